@@ -174,6 +174,8 @@ pub struct CriterionResult {
     pub value: Option<Decimal>,
     /// The threshold as applied (references resolved).
     pub threshold: Option<Decimal>,
+    /// The reference the threshold is a multiple of (e.g. the national conviction share), if any.
+    pub reference: Option<Decimal>,
     /// The operator.
     pub operator: &'static str,
     /// The outcome.
@@ -564,6 +566,10 @@ fn evaluate_criterion(
         id: c.id.clone(),
         value,
         threshold,
+        reference: match &c.threshold {
+            crate::Threshold::FactorOf { reference, .. } => o.values.get(reference).copied(),
+            _ => None,
+        },
         operator: c.operator.symbol(),
         outcome: CriterionOutcome::SwitchedOff,
         difference: None,

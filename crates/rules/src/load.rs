@@ -586,9 +586,16 @@ impl Catalog {
             }
         }
         let mut rule_sets: Vec<RuleSet> = rule_sets.into_iter().map(|(_, r)| r).collect();
+        // The state's lists first, then related rule sets such as § 51 b; each family by date.
         rule_sets.sort_by(|a, b| {
-            (a.family.as_str(), a.in_force.first_list_year)
-                .cmp(&(b.family.as_str(), b.in_force.first_list_year))
+            let key = |r: &RuleSet| {
+                (
+                    r.family != "state-lists",
+                    r.family.clone(),
+                    r.in_force.first_list_year,
+                )
+            };
+            key(a).cmp(&key(b))
         });
         Ok(Catalog { rule_sets })
     }

@@ -50,21 +50,21 @@ fn the_rule_set_in_force_is_chosen_by_list_year() {
             .collect()
     };
     assert_eq!(ids(2009), Vec::<String>::new());
-    assert_eq!(ids(2010), ["dk-51b", "dk-2010"]);
-    assert_eq!(ids(2012), ["dk-51b", "dk-2010"]);
-    assert_eq!(ids(2013), ["dk-51b", "dk-2013"]);
-    assert_eq!(ids(2017), ["dk-51b", "dk-2013"]);
-    assert_eq!(ids(2018), ["dk-51b", "dk-2018"]);
-    assert_eq!(ids(2020), ["dk-51b", "dk-2018"]);
-    assert_eq!(ids(2021), ["dk-51b", "dk-2021"]);
-    assert_eq!(ids(2035), ["dk-51b", "dk-2021"]);
+    assert_eq!(ids(2010), ["dk-2010", "dk-51b"]);
+    assert_eq!(ids(2012), ["dk-2010", "dk-51b"]);
+    assert_eq!(ids(2013), ["dk-2013", "dk-51b"]);
+    assert_eq!(ids(2017), ["dk-2013", "dk-51b"]);
+    assert_eq!(ids(2018), ["dk-2018", "dk-51b"]);
+    assert_eq!(ids(2020), ["dk-2018", "dk-51b"]);
+    assert_eq!(ids(2021), ["dk-2021", "dk-51b"]);
+    assert_eq!(ids(2035), ["dk-2021", "dk-51b"]);
     let dk2018 = catalog.get("dk-2018").unwrap();
     let with_override: Vec<&str> = catalog
         .select(2024, &[dk2018])
         .iter()
         .map(|r| r.id.as_str())
         .collect();
-    assert_eq!(with_override, ["dk-51b", "dk-2018"]);
+    assert_eq!(with_override, ["dk-2018", "dk-51b"]);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn an_unknown_rule_set_is_refused_with_the_known_ones() {
     let err = evaluate(&Catalog::builtin(), &[], &History::new(), &options).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown rule set 'dk-2019'; expected one of: dk-51b, dk-2010, dk-2013, dk-2018, dk-2021"
+        "unknown rule set 'dk-2019'; expected one of: dk-2010, dk-2013, dk-2018, dk-2021, dk-51b"
     );
 }
 

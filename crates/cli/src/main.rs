@@ -1,0 +1,407 @@
+//! `kvarter`: the command line. Wires the crates together and does the IO: reads the files the
+//! user names, prints to stdout only once everything has been validated and evaluated, and
+//! reports every error on stderr with a non-zero exit status.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kvarter_criteria::{Criteria, read_criteria, read_history};
+use kvarter_report::{Lang, explain, lists, rules};
+use kvarter_rules::{
+    Catalog, EvalOptions, Evaluation, History, RuleSet, builtin, evaluate, scenario,
+};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kvarter",
+    version,
+    about = "Designates and monitors vulnerable urban areas the way Danish law does: the state's lists since 2010, evaluated and explained.",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluates every list year in a criteria file and prints who is on each list.
+    Lists(ListsArgs),
+    /// Explains one area: each criterion with value, threshold and margin, each list with the reason.
+    Explain(ExplainArgs),
+    /// Lists the rule sets, shows one as the law reads, or runs the scenario tests.
+    Rules(RulesArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// The criteria CSV: one row per area and list year (see README, "The criteria file").
+    #[arg(long, value_name = "FILE")]
+    criteria: PathBuf,
+    /// Only this list year (streaks still use the earlier years in the file).
+    #[arg(long, value_name = "Y")]
+    year: Option<i32>,
+    /// Use this rule set instead of the one in force by list date (repeat for § 51 b: `--rules dk-51b`).
+    #[arg(long = "rules", value_name = "ID")]
+    rules: Vec<String>,
+    /// Published memberships before the data starts: CSV `list_year,area_id,list`.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// Switch off the non-Western origin criterion: what the lists would be without it.
+    #[arg(long)]
+    without_origin: bool,
+    /// Read the rule sets from this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    rules_dir: Option<PathBuf>,
+    /// Language of text for people.
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+#[derive(Args)]
+struct ListsArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The area_id to explain.
+    #[arg(long, value_name = "ID")]
+    area: String,
+    /// Output format: plain language, or the full evaluation as JSON.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    #[command(subcommand)]
+    action: Option<RulesAction>,
+    /// Read the rule sets from this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR", global = true)]
+    rules_dir: Option<PathBuf>,
+    /// Language of text for people.
+    #[arg(long, value_enum, default_value_t = LangArg::Da, global = true)]
+    lang: LangArg,
+}
+
+#[derive(Subcommand)]
+enum RulesAction {
+    /// Prints one rule set as the law reads: paragraph, words, and thresholds as applied.
+    Show {
+        /// The rule set id, e.g. dk-2021.
+        id: String,
+    },
+    /// Runs scenario files (the built-in ones when none are given) and reports each result.
+    Test {
+        /// Scenario files (TOML, see rules/tests/).
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Da,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Da => Lang::Da,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+/// An error for the user: printed as `error: ...` on stderr.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lists(a) => run_lists(&a),
+        Command::Explain(a) => run_explain(&a),
+        Command::Rules(a) => run_rules(&a),
+    };
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`kvarter lists | head`) is not an error worth reporting.
+            let _ = stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush());
+            ExitCode::SUCCESS
+        }
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<std::fs::File, Failure> {
+    std::fs::File::open(path)
+        .map_err(|e| Failure(format!("{}: cannot open the file: {e}", path.display())))
+}
+
+fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Failure> {
+    let Some(dir) = dir else {
+        return Ok(Catalog::builtin());
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure(format!("{}: cannot read the folder: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure(format!(
+            "{}: no rule files; expected files such as dk-2021.toml",
+            dir.display()
+        )));
+    }
+    let mut texts = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))?;
+        texts.push((f.display().to_string(), text));
+    }
+    Ok(Catalog::from_sources(
+        texts.iter().map(|(f, t)| (f.as_str(), t.as_str())),
+    )?)
+}
+
+/// Everything `lists` and `explain` share: read, validate, evaluate.
+struct Run {
+    catalog: Catalog,
+    history: History,
+    evaluation: Evaluation,
+}
+
+fn evaluate_files(c: &Common) -> Result<Run, Failure> {
+    let catalog = load_catalog(c.rules_dir.as_deref())?;
+    for id in &c.rules {
+        if catalog.get(id).is_none() {
+            let known: Vec<&str> = catalog.rule_sets().iter().map(|r| r.id.as_str()).collect();
+            return Err(Failure(format!(
+                "--rules {id}: unknown rule set; expected one of: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    let mut families: Vec<&str> = c
+        .rules
+        .iter()
+        .filter_map(|id| catalog.get(id))
+        .map(|r| r.family.as_str())
+        .collect();
+    families.sort_unstable();
+    if families.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Failure(
+            "--rules: two rule sets of the same family; expected at most one per family (e.g. --rules dk-2018 --rules dk-51b)".into(),
+        ));
+    }
+    let name = c.criteria.display().to_string();
+    let criteria = read_criteria(&name, open(&c.criteria)?)?;
+    for col in &criteria.unused_columns {
+        eprintln!("note: {name}: column '{col}' is not used by kvarter");
+    }
+    let history = match &c.history {
+        None => History::new(),
+        Some(p) => {
+            let known: Vec<&str> = {
+                let mut v: Vec<&str> = catalog
+                    .rule_sets()
+                    .iter()
+                    .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            read_history(&p.display().to_string(), open(p)?, &known)?
+        }
+    };
+    if let Some(y) = c.year
+        && !criteria.observations.iter().any(|o| o.list_year == y)
+    {
+        let mut years: Vec<i32> = criteria.observations.iter().map(|o| o.list_year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let years: Vec<String> = years.iter().map(i32::to_string).collect();
+        return Err(Failure(format!(
+            "--year {y}: {name} has no rows for list year {y}; expected one of: {}",
+            years.join(", ")
+        )));
+    }
+    let options = EvalOptions {
+        without_origin: c.without_origin,
+        overrides: c.rules.clone(),
+    };
+    let evaluation =
+        evaluate(&catalog, &criteria.observations, &history, &options).map_err(|e| {
+            match first_line_of_year(&criteria, &e) {
+                Some(line) => Failure(format!("{name}, line {line}: {e}")),
+                None => Failure(e.to_string()),
+            }
+        })?;
+    Ok(Run {
+        catalog,
+        history,
+        evaluation,
+    })
+}
+
+/// The line of the first row an evaluation error concerns, so that it can be pointed at.
+fn first_line_of_year(criteria: &Criteria, e: &kvarter_rules::EvalError) -> Option<u64> {
+    let year = match e {
+        kvarter_rules::EvalError::NoRuleSet { year } => *year,
+        kvarter_rules::EvalError::Duplicate { year, .. } => *year,
+        kvarter_rules::EvalError::UnknownRuleSet { .. } => return None,
+    };
+    criteria
+        .observations
+        .iter()
+        .zip(&criteria.lines)
+        .find(|(o, _)| o.list_year == year)
+        .map(|(_, l)| *l)
+}
+
+fn run_lists(a: &ListsArgs) -> Result<String, Failure> {
+    let run = evaluate_files(&a.common)?;
+    let mut years = lists::summarize(&run.catalog, &run.evaluation);
+    if let Some(y) = a.common.year {
+        years.retain(|l| l.list_year == y);
+    }
+    if a.common.without_origin {
+        for (list, ys) in lists::undefined(&years) {
+            let ys: Vec<String> = ys.iter().map(i32::to_string).collect();
+            eprintln!(
+                "note: without the origin criterion, '{list}' is not defined ({})",
+                ys.join(", ")
+            );
+        }
+    }
+    Ok(match a.format {
+        Format::Table => lists::table(&years, a.common.lang.into(), a.common.without_origin),
+        Format::Csv => lists::csv(&years),
+        Format::Json => lists::json(&years, a.common.without_origin),
+    })
+}
+
+fn run_explain(a: &ExplainArgs) -> Result<String, Failure> {
+    let run = evaluate_files(&a.common)?;
+    match a.format {
+        ExplainFormat::Text => Ok(explain::explain(
+            &run.catalog,
+            &run.evaluation,
+            &run.history,
+            &a.area,
+            a.common.year,
+            a.common.lang.into(),
+        )?),
+        ExplainFormat::Json => {
+            let rows: Vec<_> = run
+                .evaluation
+                .areas
+                .iter()
+                .filter(|e| e.area_id == a.area && a.common.year.is_none_or(|y| e.list_year == y))
+                .collect();
+            if rows.is_empty() {
+                // Reuse the text path's message for an unknown area or year.
+                explain::explain(
+                    &run.catalog,
+                    &run.evaluation,
+                    &run.history,
+                    &a.area,
+                    a.common.year,
+                    Lang::En,
+                )?;
+            }
+            let mut s = serde_json::to_string_pretty(&rows)?;
+            s.push('\n');
+            Ok(s)
+        }
+    }
+}
+
+fn run_rules(a: &RulesArgs) -> Result<String, Failure> {
+    let catalog = load_catalog(a.rules_dir.as_deref())?;
+    let lang: Lang = a.lang.into();
+    match &a.action {
+        None => Ok(rules::catalog_table(&catalog, lang)),
+        Some(RulesAction::Show { id }) => {
+            let rs: &RuleSet = catalog.get(id).ok_or_else(|| {
+                let known: Vec<&str> = catalog.rule_sets().iter().map(|r| r.id.as_str()).collect();
+                Failure(format!(
+                    "unknown rule set '{id}'; expected one of: {}",
+                    known.join(", ")
+                ))
+            })?;
+            Ok(rules::show(rs, lang))
+        }
+        Some(RulesAction::Test { files }) => {
+            let mut sources: Vec<(String, String)> = Vec::new();
+            if files.is_empty() {
+                for (f, t) in builtin::SCENARIOS {
+                    sources.push((f.to_string(), t.to_string()));
+                }
+            }
+            for f in files {
+                let text = std::fs::read_to_string(f)
+                    .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))?;
+                sources.push((f.display().to_string(), text));
+            }
+            let mut out = String::new();
+            let (mut passed, mut failed) = (0, 0);
+            for (file, text) in &sources {
+                for s in scenario::parse(file, text)? {
+                    let failures = s.run(&catalog);
+                    if failures.is_empty() {
+                        passed += 1;
+                        out.push_str(&format!("ok    {file}: {}\n", s.name));
+                    } else {
+                        failed += 1;
+                        out.push_str(&format!("FAIL  {file}: {}\n", s.name));
+                        for f in failures {
+                            out.push_str(&format!("        {f}\n"));
+                        }
+                    }
+                }
+            }
+            out.push_str(&format!("\n{passed} passed, {failed} failed\n"));
+            if failed > 0 {
+                eprint!("{out}");
+                return Err(Failure(format!("{failed} scenario(s) failed")));
+            }
+            Ok(out)
+        }
+    }
+}
