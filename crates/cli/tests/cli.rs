@@ -1,0 +1,574 @@
+//! The command line as a user runs it: the real binary, the example files, golden outputs that
+//! were checked by hand, and every kind of bad input.
+//!
+//! Golden files live in `tests/golden/`. When behaviour changes on purpose, refresh them with
+//! `KVARTER_BLESS=1 cargo test -p kvarter --test cli` and read the diff before committing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kvarter(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kvarter"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the kvarter binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = kvarter(args);
+    assert!(
+        out.status.success(),
+        "kvarter {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("KVARTER_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with KVARTER_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{} differs from the output:\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+const CRITERIA: &str = "examples/criteria.csv";
+const HISTORY: &str = "examples/history.csv";
+
+#[test]
+fn lists_as_csv_match_the_hand_checked_golden_file() {
+    let out = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--format",
+        "csv",
+    ]);
+    assert!(out.starts_with(
+        "list_year,area_id,area_name,municipality,list,list_name,rule_set,paragraph\n"
+    ));
+    golden("lists.csv", &out);
+}
+
+#[test]
+fn one_year_is_a_subset_and_uses_the_names_of_that_year() {
+    let all = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--format",
+        "csv",
+    ]);
+    let y2020 = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--format",
+        "csv",
+        "--year",
+        "2020",
+    ]);
+    let expected: Vec<&str> = all.lines().filter(|l| l.starts_with("2020,")).collect();
+    assert_eq!(y2020.lines().skip(1).collect::<Vec<_>>(), expected);
+    assert!(y2020.contains(",haardt_ghettoomraade,"));
+    assert!(!y2020.contains(",omdannelsesomraade,"));
+    let y2021 = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--format",
+        "csv",
+        "--year",
+        "2021",
+    ]);
+    assert!(y2021.contains("2021,NP01,Nordparken,Østkyst Kommune,omdannelsesomraade,Omdannelsesområde,dk-2021,\"§ 61 a, stk. 4\""));
+    assert!(!y2021.contains("ghettoomraade"));
+}
+
+#[test]
+fn without_history_the_streak_cannot_be_established_before_the_data() {
+    // Nordparken is on the ghetto list from 2017 in the data; without the published lists of
+    // 2014-2016 the 2018-2020 hårdt ghettoområde test cannot be met.
+    let out = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--format",
+        "csv",
+        "--year",
+        "2018",
+    ]);
+    assert!(!out.contains("haardt_ghettoomraade"), "{out}");
+    let explained = ok(&[
+        "explain",
+        "--criteria",
+        CRITERIA,
+        "--area",
+        "NP01",
+        "--year",
+        "2018",
+    ]);
+    assert!(
+        explained.contains("2014: ukendt: hverken data eller offentliggjort historik (--history)"),
+        "{explained}"
+    );
+}
+
+#[test]
+fn json_lists_every_list_with_its_areas() {
+    let out = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--format",
+        "json",
+        "--year",
+        "2022",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let year = &v["years"][0];
+    assert_eq!(year["list_year"], 2022);
+    assert_eq!(year["rule_sets"], serde_json::json!(["dk-2021", "dk-51b"]));
+    let fore = year["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["list"] == "forebyggelsesomraade")
+        .unwrap();
+    let ids: Vec<&str> = fore["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["area_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["EV03", "HG04"]);
+    assert_eq!(fore["defined"], true);
+}
+
+#[test]
+fn the_table_is_for_people_in_danish_or_english() {
+    let da = ok(&["lists", "--criteria", CRITERIA, "--year", "2022"]);
+    assert!(
+        da.contains("Lister 2022 · regelsæt dk-2021, dk-51b · 10 områder vurderet"),
+        "{da}"
+    );
+    assert!(da.contains("  Omdannelsesområde (omdannelsesomraade, § 61 a, stk. 4): 1 område\n    NP01  Nordparken   Østkyst Kommune\n"), "{da}");
+    let en = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--year",
+        "2022",
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        en.contains("  Prevention area (forebyggelsesomraade, § 61 b): 2 areas"),
+        "{en}"
+    );
+}
+
+#[test]
+fn without_origin_says_which_lists_are_undefined() {
+    let out = kvarter(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--format",
+        "csv",
+        "--without-origin",
+        "--year",
+        "2022",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stdout.contains("parallelsamfund"));
+    assert!(
+        stderr.contains(
+            "note: without the origin criterion, 'parallelsamfund' is not defined (2022)"
+        ),
+        "{stderr}"
+    );
+    // Bakkehuse (18 % non-Western) meets two of § 61 b's four other criteria: without the origin
+    // criterion it is a forebyggelsesområde, with it on no list. Skovbrynet stays on no list.
+    assert!(
+        stdout.contains("2022,BH10,Bakkehuse,Midtby Kommune,forebyggelsesomraade"),
+        "{stdout}"
+    );
+    let with_origin = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--format",
+        "csv",
+        "--year",
+        "2022",
+    ]);
+    assert!(!with_origin.contains("BH10"), "{with_origin}");
+    assert!(!stdout.contains("SK05"));
+    let table = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--without-origin",
+        "--year",
+        "2022",
+    ]);
+    assert!(table.contains("Parallelsamfund (parallelsamfund, § 61 a, stk. 2): ikke defineret uden oprindelseskriteriet"));
+    assert!(table.starts_with("UDEN OPRINDELSESKRITERIET"));
+}
+
+#[test]
+fn a_rule_set_override_applies_to_every_year() {
+    // The 2018 rules applied to 2022: the lists keep their 2018 names.
+    let out = ok(&[
+        "lists",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--format",
+        "csv",
+        "--year",
+        "2022",
+        "--rules",
+        "dk-2018",
+    ]);
+    assert!(
+        out.contains("2022,NP01,Nordparken,Østkyst Kommune,ghettoomraade,Ghettoområde,dk-2018"),
+        "{out}"
+    );
+    assert!(!out.contains("parallelsamfund"));
+}
+
+#[test]
+fn explain_matches_the_hand_checked_golden_file() {
+    let out = ok(&[
+        "explain",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--area",
+        "TG08",
+        "--year",
+        "2022",
+    ]);
+    golden("explain-TG08-2022.txt", &out);
+    let en = ok(&[
+        "explain",
+        "--criteria",
+        CRITERIA,
+        "--history",
+        HISTORY,
+        "--area",
+        "NP01",
+        "--lang",
+        "en",
+    ]);
+    golden("explain-NP01-latest.en.txt", &en);
+}
+
+#[test]
+fn explain_reports_a_missing_value_as_not_evaluable() {
+    let out = ok(&[
+        "explain",
+        "--criteria",
+        CRITERIA,
+        "--area",
+        "LG09",
+        "--year",
+        "2024",
+    ]);
+    assert!(
+        out.contains("? Lav indkomst (§ 61 a, stk. 1, nr. 4) — kan ikke vurderes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("mangler værdi for income_pct_of_region; tæller som ikke opfyldt"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_as_json_carries_every_number_as_written() {
+    let out = ok(&[
+        "explain",
+        "--criteria",
+        CRITERIA,
+        "--area",
+        "TG08",
+        "--year",
+        "2022",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let conv = v[0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_set"] == "dk-2021" && c["id"] == "convicted")
+        .unwrap();
+    assert_eq!(conv["value"], "2.40");
+    assert_eq!(conv["threshold"], "2.40");
+    assert_eq!(conv["reference"], "0.80");
+    assert_eq!(conv["outcome"], "met");
+    assert_eq!(conv["persons"]["persons"], "1");
+}
+
+#[test]
+fn rules_are_listed_and_shown_as_the_law_reads() {
+    let list = ok(&["rules"]);
+    for id in ["dk-2010", "dk-2013", "dk-2018", "dk-2021", "dk-51b"] {
+        assert!(list.contains(id), "{list}");
+    }
+    assert!(list.contains("dk-2018   2018–2020"));
+    let show = ok(&["rules", "show", "dk-2021"]);
+    assert!(show.contains("§ 61 b, nr. 1"));
+    assert!(
+        show.contains("Anvendes som: outside_labour_pct > 30 % (gennemsnit over 2 år)"),
+        "{show}"
+    );
+    assert!(
+        show.contains("Anvendes som: convicted_pct ≥ 3 × convicted_national_pct"),
+        "{show}"
+    );
+    assert!(show.contains("Udelukker: udsat_boligomraade"));
+    assert!(show.contains("Række: 5 år i træk"));
+    let show2010 = ok(&["rules", "show", "dk-2010"]);
+    assert!(
+        show2010.contains("convicted_pct > 270 pr. 10.000 = 2,7 %"),
+        "{show2010}"
+    );
+    let show2018 = ok(&["rules", "show", "dk-2018", "--lang", "en"]);
+    assert!(
+        show2018.contains("Exception for the lists of 2018, 2019, 2020: 5 years"),
+        "{show2018}"
+    );
+}
+
+#[test]
+fn the_built_in_scenarios_pass_from_the_command_line() {
+    let out = ok(&["rules", "test"]);
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+// ---- bad input -------------------------------------------------------------------------------
+
+const HEADER: &str = "area_id,area_name,municipality,list_year,residents,non_western_pct,outside_labour_pct,convicted_pct,convicted_national_pct,basic_education_pct,income_pct_of_region";
+
+fn write(name: &str, text: &str) -> String {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Runs kvarter expecting failure: non-zero exit, nothing on stdout, and this message on stderr.
+fn fails(args: &[&str], expected: &str) {
+    let out = kvarter(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "kvarter {args:?} succeeded");
+    assert!(
+        out.stdout.is_empty(),
+        "kvarter {args:?} printed to stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr.contains(expected),
+        "kvarter {args:?}: expected {expected:?} in:\n{stderr}"
+    );
+}
+
+#[test]
+fn each_bad_input_gets_one_clear_message_and_nothing_on_stdout() {
+    let good = "A1,Ås,Århus,2021,2500,55,41,2,0.8,30,50";
+    let cases = [
+        (
+            "missing-column.csv",
+            format!("{}\n{}", HEADER.replace(",convicted_pct", ""), "A1,Ås,Århus,2021,2500,55,41,0.8,30,50"),
+            "missing-column.csv, line 1: missing column 'convicted_pct'".to_string(),
+        ),
+        (
+            "bad-number.csv",
+            format!("{HEADER}\n{good}\nA2,B,C,2021,1200,4o,41,2,0.8,30,50"),
+            "bad-number.csv, line 3, column 6 (non_western_pct): expected a percentage from 0 to 100, found '4o'".into(),
+        ),
+        (
+            "out-of-range.csv",
+            format!("{HEADER}\nA1,Ås,Århus,2021,2500,55,141,2,0.8,30,50"),
+            "out-of-range.csv, line 2, column 7 (outside_labour_pct): expected a percentage from 0 to 100 (in per-cent units), found 141".into(),
+        ),
+        (
+            "negative.csv",
+            format!("{HEADER}\nA1,Ås,Århus,2021,-12,55,41,2,0.8,30,50"),
+            "negative.csv, line 2, column 5 (residents): expected a number of persons, 0 or more, found -12".into(),
+        ),
+        (
+            "duplicate.csv",
+            format!("{HEADER}\n{good}\nA2,B,C,2021,1200,4,41,2,0.8,30,50\n{good}"),
+            "duplicate.csv, line 4: area 'A1' appears again for list year 2021 (first on line 2)".into(),
+        ),
+        (
+            "too-early.csv",
+            format!("{HEADER}\nA1,Ås,Århus,2008,2500,55,41,2,0.8,30,50"),
+            "too-early.csv, line 2, column 4 (list_year): list year 2008 is before 2010".into(),
+        ),
+        (
+            "empty.csv",
+            String::new(),
+            "empty.csv, line 1: the file is empty; expected a header row".into(),
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = write(name, &text);
+        fails(&["lists", "--criteria", &path], &expected);
+        fails(&["explain", "--criteria", &path, "--area", "A1"], &expected);
+    }
+}
+
+#[test]
+fn an_unknown_rule_set_area_year_or_file_is_refused() {
+    fails(
+        &["lists", "--criteria", CRITERIA, "--rules", "dk-1999"],
+        "error: --rules dk-1999: unknown rule set; expected one of: dk-2010, dk-2013, dk-2018, dk-2021, dk-51b",
+    );
+    fails(
+        &["rules", "show", "dk-1999"],
+        "error: unknown rule set 'dk-1999'; expected one of: dk-2010, dk-2013, dk-2018, dk-2021, dk-51b",
+    );
+    fails(
+        &["explain", "--criteria", CRITERIA, "--area", "ZZ99"],
+        "error: area 'ZZ99' is not in the input; expected an area_id such as BH10, EV03, HG04",
+    );
+    fails(
+        &[
+            "explain",
+            "--criteria",
+            CRITERIA,
+            "--area",
+            "NP01",
+            "--year",
+            "2030",
+        ],
+        "error: --year 2030: examples/criteria.csv has no rows for list year 2030; expected one of: 2017, 2018",
+    );
+    fails(
+        &["lists", "--criteria", "no/such/file.csv"],
+        "error: no/such/file.csv: cannot open the file",
+    );
+    let hist = write(
+        "bad-history.csv",
+        "list_year,area_id,list\n2016,NP01,ghetto\n",
+    );
+    fails(
+        &["lists", "--criteria", CRITERIA, "--history", &hist],
+        "bad-history.csv, line 2, column 3 (list): unknown list 'ghetto'; expected one of:",
+    );
+}
+
+#[test]
+fn a_broken_rule_folder_points_at_the_line() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("broken-rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root().join("rules/dk-2021.toml"))
+        .unwrap()
+        .replace(
+            "operator = \">\"\nthreshold = \"40\"",
+            "operator = \"=>\"\nthreshold = \"40\"",
+        );
+    std::fs::write(dir.join("dk-2021.toml"), text).unwrap();
+    let out = kvarter(&["rules", "--rules-dir", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("dk-2021.toml:43:12: unknown operator '=>'; expected \">\" (overstiger)"),
+        "{stderr}"
+    );
+}
+
+// ---- published values ------------------------------------------------------------------------
+
+/// The lists the state published, from the values it published (`examples/published/`, with
+/// sources in its SOURCES.md). A row whose outcome is complete must match the published lists
+/// exactly; a row with a missing value must be reported as incomplete, never as a firm answer.
+#[test]
+fn published_values_reproduce_the_published_lists() {
+    let mut compared = 0;
+    for file in ["values-2014.csv", "values-2018.csv", "values-2019.csv"] {
+        let path = format!("examples/published/{file}");
+        let text = std::fs::read_to_string(root().join(&path)).unwrap();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        for row in rdr.deserialize::<std::collections::HashMap<String, String>>() {
+            let row = row.unwrap();
+            let (area, year) = (&row["area_id"], &row["list_year"]);
+            let mut published: Vec<&str> = row["published_lists"]
+                .split(';')
+                .filter(|s| !s.is_empty())
+                .collect();
+            published.sort_unstable();
+            let out = ok(&[
+                "explain",
+                "--criteria",
+                &path,
+                "--area",
+                area,
+                "--year",
+                year,
+                "--format",
+                "json",
+            ]);
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let lists = v[0]["lists"].as_array().unwrap();
+            let state: Vec<&serde_json::Value> =
+                lists.iter().filter(|l| l["rule_set"] != "dk-51b").collect();
+            let incomplete = state.iter().any(|l| l["incomplete"] == true);
+            let mut on: Vec<&str> = state
+                .iter()
+                .filter(|l| l["outcome"] == "on")
+                .map(|l| l["id"].as_str().unwrap())
+                .collect();
+            on.sort_unstable();
+            if incomplete {
+                assert!(
+                    on.iter().all(|l| published.contains(l)),
+                    "{file} {area}: {on:?} not in {published:?}"
+                );
+            } else {
+                assert_eq!(on, published, "{file} {area} {year}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 2, "only {compared} complete rows compared");
+}
