@@ -191,6 +191,25 @@ fn reader(input: impl Read) -> csv::Reader<impl Read> {
         .from_reader(input)
 }
 
+fn located(file: &str, line: u64, column: Option<(usize, String)>, message: String) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// The header row's names, without the byte-order mark spreadsheet programs put first.
+fn header_names(rdr: &mut csv::Reader<impl Read>, file: &str) -> Result<Vec<String>, InputError> {
+    Ok(rdr
+        .headers()
+        .map_err(|e| csv_error(file, &e, 0))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect())
+}
+
 fn csv_error(file: &str, e: &csv::Error, expected_fields: usize) -> InputError {
     let line = e.position().map_or(1, |p| p.line());
     let message = match e.kind() {
@@ -203,29 +222,14 @@ fn csv_error(file: &str, e: &csv::Error, expected_fields: usize) -> InputError {
         }
         _ => format!("cannot read the line as CSV: {e}"),
     };
-    InputError {
-        file: file.to_string(),
-        line,
-        column: None,
-        message,
-    }
+    located(file, line, None, message)
 }
 
 /// Reads and validates the criteria CSV. `file` names the input in errors.
 pub fn read_criteria(file: &str, input: impl Read) -> Result<Criteria, InputError> {
     let mut rdr = reader(input);
-    let at = |line: u64, column: Option<(usize, String)>, message: String| InputError {
-        file: file.to_string(),
-        line,
-        column,
-        message,
-    };
-    let headers = rdr
-        .headers()
-        .map_err(|e| csv_error(file, &e, 0))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect::<Vec<_>>();
+    let at = |line, column, message| located(file, line, column, message);
+    let headers = header_names(&mut rdr, file)?;
     if headers.iter().all(String::is_empty) {
         return Err(at(
             1,
@@ -410,18 +414,8 @@ pub fn read_history(
     known_lists: &[&str],
 ) -> Result<History, InputError> {
     let mut rdr = reader(input);
-    let at = |line: u64, column: Option<(usize, String)>, message: String| InputError {
-        file: file.to_string(),
-        line,
-        column,
-        message,
-    };
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| csv_error(file, &e, 3))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let at = |line, column, message| located(file, line, column, message);
+    let headers = header_names(&mut rdr, file)?;
     let pos = |name: &str| headers.iter().position(|h| h == name);
     let (Some(iy), Some(ia), Some(il)) = (pos("list_year"), pos("area_id"), pos("list")) else {
         return Err(at(
