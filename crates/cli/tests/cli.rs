@@ -512,7 +512,7 @@ fn a_broken_rule_folder_points_at_the_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("dk-2021.toml:43:12: unknown operator '=>'; expected \">\" (overstiger)"),
+        stderr.contains("dk-2021.toml:51:12: unknown operator '=>'; expected \">\" (overstiger)"),
         "{stderr}"
     );
 }

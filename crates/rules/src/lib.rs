@@ -31,8 +31,8 @@ pub use engine::{
 pub use expr::Expr;
 pub use load::{Catalog, RuleError};
 pub use model::{
-    Criterion, InForce, ListDef, Operator, Override, RuleSet, Streak, Threshold, Unit,
-    WithoutOrigin,
+    Average, BasicEducation, Criterion, InForce, ListDef, Measurement, Operator, Override, RuleSet,
+    Streak, Threshold, Unit, WithoutOrigin,
 };
 pub use rust_decimal::Decimal;
 

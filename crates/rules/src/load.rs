@@ -3,8 +3,8 @@
 use crate::Decimal;
 use crate::expr;
 use crate::model::{
-    Criterion, InForce, ListDef, Operator, Override, RuleSet, Streak, Threshold, Unit,
-    WithoutOrigin,
+    Average, BasicEducation, Criterion, InForce, ListDef, Measurement, Operator, Override, RuleSet,
+    Streak, Threshold, Unit, WithoutOrigin,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,6 +102,16 @@ struct RawRuleSet {
     #[serde(default)]
     origin: Option<RawOrigin>,
     lists: Vec<RawList>,
+    measurement: Option<RawMeasurement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasurement {
+    average: Spanned<String>,
+    basic_education: Spanned<String>,
+    #[serde(default)]
+    note: String,
 }
 
 #[derive(Deserialize)]
@@ -264,7 +274,34 @@ impl RuleSet {
                 ),
             ));
         }
+        let measurement = match &raw.measurement {
+            None => Measurement::default(),
+            Some(m) => Measurement {
+                average: match m.average.get_ref().as_str() {
+                    "mean_of_years" => Average::MeanOfYears,
+                    "pooled" => Average::Pooled,
+                    other => {
+                        return Err(cx.at(
+                            m.average.span().start,
+                            format!("measurement.average: unknown value '{other}'; expected \"mean_of_years\" or \"pooled\""),
+                        ));
+                    }
+                },
+                basic_education: match m.basic_education.get_ref().as_str() {
+                    "unknown_counts_as_basic" => BasicEducation::UnknownCountsAsBasic,
+                    "danish_or_approved_only" => BasicEducation::DanishOrApprovedOnly,
+                    other => {
+                        return Err(cx.at(
+                            m.basic_education.span().start,
+                            format!("measurement.basic_education: unknown value '{other}'; expected \"unknown_counts_as_basic\" or \"danish_or_approved_only\""),
+                        ));
+                    }
+                },
+                note: m.note.trim().to_string(),
+            },
+        };
         Ok(RuleSet {
+            measurement,
             id: raw.id.into_inner(),
             family: raw.family,
             title: raw.title,

@@ -33,6 +33,39 @@ pub struct RuleSet {
     pub origin_note: String,
     /// The lists, in an order where every list comes after the lists it refers to.
     pub lists: Vec<ListDef>,
+    /// How the criteria are measured from register data.
+    pub measurement: Measurement,
+}
+
+/// How a rule set's criteria are measured from person-level register data (docs/REGISTERS.md).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Measurement {
+    /// How an average over several years is formed.
+    pub average: Average,
+    /// Which education counts as more than basic school.
+    pub basic_education: BasicEducation,
+    /// Why, in Danish.
+    pub note: String,
+}
+
+/// How "opgjort som gennemsnittet over de seneste 2 år" is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Average {
+    /// The mean of the yearly shares (kvarter's default).
+    #[default]
+    MeanOfYears,
+    /// One share of the persons of all the years pooled.
+    Pooled,
+}
+
+/// Which education lifts a person above "only basic school".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BasicEducation {
+    /// Any known education counts; unknown education counts as basic (the 2013 model).
+    UnknownCountsAsBasic,
+    /// Only education taken in Denmark or approved here counts (the 2018 model on).
+    #[default]
+    DanishOrApprovedOnly,
 }
 
 /// The list years a rule set governs and the date the lists are published.

@@ -1,0 +1,372 @@
+//! Counts per area and data year, and from them the criteria of each list year.
+//!
+//! Pure: no IO. The readers (`read.rs`) feed batches of columns into [`YearCounts::add`]; the
+//! counts are then turned into [`Observation`]s, the same values the criteria CSV carries, under
+//! the measurement rules of the rule set in force for each list year.
+
+use kvarter_rules::{Average, BasicEducation, Catalog, Decimal, Observation, RuleSet};
+use rust_decimal::RoundingStrategy;
+use rust_decimal::prelude::FromPrimitive;
+use std::collections::BTreeMap;
+
+use crate::schema::{education_level, education_source, origin};
+
+/// The numerators and denominators behind every criterion, for one area (or region, or the
+/// whole country) and one data year.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    /// Everyone living there on 1 January of the following year.
+    pub residents: u64,
+    /// Of whom immigrants or descendants from non-Western countries.
+    pub non_western: u64,
+    /// Aged 18–64.
+    pub n_18_64: u64,
+    /// Their time outside the labour market, in full-time equivalents.
+    pub outside_fte: f64,
+    /// Aged 18 or more.
+    pub n_18_plus: u64,
+    /// Of whom convicted in the year.
+    pub convicted: u64,
+    /// Aged 30–59.
+    pub n_30_59: u64,
+    /// Of whom only basic school, unknown education counted as basic (2013 model).
+    pub basic_unknown_as_basic: u64,
+    /// Of whom only basic school, counting only Danish or approved education (2018 model on).
+    pub basic_danish_or_approved: u64,
+    /// Taxable, aged 15–64, not in education.
+    pub n_income: u64,
+    /// Their gross income, DKK.
+    pub income_sum: f64,
+}
+
+impl Counts {
+    /// Adds one person.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(
+        &mut self,
+        age: u8,
+        origin_code: u8,
+        outside: f32,
+        in_education: bool,
+        level: u8,
+        source: u8,
+        income: f64,
+        taxable: bool,
+        convicted: bool,
+    ) {
+        self.residents += 1;
+        self.non_western += u64::from(
+            origin_code == origin::NON_WESTERN_IMMIGRANT
+                || origin_code == origin::NON_WESTERN_DESCENDANT,
+        );
+        if (18..=64).contains(&age) {
+            self.n_18_64 += 1;
+            self.outside_fte += f64::from(outside);
+        }
+        if age >= 18 {
+            self.n_18_plus += 1;
+            self.convicted += u64::from(convicted);
+        }
+        if (30..=59).contains(&age) {
+            self.n_30_59 += 1;
+            let basic_or_unknown =
+                level == education_level::BASIC || level == education_level::UNKNOWN;
+            self.basic_unknown_as_basic += u64::from(basic_or_unknown);
+            let counted_source =
+                source == education_source::DANISH || source == education_source::APPROVED_FOREIGN;
+            self.basic_danish_or_approved += u64::from(basic_or_unknown || !counted_source);
+        }
+        if taxable && !in_education && (15..=64).contains(&age) {
+            self.n_income += 1;
+            self.income_sum += income;
+        }
+    }
+
+    /// Adds another set of counts (a later batch of the same year).
+    pub fn merge(&mut self, o: &Counts) {
+        self.residents += o.residents;
+        self.non_western += o.non_western;
+        self.n_18_64 += o.n_18_64;
+        self.outside_fte += o.outside_fte;
+        self.n_18_plus += o.n_18_plus;
+        self.convicted += o.convicted;
+        self.n_30_59 += o.n_30_59;
+        self.basic_unknown_as_basic += o.basic_unknown_as_basic;
+        self.basic_danish_or_approved += o.basic_danish_or_approved;
+        self.n_income += o.n_income;
+        self.income_sum += o.income_sum;
+    }
+}
+
+/// An area as `areas.csv` describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Municipality code.
+    pub municipality: u16,
+    /// Municipality name.
+    pub municipality_name: String,
+    /// Region code.
+    pub region: u16,
+    /// Whether it is a social-housing area (a *boligområde*), evaluated for the state's lists.
+    pub social_housing: bool,
+}
+
+/// Everything counted for one data year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearCounts {
+    /// The data year.
+    pub year: i16,
+    /// Per area, indexed like [`Registers::areas`].
+    pub areas: Vec<Counts>,
+    /// Per region code: everyone living in the region, with or without an area.
+    pub regions: BTreeMap<u16, Counts>,
+    /// Persons read.
+    pub persons: u64,
+}
+
+impl YearCounts {
+    /// Empty counts for `n_areas` areas.
+    pub fn new(year: i16, n_areas: usize) -> YearCounts {
+        YearCounts {
+            year,
+            areas: vec![Counts::default(); n_areas],
+            regions: BTreeMap::new(),
+            persons: 0,
+        }
+    }
+
+    /// Adds the counts of a later part of the same year's file.
+    pub fn merge(&mut self, o: &YearCounts) {
+        for (a, b) in self.areas.iter_mut().zip(&o.areas) {
+            a.merge(b);
+        }
+        for (r, c) in &o.regions {
+            self.regions.entry(*r).or_default().merge(c);
+        }
+        self.persons += o.persons;
+    }
+
+    /// The whole country.
+    pub fn national(&self) -> Counts {
+        let mut n = Counts::default();
+        for c in self.regions.values() {
+            n.merge(c);
+        }
+        n
+    }
+}
+
+/// A register folder, counted: the areas and the counts of every data year read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registers {
+    /// The areas of `areas.csv`, in file order.
+    pub areas: Vec<Area>,
+    /// The counts per data year.
+    pub years: BTreeMap<i16, YearCounts>,
+}
+
+/// Every computed share is rounded to this many decimals of a per cent before the rules compare
+/// it, so that the criteria file and the registers give the same lists (docs/REGISTERS.md).
+pub const DECIMALS: u32 = 2;
+
+fn round(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn share(num: u64, den: u64) -> Option<Decimal> {
+    (den > 0).then(|| Decimal::from(num) * Decimal::ONE_HUNDRED / Decimal::from(den))
+}
+
+fn share_f(num: f64, den: u64) -> Option<Decimal> {
+    if den == 0 {
+        return None;
+    }
+    Decimal::from_f64(num * 100.0 / den as f64)
+}
+
+/// Averages yearly figures the rule set's way; `None` when a year is missing.
+fn average(
+    years: &[Option<(Decimal, u64)>],
+    how: Average,
+    pooled: impl Fn() -> Option<Decimal>,
+) -> Option<Decimal> {
+    let shares: Option<Vec<(Decimal, u64)>> = years.iter().copied().collect();
+    let shares = shares?;
+    if shares.is_empty() {
+        return None;
+    }
+    match how {
+        Average::MeanOfYears => {
+            let sum: Decimal = shares.iter().map(|(s, _)| *s).sum();
+            Some(sum / Decimal::from(shares.len()))
+        }
+        Average::Pooled => pooled(),
+    }
+}
+
+/// The averaging window (in years) a rule set uses for an input column: the longest window of
+/// the criteria measuring it, 1 when none averages.
+fn window(rs: &RuleSet, measure: &str) -> u32 {
+    rs.all_criteria()
+        .filter(|c| c.measure == measure)
+        .filter_map(|c| c.window_years)
+        .max()
+        .unwrap_or(1)
+}
+
+/// The criteria of every list year the counts allow, for every social-housing area with
+/// residents: the same values a criteria CSV carries, with the group sizes filled in.
+///
+/// List year `t` uses data year `t - 1` (residents on 1 January `t`) and, for averaged criteria,
+/// the years of the window before it. A value whose years are not all present is left out, so
+/// the criterion is reported as not evaluable. The rule set of the `state-lists` family in force
+/// for `t` (or the override) decides the window, the averaging and the education definition.
+pub fn observations(
+    reg: &Registers,
+    catalog: &Catalog,
+    overrides: &[&RuleSet],
+) -> Vec<Observation> {
+    let mut out = Vec::new();
+    let Some((&first, _)) = reg.years.first_key_value() else {
+        return out;
+    };
+    let last = *reg.years.keys().last().expect("non-empty");
+    for t in (i32::from(first) + 1)..=(i32::from(last) + 1) {
+        if t < kvarter_rules::FIRST_LIST_YEAR {
+            continue;
+        }
+        let Some(rs) = catalog
+            .select(t, overrides)
+            .into_iter()
+            .find(|r| r.family == "state-lists")
+        else {
+            continue;
+        };
+        let year_of = |back: i32| i16::try_from(t - back).ok().and_then(|y| reg.years.get(&y));
+        let Some(latest) = year_of(1) else { continue };
+        let m = &rs.measurement;
+        let labour_years: Vec<Option<&YearCounts>> = (1..=window(rs, "outside_labour_pct") as i32)
+            .map(year_of)
+            .collect();
+        let convicted_years: Vec<Option<&YearCounts>> = (1..=window(rs, "convicted_pct") as i32)
+            .map(year_of)
+            .collect();
+        let nationals: Vec<Option<Counts>> = convicted_years
+            .iter()
+            .map(|y| y.map(YearCounts::national))
+            .collect();
+        let national_convicted = average(
+            &nationals
+                .iter()
+                .map(|n| n.and_then(|n| share(n.convicted, n.n_18_plus).map(|s| (s, n.n_18_plus))))
+                .collect::<Vec<_>>(),
+            m.average,
+            || {
+                let all: Option<Vec<Counts>> = nationals.iter().copied().collect();
+                let all = all?;
+                share(
+                    all.iter().map(|n| n.convicted).sum(),
+                    all.iter().map(|n| n.n_18_plus).sum(),
+                )
+            },
+        );
+        for (i, area) in reg.areas.iter().enumerate() {
+            let c = &latest.areas[i];
+            if !area.social_housing || c.residents == 0 {
+                continue;
+            }
+            let labour = average(
+                &labour_years
+                    .iter()
+                    .map(|y| {
+                        y.and_then(|y| {
+                            let a = &y.areas[i];
+                            share_f(a.outside_fte, a.n_18_64).map(|s| (s, a.n_18_64))
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+                m.average,
+                || {
+                    let all: Option<Vec<&Counts>> = labour_years
+                        .iter()
+                        .map(|y| y.map(|y| &y.areas[i]))
+                        .collect();
+                    let all = all?;
+                    share_f(
+                        all.iter().map(|a| a.outside_fte).sum(),
+                        all.iter().map(|a| a.n_18_64).sum(),
+                    )
+                },
+            );
+            let convicted = average(
+                &convicted_years
+                    .iter()
+                    .map(|y| {
+                        y.and_then(|y| {
+                            let a = &y.areas[i];
+                            share(a.convicted, a.n_18_plus).map(|s| (s, a.n_18_plus))
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+                m.average,
+                || {
+                    let all: Option<Vec<&Counts>> = convicted_years
+                        .iter()
+                        .map(|y| y.map(|y| &y.areas[i]))
+                        .collect();
+                    let all = all?;
+                    share(
+                        all.iter().map(|a| a.convicted).sum(),
+                        all.iter().map(|a| a.n_18_plus).sum(),
+                    )
+                },
+            );
+            let basic = match m.basic_education {
+                BasicEducation::UnknownCountsAsBasic => c.basic_unknown_as_basic,
+                BasicEducation::DanishOrApprovedOnly => c.basic_danish_or_approved,
+            };
+            let region = latest.regions.get(&area.region);
+            let income = match region {
+                Some(r) if r.n_income > 0 && c.n_income > 0 && r.income_sum != 0.0 => {
+                    let area_mean = c.income_sum / c.n_income as f64;
+                    let region_mean = r.income_sum / r.n_income as f64;
+                    Decimal::from_f64(area_mean / region_mean * 100.0)
+                }
+                _ => None,
+            };
+            let mut values = BTreeMap::new();
+            let mut put = |k: &str, v: Option<Decimal>| {
+                if let Some(v) = v {
+                    values.insert(k.to_string(), v);
+                }
+            };
+            put("residents", Some(Decimal::from(c.residents)));
+            put(
+                "non_western_pct",
+                share(c.non_western, c.residents).map(round),
+            );
+            put("outside_labour_pct", labour.map(round));
+            put("convicted_pct", convicted.map(round));
+            put("convicted_national_pct", national_convicted.map(round));
+            put("basic_education_pct", share(basic, c.n_30_59).map(round));
+            put("income_pct_of_region", income.map(round));
+            put("persons_18_64", Some(Decimal::from(c.n_18_64)));
+            put("persons_18_plus", Some(Decimal::from(c.n_18_plus)));
+            put("persons_30_59", Some(Decimal::from(c.n_30_59)));
+            put("persons_15_64_taxable", Some(Decimal::from(c.n_income)));
+            out.push(Observation {
+                area_id: area.id.clone(),
+                area_name: area.name.clone(),
+                municipality: area.municipality_name.clone(),
+                list_year: t,
+                values,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! # kvarter-data — from register microdata to the criteria
+//!
+//! - [`schema`]: the person-year columns of a register extract (`docs/REGISTERS.md`);
+//! - [`read_registers`]: reads `areas.csv` and one `persons-YYYY.parquet` (or `.csv`) per data
+//!   year, validating every cell, and counts them in one pass per file;
+//! - [`observations`]: turns the counts into the criteria of each list year, measured the way
+//!   the rule set in force measures them, as [`kvarter_rules::Observation`]s: the same values a
+//!   criteria CSV carries, so the engine sees one input whichever door the data came through.
+//!
+//! Invariants: person-level values never leave this crate, only counts per area, region and year;
+//! an error names the file, the row (or line) and the column; the result does not depend on the
+//! number of threads (row groups are counted separately and merged in order).
+
+mod agg;
+mod read;
+pub mod schema;
+
+pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
+pub use read::{DataError, Location, Progress, read_areas, read_registers};

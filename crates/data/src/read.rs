@@ -1,0 +1,884 @@
+//! Reading a register folder: `areas.csv` and one `persons-YYYY.parquet` (or `.csv`) per data
+//! year, validated as they are counted.
+//!
+//! Parquet files are read with a projection of the columns the aggregation needs, row groups in
+//! parallel (one thread per core); each row group is counted on its own and the partial counts
+//! are merged in row-group order, so the result does not depend on the number of threads.
+
+use crate::agg::{Area, Counts, Registers, YearCounts};
+use crate::schema::{self, COLUMNS, Kind};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int16Type, Int32Type, UInt8Type, UInt16Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
+use arrow_schema::DataType;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Where in an input file an error is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The file as a whole.
+    File,
+    /// A line of a CSV file (1-based, the header is line 1).
+    Line(u64),
+    /// A data row of a Parquet file (1-based).
+    Row(u64),
+}
+
+/// A bad register folder or file: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    /// The file (or folder).
+    pub file: String,
+    /// Where in it.
+    pub location: Location,
+    /// The column, when the error concerns one.
+    pub column: Option<String>,
+    /// What was wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        match self.location {
+            Location::File => {}
+            Location::Line(l) => write!(f, ", line {l}")?,
+            Location::Row(r) => write!(f, ", row {r}")?,
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+fn err(
+    file: &Path,
+    location: Location,
+    column: Option<&str>,
+    message: impl Into<String>,
+) -> DataError {
+    DataError {
+        file: file.display().to_string(),
+        location,
+        column: column.map(String::from),
+        message: message.into(),
+    }
+}
+
+/// Reports progress: `(step, done, total)`.
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// Reads `areas.csv` and the person files of the data years in `years` (all when `None`), and
+/// counts them.
+pub fn read_registers(
+    dir: &Path,
+    years: Option<(i16, i16)>,
+    progress: Progress<'_>,
+) -> Result<Registers, DataError> {
+    let areas = read_areas(&dir.join("areas.csv"))?;
+    let files = person_files(dir)?;
+    let files: Vec<(i16, PathBuf)> = files
+        .into_iter()
+        .filter(|(y, _)| years.is_none_or(|(a, b)| (a..=b).contains(y)))
+        .collect();
+    if files.is_empty() {
+        let what = years.map_or(String::new(), |(a, b)| {
+            format!(" for the data years {a}-{b}")
+        });
+        return Err(err(
+            dir,
+            Location::File,
+            None,
+            format!(
+                "no persons-YYYY.parquet or persons-YYYY.csv files{what}; expected one file per data year (see docs/REGISTERS.md)"
+            ),
+        ));
+    }
+    let index: HashMap<&str, u32> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i as u32))
+        .collect();
+    let mut out = BTreeMap::new();
+    let total = files.len() as u64;
+    for (n, (year, path)) in files.iter().enumerate() {
+        progress("reading registers", n as u64, total);
+        let counts = if path.extension().is_some_and(|e| e == "csv") {
+            read_csv_year(path, *year, &index, areas.len())?
+        } else {
+            read_parquet_year(path, *year, &index, areas.len())?
+        };
+        out.insert(*year, counts);
+    }
+    progress("reading registers", total, total);
+    Ok(Registers { areas, years: out })
+}
+
+/// The `persons-YYYY.*` files of a folder, by year.
+fn person_files(dir: &Path) -> Result<Vec<(i16, PathBuf)>, DataError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        err(
+            dir,
+            Location::File,
+            None,
+            format!("cannot read the folder: {e}"),
+        )
+    })?;
+    let mut by_year: BTreeMap<i16, PathBuf> = BTreeMap::new();
+    for e in entries.flatten() {
+        let path = e.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(rest) = name.strip_prefix("persons-") else {
+            continue;
+        };
+        let Some((year, ext)) = rest.split_once('.') else {
+            continue;
+        };
+        if ext != "parquet" && ext != "csv" {
+            continue;
+        }
+        let Ok(year) = year.parse::<i16>() else {
+            return Err(err(
+                &path,
+                Location::File,
+                None,
+                "expected a file name persons-YYYY.parquet or persons-YYYY.csv with a four-digit data year",
+            ));
+        };
+        if let Some(other) = by_year.insert(year, path.clone()) {
+            return Err(err(
+                &path,
+                Location::File,
+                None,
+                format!(
+                    "data year {year} also has {}; expected one file per data year",
+                    other.display()
+                ),
+            ));
+        }
+    }
+    Ok(by_year.into_iter().collect())
+}
+
+/// Reads `areas.csv`.
+pub fn read_areas(path: &Path) -> Result<Vec<Area>, DataError> {
+    let file = File::open(path).map_err(|e| err(path, Location::File, None, format!("cannot open the file: {e}; expected the areas of the extract (see docs/REGISTERS.md)")))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let needed = [
+        "area_id",
+        "area_name",
+        "municipality",
+        "municipality_name",
+        "region",
+        "kind",
+    ];
+    let mut pos = [0usize; 6];
+    for (k, name) in needed.iter().enumerate() {
+        pos[k] = headers.iter().position(|h| h == name).ok_or_else(|| {
+            err(
+                path,
+                Location::Line(1),
+                None,
+                format!(
+                    "missing column '{name}'; expected the header {}",
+                    needed.join(",")
+                ),
+            )
+        })?;
+    }
+    let mut areas = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            err(
+                path,
+                Location::Line(e.position().map_or(0, |p| p.line())),
+                None,
+                e.to_string(),
+            )
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let get = |k: usize| rec.get(pos[k]).unwrap_or("");
+        let code = |k: usize| -> Result<u16, DataError> {
+            get(k).parse().map_err(|_| {
+                err(
+                    path,
+                    Location::Line(line),
+                    Some(needed[k]),
+                    format!("expected a code such as 101, found '{}'", get(k)),
+                )
+            })
+        };
+        let id = get(0).to_string();
+        if id.is_empty() {
+            return Err(err(
+                path,
+                Location::Line(line),
+                Some("area_id"),
+                "expected an area id, found an empty cell",
+            ));
+        }
+        if let Some(first) = seen.insert(id.clone(), line) {
+            return Err(err(
+                path,
+                Location::Line(line),
+                Some("area_id"),
+                format!(
+                    "area '{id}' appears again (first on line {first}); expected each area once"
+                ),
+            ));
+        }
+        let social_housing = match get(5) {
+            "social_housing" => true,
+            "ordinary" => false,
+            other => {
+                return Err(err(
+                    path,
+                    Location::Line(line),
+                    Some("kind"),
+                    format!("expected 'social_housing' or 'ordinary', found '{other}'"),
+                ));
+            }
+        };
+        areas.push(Area {
+            id,
+            name: get(1).to_string(),
+            municipality: code(2)?,
+            municipality_name: get(3).to_string(),
+            region: code(4)?,
+            social_housing,
+        });
+    }
+    Ok(areas)
+}
+
+const NO_AREA: u32 = u32::MAX;
+
+/// The columns of one batch that the counting reads, validated.
+struct Cols<'a> {
+    area: Vec<u32>,
+    region: &'a [u16],
+    age: &'a [u8],
+    origin: &'a [u8],
+    outside: &'a [f32],
+    in_education: &'a BooleanArray,
+    level: &'a [u8],
+    source: &'a [u8],
+    income: &'a [f64],
+    taxable: &'a BooleanArray,
+    convicted: &'a BooleanArray,
+}
+
+fn count_batch(c: &Cols<'_>, out: &mut YearCounts) {
+    let mut region_slot: Option<(u16, Counts)> = None;
+    for i in 0..c.age.len() {
+        let (age, origin, outside) = (c.age[i], c.origin[i], c.outside[i]);
+        let (ined, level, source) = (c.in_education.value(i), c.level[i], c.source[i]);
+        let (income, taxable, convicted) = (c.income[i], c.taxable.value(i), c.convicted.value(i));
+        let a = c.area[i];
+        if a != NO_AREA {
+            out.areas[a as usize].add(
+                age, origin, outside, ined, level, source, income, taxable, convicted,
+            );
+        }
+        // Rows come grouped by region more often than not; keep the current region's counts at
+        // hand instead of looking the region up in the map for every person.
+        let r = c.region[i];
+        match &mut region_slot {
+            Some((code, counts)) if *code == r => counts.add(
+                age, origin, outside, ined, level, source, income, taxable, convicted,
+            ),
+            slot => {
+                if let Some((code, counts)) = slot.take() {
+                    out.regions.entry(code).or_default().merge(&counts);
+                }
+                let mut counts = Counts::default();
+                counts.add(
+                    age, origin, outside, ined, level, source, income, taxable, convicted,
+                );
+                *slot = Some((r, counts));
+            }
+        }
+    }
+    if let Some((code, counts)) = region_slot {
+        out.regions.entry(code).or_default().merge(&counts);
+    }
+    out.persons += c.age.len() as u64;
+}
+
+/// Checks the ranges of a batch; returns the first offending row (0-based) and column.
+fn validate(c: &Cols<'_>, year_col: &[i16], year: i16) -> Option<(usize, &'static str, String)> {
+    if let Some(i) = year_col.iter().position(|&y| y != year) {
+        return Some((
+            i,
+            "year",
+            format!(
+                "expected the data year {year} of the file name, found {}",
+                year_col[i]
+            ),
+        ));
+    }
+    if let Some(i) = c.age.iter().position(|&a| a > schema::MAX_AGE) {
+        return Some((
+            i,
+            "age",
+            format!(
+                "expected an age from 0 to {}, found {}",
+                schema::MAX_AGE,
+                c.age[i]
+            ),
+        ));
+    }
+    if let Some(i) = c.origin.iter().position(|&o| o > schema::origin::MAX) {
+        return Some((
+            i,
+            "origin",
+            format!("expected an origin code from 0 to 4, found {}", c.origin[i]),
+        ));
+    }
+    if let Some(i) = c.outside.iter().position(|&x| !(0.0..=1.0).contains(&x)) {
+        return Some((
+            i,
+            "outside_fte",
+            format!(
+                "expected a fraction of a full-time year from 0 to 1, found {}",
+                c.outside[i]
+            ),
+        ));
+    }
+    if let Some(i) = c
+        .level
+        .iter()
+        .position(|&x| x > schema::education_level::MAX)
+    {
+        return Some((
+            i,
+            "education_level",
+            format!("expected a level from 0 to 3, found {}", c.level[i]),
+        ));
+    }
+    if let Some(i) = c
+        .source
+        .iter()
+        .position(|&x| x > schema::education_source::MAX)
+    {
+        return Some((
+            i,
+            "education_source",
+            format!("expected a source code from 0 to 4, found {}", c.source[i]),
+        ));
+    }
+    if let Some(i) = c.income.iter().position(|x| !x.is_finite()) {
+        return Some((
+            i,
+            "income",
+            format!("expected an amount in DKK, found {}", c.income[i]),
+        ));
+    }
+    None
+}
+
+/// The partial result of one row group.
+struct Part {
+    counts: YearCounts,
+    ids: Vec<u64>,
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> &'a ArrayRef {
+    batch.column_by_name(name).expect("projected column")
+}
+
+fn read_parquet_year(
+    path: &Path,
+    year: i16,
+    index: &HashMap<&str, u32>,
+    n_areas: usize,
+) -> Result<YearCounts, DataError> {
+    let open = || {
+        File::open(path).map_err(|e| {
+            err(
+                path,
+                Location::File,
+                None,
+                format!("cannot open the file: {e}"),
+            )
+        })
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| {
+        err(
+            path,
+            Location::File,
+            None,
+            format!("not a readable Parquet file: {e}"),
+        )
+    })?;
+    let arrow = builder.schema().clone();
+    for c in COLUMNS.iter().filter(|c| c.read) {
+        let field = arrow.field_with_name(c.name).map_err(|_| {
+            err(
+                path,
+                Location::File,
+                Some(c.name),
+                format!(
+                    "missing column; expected {:?} (see docs/REGISTERS.md)",
+                    c.kind.data_type()
+                ),
+            )
+        })?;
+        let ok = match (c.kind, field.data_type()) {
+            (Kind::Text, DataType::Utf8) => true,
+            (Kind::Text, DataType::Dictionary(k, v)) => {
+                **k == DataType::Int32 && **v == DataType::Utf8
+            }
+            (k, dt) => &k.data_type() == dt,
+        };
+        if !ok {
+            return Err(err(
+                path,
+                Location::File,
+                Some(c.name),
+                format!(
+                    "has type {}; expected {}",
+                    field.data_type(),
+                    c.kind.data_type()
+                ),
+            ));
+        }
+    }
+    let meta = builder.metadata().clone();
+    let names: Vec<&str> = COLUMNS.iter().filter(|c| c.read).map(|c| c.name).collect();
+    let roots: Vec<usize> = names
+        .iter()
+        .map(|n| arrow.index_of(n).expect("checked"))
+        .collect();
+    let n_groups = meta.num_row_groups();
+    let mut starts = Vec::with_capacity(n_groups);
+    let mut acc = 0u64;
+    for g in 0..n_groups {
+        starts.push(acc);
+        acc += meta.row_group(g).num_rows() as u64;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(n_groups.max(1));
+    let read_group = |g: usize| -> Result<Part, DataError> {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| {
+            err(
+                path,
+                Location::File,
+                None,
+                format!("not a readable Parquet file: {e}"),
+            )
+        })?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
+        let reader = builder
+            .with_projection(mask)
+            .with_row_groups(vec![g])
+            .with_batch_size(65_536)
+            .build()
+            .map_err(|e| {
+                err(
+                    path,
+                    Location::File,
+                    None,
+                    format!("cannot read row group {g}: {e}"),
+                )
+            })?;
+        let mut part = Part {
+            counts: YearCounts::new(year, n_areas),
+            ids: Vec::with_capacity(meta.row_group(g).num_rows() as usize),
+        };
+        let mut offset = starts[g];
+        for batch in reader {
+            let batch = batch.map_err(|e| {
+                err(
+                    path,
+                    Location::File,
+                    None,
+                    format!("cannot decode row group {g}: {e}"),
+                )
+            })?;
+            for name in &names {
+                let col = column(&batch, name);
+                let nullable = COLUMNS.iter().any(|c| c.name == *name && c.nullable);
+                if !nullable && col.null_count() > 0 {
+                    let i = (0..col.len()).find(|&i| col.is_null(i)).unwrap_or(0);
+                    return Err(err(
+                        path,
+                        Location::Row(offset + i as u64 + 1),
+                        Some(name),
+                        "expected a value, found an empty cell",
+                    ));
+                }
+            }
+            let area = area_codes(column(&batch, "area_id"), index).map_err(|(i, id)| {
+                err(
+                    path,
+                    Location::Row(offset + i as u64 + 1),
+                    Some("area_id"),
+                    format!("unknown area '{id}'; expected an area_id of areas.csv"),
+                )
+            })?;
+            let cols = Cols {
+                area,
+                region: column(&batch, "region")
+                    .as_primitive::<UInt16Type>()
+                    .values(),
+                age: column(&batch, "age").as_primitive::<UInt8Type>().values(),
+                origin: column(&batch, "origin")
+                    .as_primitive::<UInt8Type>()
+                    .values(),
+                outside: column(&batch, "outside_fte")
+                    .as_primitive::<Float32Type>()
+                    .values(),
+                in_education: column(&batch, "in_education").as_boolean(),
+                level: column(&batch, "education_level")
+                    .as_primitive::<UInt8Type>()
+                    .values(),
+                source: column(&batch, "education_source")
+                    .as_primitive::<UInt8Type>()
+                    .values(),
+                income: column(&batch, "income")
+                    .as_primitive::<Float64Type>()
+                    .values(),
+                taxable: column(&batch, "taxable").as_boolean(),
+                convicted: column(&batch, "convicted").as_boolean(),
+            };
+            let years = column(&batch, "year").as_primitive::<Int16Type>().values();
+            if let Some((i, col, message)) = validate(&cols, years, year) {
+                return Err(err(
+                    path,
+                    Location::Row(offset + i as u64 + 1),
+                    Some(col),
+                    message,
+                ));
+            }
+            part.ids.extend_from_slice(
+                column(&batch, "person_id")
+                    .as_primitive::<UInt64Type>()
+                    .values(),
+            );
+            count_batch(&cols, &mut part.counts);
+            offset += batch.num_rows() as u64;
+        }
+        Ok(part)
+    };
+    let parts: Vec<Result<Part, DataError>> = if threads <= 1 {
+        (0..n_groups).map(read_group).collect()
+    } else {
+        let mut slots: Vec<Option<Result<Part, DataError>>> = (0..n_groups).map(|_| None).collect();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let read_group = &read_group;
+                    s.spawn(move || {
+                        (t..n_groups)
+                            .step_by(threads)
+                            .map(|g| (g, read_group(g)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                for (g, r) in h.join().expect("a reader thread panicked") {
+                    slots[g] = Some(r);
+                }
+            }
+        });
+        slots
+            .into_iter()
+            .map(|s| s.expect("every row group read"))
+            .collect()
+    };
+    let mut total = YearCounts::new(year, n_areas);
+    let mut ids: Vec<Vec<u64>> = Vec::with_capacity(n_groups);
+    for p in parts {
+        let p = p?;
+        total.merge(&p.counts);
+        ids.push(p.ids);
+    }
+    if let Some((first, second, dup)) = find_duplicate(&ids) {
+        return Err(err(
+            path,
+            Location::Row(second as u64 + 1),
+            Some("person_id"),
+            duplicate_message(dup, format!("at row {}", first + 1)),
+        ));
+    }
+    Ok(total)
+}
+
+/// Maps a batch's `area_id` column to area indices; `Err((row, id))` for an unknown id.
+fn area_codes(col: &ArrayRef, index: &HashMap<&str, u32>) -> Result<Vec<u32>, (usize, String)> {
+    let lookup = |s: &str| index.get(s).copied();
+    match col.data_type() {
+        DataType::Dictionary(_, _) => {
+            let dict = col.as_dictionary::<Int32Type>();
+            let values = dict.values().as_string::<i32>();
+            // Look each distinct value up once, not once per row.
+            let codes: Vec<Option<u32>> =
+                (0..values.len()).map(|i| lookup(values.value(i))).collect();
+            let keys = dict.keys();
+            let mut out = Vec::with_capacity(keys.len());
+            for i in 0..keys.len() {
+                if keys.is_null(i) {
+                    out.push(NO_AREA);
+                    continue;
+                }
+                let k = keys.value(i) as usize;
+                match codes[k] {
+                    Some(c) => out.push(c),
+                    None => return Err((i, values.value(k).to_string())),
+                }
+            }
+            Ok(out)
+        }
+        _ => {
+            let s = col.as_string::<i32>();
+            let mut out = Vec::with_capacity(s.len());
+            let mut last: Option<(&str, u32)> = None;
+            for i in 0..s.len() {
+                if s.is_null(i) || s.value(i).is_empty() {
+                    out.push(NO_AREA);
+                    continue;
+                }
+                let v = s.value(i);
+                let code = match last {
+                    Some((prev, c)) if prev == v => c,
+                    _ => lookup(v).ok_or_else(|| (i, v.to_string()))?,
+                };
+                last = Some((v, code));
+                out.push(code);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The first person who appears twice in one year: `(first index, second index, id)`, 0-based
+/// over the parts in order. Sorted input (the common case) is checked in one pass; otherwise
+/// the ids are sorted first.
+fn find_duplicate(parts: &[Vec<u64>]) -> Option<(usize, usize, u64)> {
+    let sorted = parts.iter().all(|p| p.windows(2).all(|w| w[0] < w[1]))
+        && parts.windows(2).all(|w| match (w[0].last(), w[1].first()) {
+            (Some(a), Some(b)) => a < b,
+            _ => true,
+        });
+    if sorted {
+        return None;
+    }
+    let all: Vec<u64> = parts.concat();
+    let mut order: Vec<u64> = all.clone();
+    order.sort_unstable();
+    let dup = order.windows(2).find(|w| w[0] == w[1])?[0];
+    let mut at = all
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p == dup)
+        .map(|(i, _)| i);
+    Some((at.next()?, at.next()?, dup))
+}
+
+fn duplicate_message(dup: u64, first: String) -> String {
+    format!(
+        "person {dup} appears again in the same year (first {first}); expected one row per person and year"
+    )
+}
+
+fn read_csv_year(
+    path: &Path,
+    year: i16,
+    index: &HashMap<&str, u32>,
+    n_areas: usize,
+) -> Result<YearCounts, DataError> {
+    let file = File::open(path).map_err(|e| {
+        err(
+            path,
+            Location::File,
+            None,
+            format!("cannot open the file: {e}"),
+        )
+    })?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let mut pos: HashMap<&str, usize> = HashMap::new();
+    for c in COLUMNS.iter().filter(|c| c.read) {
+        let p = headers.iter().position(|h| h == c.name).ok_or_else(|| {
+            err(
+                path,
+                Location::Line(1),
+                Some(c.name),
+                "missing column; expected the header to name every column of docs/REGISTERS.md",
+            )
+        })?;
+        pos.insert(c.name, p);
+    }
+    // Parse into columns, a chunk at a time, and count with the same code as Parquet.
+    let mut counts = YearCounts::new(year, n_areas);
+    let mut ids: Vec<u64> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut chunk = CsvChunk::default();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            err(
+                path,
+                Location::Line(e.position().map_or(0, |p| p.line())),
+                None,
+                format!("cannot read the line as CSV: {e}"),
+            )
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let cell = |name: &str| rec.get(pos[name]).unwrap_or("");
+        let bad = |name: &str, expected: &str| {
+            err(
+                path,
+                Location::Line(line),
+                Some(name),
+                format!("expected {expected}, found '{}'", cell(name)),
+            )
+        };
+        macro_rules! num {
+            ($name:literal, $t:ty, $what:literal) => {
+                cell($name).parse::<$t>().map_err(|_| bad($name, $what))?
+            };
+        }
+        let boolean = |name: &str| match cell(name) {
+            "1" | "true" | "TRUE" | "True" => Ok(true),
+            "0" | "false" | "FALSE" | "False" => Ok(false),
+            _ => Err(bad(name, "0 or 1 (or true/false)")),
+        };
+        ids.push(num!("person_id", u64, "a person id (a whole number)"));
+        lines.push(line);
+        chunk.year.push(num!("year", i16, "a data year"));
+        let area = cell("area_id");
+        chunk.area.push(if area.is_empty() {
+            NO_AREA
+        } else {
+            *index.get(area).ok_or_else(|| {
+                err(
+                    path,
+                    Location::Line(line),
+                    Some("area_id"),
+                    format!("unknown area '{area}'; expected an area_id of areas.csv"),
+                )
+            })?
+        });
+        chunk
+            .region
+            .push(num!("region", u16, "a region code such as 1084"));
+        chunk.age.push(num!("age", u8, "an age from 0 to 120"));
+        chunk
+            .origin
+            .push(num!("origin", u8, "an origin code from 0 to 4"));
+        chunk.outside.push(num!(
+            "outside_fte",
+            f32,
+            "a fraction of a full-time year from 0 to 1"
+        ));
+        chunk.in_education.push(boolean("in_education")?);
+        chunk
+            .level
+            .push(num!("education_level", u8, "a level from 0 to 3"));
+        chunk
+            .source
+            .push(num!("education_source", u8, "a source code from 0 to 4"));
+        chunk.income.push(num!("income", f64, "an amount in DKK"));
+        chunk.taxable.push(boolean("taxable")?);
+        chunk.convicted.push(boolean("convicted")?);
+        if chunk.age.len() == 65_536 {
+            chunk.flush(
+                path,
+                year,
+                &lines[lines.len() - chunk.age.len()..],
+                &mut counts,
+            )?;
+        }
+    }
+    let n = chunk.age.len();
+    chunk.flush(path, year, &lines[lines.len() - n..], &mut counts)?;
+    if let Some((first, second, dup)) = find_duplicate(&[ids]) {
+        return Err(err(
+            path,
+            Location::Line(lines[second]),
+            Some("person_id"),
+            duplicate_message(dup, format!("on line {}", lines[first])),
+        ));
+    }
+    Ok(counts)
+}
+
+#[derive(Default)]
+struct CsvChunk {
+    year: Vec<i16>,
+    area: Vec<u32>,
+    region: Vec<u16>,
+    age: Vec<u8>,
+    origin: Vec<u8>,
+    outside: Vec<f32>,
+    in_education: Vec<bool>,
+    level: Vec<u8>,
+    source: Vec<u8>,
+    income: Vec<f64>,
+    taxable: Vec<bool>,
+    convicted: Vec<bool>,
+}
+
+impl CsvChunk {
+    fn flush(
+        &mut self,
+        path: &Path,
+        year: i16,
+        lines: &[u64],
+        counts: &mut YearCounts,
+    ) -> Result<(), DataError> {
+        let in_education = BooleanArray::from(std::mem::take(&mut self.in_education));
+        let taxable = BooleanArray::from(std::mem::take(&mut self.taxable));
+        let convicted = BooleanArray::from(std::mem::take(&mut self.convicted));
+        let cols = Cols {
+            area: std::mem::take(&mut self.area),
+            region: &self.region,
+            age: &self.age,
+            origin: &self.origin,
+            outside: &self.outside,
+            in_education: &in_education,
+            level: &self.level,
+            source: &self.source,
+            income: &self.income,
+            taxable: &taxable,
+            convicted: &convicted,
+        };
+        if let Some((i, col, message)) = validate(&cols, &self.year, year) {
+            return Err(err(path, Location::Line(lines[i]), Some(col), message));
+        }
+        count_batch(&cols, counts);
+        *self = CsvChunk::default();
+        Ok(())
+    }
+}
