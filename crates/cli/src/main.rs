@@ -26,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Counts a register folder and writes the criteria CSV that `lists --criteria` reads.
+    Aggregate(AggregateArgs),
     /// Evaluates every list year in a criteria file and prints who is on each list.
     Lists(ListsArgs),
     /// Explains one area: each criterion with value, threshold and margin, each list with the reason.
@@ -34,11 +36,25 @@ enum Command {
     Rules(RulesArgs),
 }
 
+/// Where the criterion values come from: published values, or register microdata.
 #[derive(Args)]
-struct Common {
+#[group(required = true, multiple = false)]
+struct Input {
     /// The criteria CSV: one row per area and list year (see README, "The criteria file").
     #[arg(long, value_name = "FILE")]
-    criteria: PathBuf,
+    criteria: Option<PathBuf>,
+    /// A register folder: areas.csv and persons-YYYY.parquet (see docs/REGISTERS.md).
+    #[arg(long, value_name = "DIR")]
+    registers: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct Common {
+    #[command(flatten)]
+    input: Input,
+    /// With --registers: read only these data years, e.g. 2022-2023.
+    #[arg(long, value_name = "A-B", value_parser = parse_years)]
+    data_years: Option<(i16, i16)>,
     /// Only this list year (streaks still use the earlier years in the file).
     #[arg(long, value_name = "Y")]
     year: Option<i32>,
@@ -57,6 +73,36 @@ struct Common {
     /// Language of text for people.
     #[arg(long, value_enum, default_value_t = LangArg::Da)]
     lang: LangArg,
+}
+
+#[derive(Args)]
+struct AggregateArgs {
+    /// A register folder: areas.csv and persons-YYYY.parquet (see docs/REGISTERS.md).
+    #[arg(long, value_name = "DIR")]
+    registers: PathBuf,
+    /// The criteria CSV to write (replaced only once it is complete).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Read only these data years, e.g. 2022-2023.
+    #[arg(long, value_name = "A-B", value_parser = parse_years)]
+    data_years: Option<(i16, i16)>,
+    /// Measure with this rule set instead of the one in force by list date.
+    #[arg(long = "rules", value_name = "ID")]
+    rules: Vec<String>,
+    /// Read the rule sets from this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    rules_dir: Option<PathBuf>,
+}
+
+fn parse_years(s: &str) -> Result<(i16, i16), String> {
+    let bad = || format!("expected data years as A-B, e.g. 2022-2023, found '{s}'");
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let a: i16 = a.trim().parse().map_err(|_| bad())?;
+    let b: i16 = b.trim().parse().map_err(|_| bad())?;
+    if a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
 }
 
 #[derive(Args)]
@@ -146,6 +192,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Aggregate(a) => run_aggregate(&a),
         Command::Lists(a) => run_lists(&a),
         Command::Explain(a) => run_explain(&a),
         Command::Rules(a) => run_rules(&a),
@@ -205,34 +252,135 @@ struct Run {
     evaluation: Evaluation,
 }
 
-fn evaluate_files(c: &Common) -> Result<Run, Failure> {
-    let catalog = load_catalog(c.rules_dir.as_deref())?;
-    for id in &c.rules {
-        if catalog.get(id).is_none() {
+/// The rule sets `--rules` names, checked: known, and at most one per family.
+fn overrides<'a>(catalog: &'a Catalog, ids: &[String]) -> Result<Vec<&'a RuleSet>, Failure> {
+    let mut out: Vec<&RuleSet> = Vec::new();
+    for id in ids {
+        let Some(rs) = catalog.get(id) else {
             let known: Vec<&str> = catalog.rule_sets().iter().map(|r| r.id.as_str()).collect();
             return Err(Failure(format!(
                 "--rules {id}: unknown rule set; expected one of: {}",
                 known.join(", ")
             )));
+        };
+        if out.iter().any(|o| o.family == rs.family) {
+            return Err(Failure(
+                "--rules: two rule sets of the same family; expected at most one per family (e.g. --rules dk-2018 --rules dk-51b)".into(),
+            ));
+        }
+        out.push(rs);
+    }
+    Ok(out)
+}
+
+/// A progress bar on stderr for one step (hidden when stderr is not a terminal).
+fn progress_bar() -> impl FnMut(&str, u64, u64) {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>20} [{bar:30}] {pos}/{len} {elapsed}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    move |step: &str, done: u64, total: u64| {
+        bar.set_message(step.to_string());
+        bar.set_length(total);
+        bar.set_position(done);
+        if done >= total {
+            bar.finish_and_clear();
         }
     }
-    let mut families: Vec<&str> = c
-        .rules
-        .iter()
-        .filter_map(|id| catalog.get(id))
-        .map(|r| r.family.as_str())
-        .collect();
-    families.sort_unstable();
-    if families.windows(2).any(|w| w[0] == w[1]) {
-        return Err(Failure(
-            "--rules: two rule sets of the same family; expected at most one per family (e.g. --rules dk-2018 --rules dk-51b)".into(),
-        ));
+}
+
+/// Counts a register folder into observations, measured by the rule sets in force.
+fn register_observations(
+    dir: &Path,
+    years: Option<(i16, i16)>,
+    catalog: &Catalog,
+    overrides: &[&RuleSet],
+) -> Result<Vec<kvarter_rules::Observation>, Failure> {
+    let registers = kvarter_data::read_registers(dir, years, &mut progress_bar())?;
+    Ok(kvarter_data::observations(&registers, catalog, overrides))
+}
+
+fn run_aggregate(a: &AggregateArgs) -> Result<String, Failure> {
+    let catalog = load_catalog(a.rules_dir.as_deref())?;
+    let overrides = overrides(&catalog, &a.rules)?;
+    let observations = register_observations(&a.registers, a.data_years, &catalog, &overrides)?;
+    if observations.is_empty() {
+        return Err(Failure(format!(
+            "{}: no list year can be measured; expected data years from 2009 on and social_housing areas in areas.csv",
+            a.registers.display()
+        )));
     }
-    let name = c.criteria.display().to_string();
-    let criteria = read_criteria(&name, open(&c.criteria)?)?;
-    for col in &criteria.unused_columns {
-        eprintln!("note: {name}: column '{col}' is not used by kvarter");
+    write_atomically(
+        &a.out,
+        kvarter_criteria::write_criteria(&observations).as_bytes(),
+    )?;
+    let years: std::collections::BTreeSet<i32> = observations.iter().map(|o| o.list_year).collect();
+    eprintln!(
+        "wrote {}: {} rows, list years {}-{}",
+        a.out.display(),
+        observations.len(),
+        years.first().expect("non-empty"),
+        years.last().expect("non-empty")
+    );
+    Ok(String::new())
+}
+
+/// Writes a file completely under a temporary name beside it, then renames it into place, so
+/// that a failure never leaves half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
+        std::process::id()
+    ));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Failure(format!(
+            "{}: cannot write the file: {e}",
+            path.display()
+        )));
     }
+    Ok(())
+}
+
+fn evaluate_files(c: &Common) -> Result<Run, Failure> {
+    let catalog = load_catalog(c.rules_dir.as_deref())?;
+    let overrides = overrides(&catalog, &c.rules)?;
+    let (name, criteria) = match (&c.input.criteria, &c.input.registers) {
+        (Some(path), _) => {
+            if c.data_years.is_some() {
+                return Err(Failure(
+                    "--data-years: applies to --registers; expected it without --criteria".into(),
+                ));
+            }
+            let name = path.display().to_string();
+            let criteria = read_criteria(&name, open(path)?)?;
+            for col in &criteria.unused_columns {
+                eprintln!("note: {name}: column '{col}' is not used by kvarter");
+            }
+            (name, criteria)
+        }
+        (None, Some(dir)) => {
+            let observations = register_observations(dir, c.data_years, &catalog, &overrides)?;
+            let lines = vec![0; observations.len()];
+            (
+                dir.display().to_string(),
+                Criteria {
+                    observations,
+                    lines,
+                    unused_columns: Vec::new(),
+                },
+            )
+        }
+        (None, None) => unreachable!("clap requires --criteria or --registers"),
+    };
     let history = match &c.history {
         None => History::new(),
         Some(p) => {

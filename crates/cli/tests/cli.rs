@@ -572,3 +572,172 @@ fn published_values_reproduce_the_published_lists() {
     }
     assert!(compared >= 2, "only {compared} complete rows compared");
 }
+
+// ---- registers: the second door --------------------------------------------------------------
+
+/// A small register folder in CSV, deterministic: three social-housing areas (one designed to be
+/// udsat and a parallelsamfund) and an ordinary one, data years 2019-2022.
+fn small_registers(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("areas.csv"),
+        "area_id,area_name,municipality,municipality_name,region,kind\n\
+         S1,Stjernehusene,101,Byen,1084,social_housing\n\
+         S2,Lindegården,101,Byen,1084,social_housing\n\
+         S3,Småhusene,101,Byen,1084,social_housing\n\
+         O1,Villakvarteret,101,Byen,1084,ordinary\n",
+    )
+    .unwrap();
+    let mut state = 42u64;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    for year in 2019..=2022 {
+        let mut s = String::from(
+            "person_id,year,area_id,municipality,region,east,north,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted\n",
+        );
+        let mut id = 0;
+        for (area, n, troubled) in [
+            ("S1", 1200, true),
+            ("S2", 1100, false),
+            ("S3", 400, true),
+            ("O1", 2500, false),
+            ("", 800, false),
+        ] {
+            for _ in 0..n {
+                id += 1;
+                let age = 5 + next(80);
+                let origin = if troubled && next(10) < 6 { 3 } else { next(2) };
+                let outside = if troubled && next(10) < 5 {
+                    1.0
+                } else if next(10) < 2 {
+                    0.5
+                } else {
+                    0.0
+                };
+                let level = if troubled && next(10) < 7 {
+                    1
+                } else {
+                    1 + next(3)
+                };
+                let income = if troubled {
+                    120_000 + next(80_000)
+                } else {
+                    280_000 + next(200_000)
+                };
+                let convicted = u8::from(next(1000) < if troubled { 30 } else { 5 });
+                s.push_str(&format!(
+                    "{id},{year},{area},101,1084,725000,6176000,{age},{origin},{outside},0,{level},0,{income},1,{convicted}\n"
+                ));
+            }
+        }
+        std::fs::write(d.join(format!("persons-{year}.csv")), s).unwrap();
+    }
+    d
+}
+
+#[test]
+fn the_two_doors_agree_registers_and_the_criteria_they_aggregate_to() {
+    let d = small_registers("doors");
+    let dir = d.to_str().unwrap();
+    let out = d.join("criteria.csv");
+    let out_s = out.to_str().unwrap();
+    ok(&["aggregate", "--registers", dir, "--out", out_s]);
+    let criteria = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        criteria.starts_with("area_id,area_name,municipality,list_year,residents,non_western_pct"),
+        "{criteria}"
+    );
+    // Four data years give the lists of 2020-2023; the ordinary area is not evaluated.
+    assert_eq!(criteria.lines().count(), 1 + 3 * 4, "{criteria}");
+    assert!(!criteria.contains("O1"));
+    for format in ["csv", "json", "table"] {
+        let a = ok(&["lists", "--registers", dir, "--format", format]);
+        let b = ok(&["lists", "--criteria", out_s, "--format", format]);
+        assert_eq!(a.replace(dir, ""), b.replace(out_s, ""), "format {format}");
+    }
+    let lists = ok(&[
+        "lists",
+        "--registers",
+        dir,
+        "--format",
+        "csv",
+        "--year",
+        "2022",
+    ]);
+    assert!(
+        lists.contains("2022,S1,Stjernehusene,Byen,udsat_boligomraade"),
+        "{lists}"
+    );
+    assert!(
+        lists.contains("2022,S1,Stjernehusene,Byen,parallelsamfund"),
+        "{lists}"
+    );
+    assert!(!lists.contains(",S2,"), "{lists}");
+    assert!(
+        !lists.contains(",S3,"),
+        "S3 has under 1,000 residents: {lists}"
+    );
+    let explained = ok(&[
+        "explain",
+        "--registers",
+        dir,
+        "--area",
+        "S1",
+        "--year",
+        "2022",
+    ]);
+    assert!(
+        explained.contains("(af 7"),
+        "margins in persons of the group: {explained}"
+    );
+}
+
+#[test]
+fn a_bad_extract_leaves_no_output_file() {
+    let d = small_registers("bad-doors");
+    let path = d.join("persons-2021.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Line 6 of the file (the fifth person) gets the age 130.
+    let broken: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut fields: Vec<&str> = l.split(',').collect();
+            if i == 5 {
+                fields[7] = "130";
+            }
+            fields.join(",")
+        })
+        .collect();
+    std::fs::write(&path, broken.join("\n") + "\n").unwrap();
+    let out = d.join("criteria.csv");
+    fails(
+        &[
+            "aggregate",
+            "--registers",
+            d.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "persons-2021.csv, line 6, column age: expected an age from 0 to 120, found 130",
+    );
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(&d)
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("tmp"))
+            .count(),
+        0
+    );
+}

@@ -406,6 +406,29 @@ fn number(raw: &str, expected: &str) -> Result<Decimal, String> {
     }
 }
 
+/// Writes observations as a criteria CSV with every column of [`COLUMNS`], in their order: the
+/// file `read_criteria` reads back to the same observations. Decimals are written exactly as
+/// they are held; a missing value is an empty cell.
+pub fn write_criteria(observations: &[Observation]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS.iter().map(|c| c.name))
+        .expect("writing to memory");
+    for o in observations {
+        let row = COLUMNS.iter().map(|c| match c.name {
+            "area_id" => o.area_id.clone(),
+            "area_name" => o.area_name.clone(),
+            "municipality" => o.municipality.clone(),
+            "list_year" => o.list_year.to_string(),
+            name => o
+                .values
+                .get(name)
+                .map_or_else(String::new, ToString::to_string),
+        });
+        w.write_record(row).expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 fields")
+}
+
 /// Reads the history CSV (`list_year,area_id,list`): memberships published before the data.
 /// `known_lists` are the list ids a row may name.
 pub fn read_history(
@@ -545,6 +568,18 @@ mod tests {
         assert_eq!(
             c.observations[0].values["income_pct_of_region"].to_string(),
             "123.4"
+        );
+    }
+
+    #[test]
+    fn written_criteria_read_back_to_the_same_observations() {
+        let c = read("A1,\"Ås, Nord\",Århus,2021,2500,55.50,41,2.4,0.80,,123.45\n").unwrap();
+        let text = write_criteria(&c.observations);
+        let back = read_criteria("out.csv", text.as_bytes()).unwrap();
+        assert_eq!(back.observations, c.observations);
+        assert!(
+            text.starts_with("area_id,area_name,municipality,list_year,residents,"),
+            "{text}"
         );
     }
 
