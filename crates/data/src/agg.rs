@@ -41,7 +41,7 @@ pub struct Counts {
 
 impl Counts {
     /// Adds one person.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn add(
         &mut self,
@@ -55,32 +55,30 @@ impl Counts {
         taxable: bool,
         convicted: bool,
     ) {
+        // Branch-free: every person touches every field, adding 0 where they are not in the
+        // group. Adding 0.0 leaves a floating-point sum exactly as it was.
+        let in_18_64 = (18..=64).contains(&age);
+        let adult = age >= 18;
+        let in_30_59 = (30..=59).contains(&age);
+        let income_group = taxable && !in_education && (15..=64).contains(&age);
+        let basic_or_unknown = level == education_level::BASIC || level == education_level::UNKNOWN;
+        let counted_source =
+            source == education_source::DANISH || source == education_source::APPROVED_FOREIGN;
         self.residents += 1;
         self.non_western += u64::from(
             origin_code == origin::NON_WESTERN_IMMIGRANT
                 || origin_code == origin::NON_WESTERN_DESCENDANT,
         );
-        if (18..=64).contains(&age) {
-            self.n_18_64 += 1;
-            self.outside_fte += f64::from(outside);
-        }
-        if age >= 18 {
-            self.n_18_plus += 1;
-            self.convicted += u64::from(convicted);
-        }
-        if (30..=59).contains(&age) {
-            self.n_30_59 += 1;
-            let basic_or_unknown =
-                level == education_level::BASIC || level == education_level::UNKNOWN;
-            self.basic_unknown_as_basic += u64::from(basic_or_unknown);
-            let counted_source =
-                source == education_source::DANISH || source == education_source::APPROVED_FOREIGN;
-            self.basic_danish_or_approved += u64::from(basic_or_unknown || !counted_source);
-        }
-        if taxable && !in_education && (15..=64).contains(&age) {
-            self.n_income += 1;
-            self.income_sum += income;
-        }
+        self.n_18_64 += u64::from(in_18_64);
+        self.outside_fte += if in_18_64 { f64::from(outside) } else { 0.0 };
+        self.n_18_plus += u64::from(adult);
+        self.convicted += u64::from(adult && convicted);
+        self.n_30_59 += u64::from(in_30_59);
+        self.basic_unknown_as_basic += u64::from(in_30_59 && basic_or_unknown);
+        self.basic_danish_or_approved +=
+            u64::from(in_30_59 && (basic_or_unknown || !counted_source));
+        self.n_income += u64::from(income_group);
+        self.income_sum += if income_group { income } else { 0.0 };
     }
 
     /// Adds another set of counts (a later batch of the same year).

@@ -13,12 +13,14 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::DataType;
+use arrow_schema::{Field, Schema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where in an input file an error is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,9 +116,9 @@ pub fn read_registers(
     for (n, (year, path)) in files.iter().enumerate() {
         progress("reading registers", n as u64, total);
         let counts = if path.extension().is_some_and(|e| e == "csv") {
-            read_csv_year(path, *year, &index, areas.len())?
+            read_csv_year(path, *year, &index, &areas)?
         } else {
-            read_parquet_year(path, *year, &index, areas.len())?
+            read_parquet_year(path, *year, &index, &areas)?
         };
         out.insert(*year, counts);
     }
@@ -289,45 +291,144 @@ struct Cols<'a> {
     convicted: &'a BooleanArray,
 }
 
-fn count_batch(c: &Cols<'_>, out: &mut YearCounts) {
-    let mut region_slot: Option<(u16, Counts)> = None;
-    for i in 0..c.age.len() {
-        let (age, origin, outside) = (c.age[i], c.origin[i], c.outside[i]);
-        let (ined, level, source) = (c.in_education.value(i), c.level[i], c.source[i]);
-        let (income, taxable, convicted) = (c.income[i], c.taxable.value(i), c.convicted.value(i));
-        let a = c.area[i];
-        if a != NO_AREA {
-            out.areas[a as usize].add(
-                age, origin, outside, ined, level, source, income, taxable, convicted,
+/// Bit `i` of a Boolean column, without the bounds check and call of `BooleanArray::value` in
+/// the hot loop (the caller iterates within the column's length).
+#[inline(always)]
+fn bit(bytes: &[u8], offset: usize, i: usize) -> bool {
+    let j = offset + i;
+    (bytes[j >> 3] >> (j & 7)) & 1 == 1
+}
+
+/// Where each person is counted: their area, or, for people without one, their region. The
+/// region totals are formed afterwards from both (`Slots::finish`), so every person is added
+/// once, not twice.
+struct Slots {
+    counts: Vec<Counts>,
+    n_areas: usize,
+    region_slot: Vec<u32>,
+    region_codes: Vec<u16>,
+    persons: u64,
+}
+
+impl Slots {
+    fn new(n_areas: usize) -> Slots {
+        Slots {
+            counts: vec![Counts::default(); n_areas],
+            n_areas,
+            region_slot: vec![u32::MAX; usize::from(u16::MAX) + 1],
+            region_codes: Vec::new(),
+            persons: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn for_region(&mut self, code: u16) -> usize {
+        let s = self.region_slot[usize::from(code)];
+        if s != u32::MAX {
+            return s as usize;
+        }
+        let s = self.counts.len();
+        self.counts.push(Counts::default());
+        self.region_codes.push(code);
+        self.region_slot[usize::from(code)] = s as u32;
+        s
+    }
+
+    fn count(&mut self, c: &Cols<'_>) {
+        let (ie, ie_off) = (
+            c.in_education.values().values(),
+            c.in_education.values().offset(),
+        );
+        let (tx, tx_off) = (c.taxable.values().values(), c.taxable.values().offset());
+        let (cv, cv_off) = (c.convicted.values().values(), c.convicted.values().offset());
+        let n = c.age.len();
+        let (area, region, age, origin) =
+            (&c.area[..n], &c.region[..n], &c.age[..n], &c.origin[..n]);
+        let (outside, level, source, income) = (
+            &c.outside[..n],
+            &c.level[..n],
+            &c.source[..n],
+            &c.income[..n],
+        );
+        for i in 0..n {
+            let slot = match area[i] {
+                NO_AREA => self.for_region(region[i]),
+                a => a as usize,
+            };
+            self.counts[slot].add(
+                age[i],
+                origin[i],
+                outside[i],
+                bit(ie, ie_off, i),
+                level[i],
+                source[i],
+                income[i],
+                bit(tx, tx_off, i),
+                bit(cv, cv_off, i),
             );
         }
-        // Rows come grouped by region more often than not; keep the current region's counts at
-        // hand instead of looking the region up in the map for every person.
-        let r = c.region[i];
-        match &mut region_slot {
-            Some((code, counts)) if *code == r => counts.add(
-                age, origin, outside, ined, level, source, income, taxable, convicted,
-            ),
-            slot => {
-                if let Some((code, counts)) = slot.take() {
-                    out.regions.entry(code).or_default().merge(&counts);
-                }
-                let mut counts = Counts::default();
-                counts.add(
-                    age, origin, outside, ined, level, source, income, taxable, convicted,
-                );
-                *slot = Some((r, counts));
-            }
+        self.persons += n as u64;
+    }
+
+    /// Merges another part's slots (a later row group of the same file).
+    fn merge(&mut self, o: &Slots) {
+        for (a, b) in self.counts[..self.n_areas]
+            .iter_mut()
+            .zip(&o.counts[..o.n_areas])
+        {
+            a.merge(b);
+        }
+        for (k, code) in o.region_codes.iter().enumerate() {
+            let s = self.for_region(*code);
+            self.counts[s].merge(&o.counts[o.n_areas + k]);
+        }
+        self.persons += o.persons;
+    }
+
+    /// The year's counts: areas as counted, regions as their areas plus their people without one.
+    fn finish(self, year: i16, areas: &[Area]) -> YearCounts {
+        let mut regions: BTreeMap<u16, Counts> = BTreeMap::new();
+        for (a, c) in areas.iter().zip(&self.counts) {
+            regions.entry(a.region).or_default().merge(c);
+        }
+        for (k, code) in self.region_codes.iter().enumerate() {
+            regions
+                .entry(*code)
+                .or_default()
+                .merge(&self.counts[self.n_areas + k]);
+        }
+        let mut counts = self.counts;
+        counts.truncate(self.n_areas);
+        YearCounts {
+            year,
+            areas: counts,
+            regions,
+            persons: self.persons,
         }
     }
-    if let Some((code, counts)) = region_slot {
-        out.regions.entry(code).or_default().merge(&counts);
-    }
-    out.persons += c.age.len() as u64;
 }
 
 /// Checks the ranges of a batch; returns the first offending row (0-based) and column.
-fn validate(c: &Cols<'_>, year_col: &[i16], year: i16) -> Option<(usize, &'static str, String)> {
+fn validate(
+    c: &Cols<'_>,
+    year_col: &[i16],
+    year: i16,
+    areas: &[Area],
+) -> Option<(usize, &'static str, String)> {
+    let region_of = |a: u32| areas[a as usize].region;
+    if let Some(i) =
+        (0..c.area.len()).find(|&i| c.area[i] != NO_AREA && region_of(c.area[i]) != c.region[i])
+    {
+        let a = &areas[c.area[i] as usize];
+        return Some((
+            i,
+            "region",
+            format!(
+                "the person lives in area '{}', which areas.csv places in region {}, but the row says {}; expected the area's region",
+                a.id, a.region, c.region[i]
+            ),
+        ));
+    }
     if let Some(i) = year_col.iter().position(|&y| y != year) {
         return Some((
             i,
@@ -400,8 +501,11 @@ fn validate(c: &Cols<'_>, year_col: &[i16], year: i16) -> Option<(usize, &'stati
 
 /// The partial result of one row group.
 struct Part {
-    counts: YearCounts,
-    ids: Vec<u64>,
+    slots: Slots,
+    /// First and last person id, and whether the ids rose strictly throughout.
+    first_id: Option<u64>,
+    last_id: Option<u64>,
+    ids_rising: bool,
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> &'a ArrayRef {
@@ -412,7 +516,7 @@ fn read_parquet_year(
     path: &Path,
     year: i16,
     index: &HashMap<&str, u32>,
-    n_areas: usize,
+    areas: &[Area],
 ) -> Result<YearCounts, DataError> {
     let open = || {
         File::open(path).map_err(|e| {
@@ -424,14 +528,15 @@ fn read_parquet_year(
             )
         })
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| {
+    let unreadable = |e: parquet::errors::ParquetError| {
         err(
             path,
             Location::File,
             None,
             format!("not a readable Parquet file: {e}"),
         )
-    })?;
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(unreadable)?;
     let arrow = builder.schema().clone();
     for c in COLUMNS.iter().filter(|c| c.read) {
         let field = arrow.field_with_name(c.name).map_err(|_| {
@@ -465,6 +570,26 @@ fn read_parquet_year(
             ));
         }
     }
+    // Ask for area_id as a dictionary: the reader then hands over the Parquet dictionary and
+    // its keys instead of building a string per person.
+    let hinted = Arc::new(Schema::new(
+        arrow
+            .fields()
+            .iter()
+            .map(|f| {
+                if f.name() == "area_id" && f.data_type() == &DataType::Utf8 {
+                    Arc::new(Field::new(
+                        "area_id",
+                        DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                        f.is_nullable(),
+                    ))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let options = ArrowReaderOptions::new().with_schema(hinted);
     let meta = builder.metadata().clone();
     let names: Vec<&str> = COLUMNS.iter().filter(|c| c.read).map(|c| c.name).collect();
     let roots: Vec<usize> = names
@@ -482,14 +607,9 @@ fn read_parquet_year(
         .map_or(1, |n| n.get())
         .min(n_groups.max(1));
     let read_group = |g: usize| -> Result<Part, DataError> {
-        let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(|e| {
-            err(
-                path,
-                Location::File,
-                None,
-                format!("not a readable Parquet file: {e}"),
-            )
-        })?;
+        let builder =
+            ParquetRecordBatchReaderBuilder::try_new_with_options(open()?, options.clone())
+                .map_err(unreadable)?;
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots.iter().copied());
         let reader = builder
             .with_projection(mask)
@@ -505,8 +625,10 @@ fn read_parquet_year(
                 )
             })?;
         let mut part = Part {
-            counts: YearCounts::new(year, n_areas),
-            ids: Vec::with_capacity(meta.row_group(g).num_rows() as usize),
+            slots: Slots::new(areas.len()),
+            first_id: None,
+            last_id: None,
+            ids_rising: true,
         };
         let mut offset = starts[g];
         for batch in reader {
@@ -565,7 +687,7 @@ fn read_parquet_year(
                 convicted: column(&batch, "convicted").as_boolean(),
             };
             let years = column(&batch, "year").as_primitive::<Int16Type>().values();
-            if let Some((i, col, message)) = validate(&cols, years, year) {
+            if let Some((i, col, message)) = validate(&cols, years, year, areas) {
                 return Err(err(
                     path,
                     Location::Row(offset + i as u64 + 1),
@@ -573,12 +695,16 @@ fn read_parquet_year(
                     message,
                 ));
             }
-            part.ids.extend_from_slice(
-                column(&batch, "person_id")
-                    .as_primitive::<UInt64Type>()
-                    .values(),
-            );
-            count_batch(&cols, &mut part.counts);
+            let ids = column(&batch, "person_id")
+                .as_primitive::<UInt64Type>()
+                .values();
+            if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
+                part.ids_rising &= part.last_id.is_none_or(|prev| prev < first)
+                    && ids.windows(2).all(|w| w[0] < w[1]);
+                part.first_id.get_or_insert(first);
+                part.last_id = Some(last);
+            }
+            part.slots.count(&cols);
             offset += batch.num_rows() as u64;
         }
         Ok(part)
@@ -586,7 +712,7 @@ fn read_parquet_year(
     let parts: Vec<Result<Part, DataError>> = if threads <= 1 {
         (0..n_groups).map(read_group).collect()
     } else {
-        let mut slots: Vec<Option<Result<Part, DataError>>> = (0..n_groups).map(|_| None).collect();
+        let mut done: Vec<Option<Result<Part, DataError>>> = (0..n_groups).map(|_| None).collect();
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
@@ -601,31 +727,55 @@ fn read_parquet_year(
                 .collect();
             for h in handles {
                 for (g, r) in h.join().expect("a reader thread panicked") {
-                    slots[g] = Some(r);
+                    done[g] = Some(r);
                 }
             }
         });
-        slots
-            .into_iter()
+        done.into_iter()
             .map(|s| s.expect("every row group read"))
             .collect()
     };
-    let mut total = YearCounts::new(year, n_areas);
-    let mut ids: Vec<Vec<u64>> = Vec::with_capacity(n_groups);
+    let mut total = Slots::new(areas.len());
+    let mut rising = true;
+    let mut prev_last: Option<u64> = None;
     for p in parts {
         let p = p?;
-        total.merge(&p.counts);
-        ids.push(p.ids);
+        total.merge(&p.slots);
+        rising &= p.ids_rising
+            && match (prev_last, p.first_id) {
+                (Some(a), Some(b)) => a < b,
+                _ => true,
+            };
+        prev_last = p.last_id.or(prev_last);
     }
-    if let Some((first, second, dup)) = find_duplicate(&ids) {
-        return Err(err(
-            path,
-            Location::Row(second as u64 + 1),
-            Some("person_id"),
-            duplicate_message(dup, format!("at row {}", first + 1)),
-        ));
+    // Person ids that rise strictly through the file cannot repeat. Otherwise read the ids
+    // again and look for a repeat: slower, but only for files not sorted by person.
+    if !rising {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(open()?).map_err(unreadable)?;
+        let mask = ProjectionMask::roots(
+            builder.parquet_schema(),
+            [arrow.index_of("person_id").expect("checked")],
+        );
+        let mut ids: Vec<u64> = Vec::new();
+        for batch in builder.with_projection(mask).build().map_err(unreadable)? {
+            let batch = batch
+                .map_err(|e| err(path, Location::File, None, format!("cannot decode: {e}")))?;
+            ids.extend_from_slice(
+                column(&batch, "person_id")
+                    .as_primitive::<UInt64Type>()
+                    .values(),
+            );
+        }
+        if let Some((first, second, dup)) = find_duplicate(&[ids]) {
+            return Err(err(
+                path,
+                Location::Row(second as u64 + 1),
+                Some("person_id"),
+                duplicate_message(dup, format!("at row {}", first + 1)),
+            ));
+        }
     }
-    Ok(total)
+    Ok(total.finish(year, areas))
 }
 
 /// Maps a batch's `area_id` column to area indices; `Err((row, id))` for an unknown id.
@@ -709,7 +859,7 @@ fn read_csv_year(
     path: &Path,
     year: i16,
     index: &HashMap<&str, u32>,
-    n_areas: usize,
+    areas: &[Area],
 ) -> Result<YearCounts, DataError> {
     let file = File::open(path).map_err(|e| {
         err(
@@ -741,7 +891,7 @@ fn read_csv_year(
         pos.insert(c.name, p);
     }
     // Parse into columns, a chunk at a time, and count with the same code as Parquet.
-    let mut counts = YearCounts::new(year, n_areas);
+    let mut counts = Slots::new(areas.len());
     let mut ids: Vec<u64> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
     let mut chunk = CsvChunk::default();
@@ -817,12 +967,13 @@ fn read_csv_year(
                 path,
                 year,
                 &lines[lines.len() - chunk.age.len()..],
+                areas,
                 &mut counts,
             )?;
         }
     }
     let n = chunk.age.len();
-    chunk.flush(path, year, &lines[lines.len() - n..], &mut counts)?;
+    chunk.flush(path, year, &lines[lines.len() - n..], areas, &mut counts)?;
     if let Some((first, second, dup)) = find_duplicate(&[ids]) {
         return Err(err(
             path,
@@ -831,7 +982,7 @@ fn read_csv_year(
             duplicate_message(dup, format!("on line {}", lines[first])),
         ));
     }
-    Ok(counts)
+    Ok(counts.finish(year, areas))
 }
 
 #[derive(Default)]
@@ -856,7 +1007,8 @@ impl CsvChunk {
         path: &Path,
         year: i16,
         lines: &[u64],
-        counts: &mut YearCounts,
+        areas: &[Area],
+        counts: &mut Slots,
     ) -> Result<(), DataError> {
         let in_education = BooleanArray::from(std::mem::take(&mut self.in_education));
         let taxable = BooleanArray::from(std::mem::take(&mut self.taxable));
@@ -874,10 +1026,10 @@ impl CsvChunk {
             taxable: &taxable,
             convicted: &convicted,
         };
-        if let Some((i, col, message)) = validate(&cols, &self.year, year) {
+        if let Some((i, col, message)) = validate(&cols, &self.year, year, areas) {
             return Err(err(path, Location::Line(lines[i]), Some(col), message));
         }
-        count_batch(&cols, counts);
+        counts.count(&cols);
         *self = CsvChunk::default();
         Ok(())
     }

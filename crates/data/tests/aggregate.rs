@@ -439,6 +439,14 @@ fn bad_extracts_are_refused_with_file_row_and_column() {
         "{e}"
     );
 
+    let d = dir("bad-region");
+    let mut people = base.clone();
+    people[10].area = Some(0);
+    people[10].region = 1081;
+    write_parquet(&d.join("persons-2022.parquet"), 2022, &people, 20);
+    let e = error_of(&d);
+    assert!(e.ends_with("persons-2022.parquet, row 11, column region: the person lives in area 'A1', which areas.csv places in region 1084, but the row says 1081; expected the area's region"), "{e}");
+
     let d = dir("bad-dup");
     let mut people = base.clone();
     people[30].id = people[4].id;
