@@ -1,0 +1,1 @@
+//! The municipality's own screening (being written).
