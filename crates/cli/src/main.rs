@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Counts a register folder and writes the criteria CSV that `lists --criteria` reads.
     Aggregate(AggregateArgs),
+    /// Writes the register extracts of a synthetic country (fictional, not real data).
+    Synth(SynthArgs),
     /// Evaluates every list year in a criteria file and prints who is on each list.
     Lists(ListsArgs),
     /// Explains one area: each criterion with value, threshold and margin, each list with the reason.
@@ -92,6 +94,68 @@ struct AggregateArgs {
     /// Read the rule sets from this folder instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     rules_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// `city`: the capital alone (fast, for the demo and tests); `country`: about 5.9 million
+    /// people a year; `tiny`: a small capital for quick tests.
+    #[arg(long, default_value = "city", value_parser = parse_scale)]
+    scale: kvarter_synth::Scale,
+    /// The seed: the same seed and options give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The data years to write, e.g. 2006-2024.
+    #[arg(long, value_name = "A-B", value_parser = parse_years, default_value = "2006-2024")]
+    years: (i16, i16),
+    /// The folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The person files' format.
+    #[arg(long, value_enum, default_value_t = SynthFormat::Parquet)]
+    format: SynthFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SynthFormat {
+    Parquet,
+    Csv,
+}
+
+fn parse_scale(s: &str) -> Result<kvarter_synth::Scale, String> {
+    kvarter_synth::Scale::parse(s)
+        .ok_or_else(|| format!("expected city, country or tiny, found '{s}'"))
+}
+
+fn run_synth(a: &SynthArgs) -> Result<String, Failure> {
+    let config = kvarter_synth::Config {
+        scale: a.scale,
+        seed: a.seed,
+        first_year: a.years.0,
+        last_year: a.years.1,
+        format: match a.format {
+            SynthFormat::Parquet => kvarter_synth::Format::Parquet,
+            SynthFormat::Csv => kvarter_synth::Format::Csv,
+        },
+    };
+    let mut bar = progress_bar();
+    let summary = kvarter_synth::generate(&config, &a.out, &mut |done, total, message| {
+        bar(message, done, total)
+    })?;
+    let people = summary.persons_per_year.last().map_or(0, |(_, n)| *n);
+    eprintln!(
+        "wrote {}: synthetic {} (seed {}), data years {}-{}, {} areas ({} social housing, {} with 1,000 residents or more), {} people in the last year",
+        a.out.display(),
+        a.scale.name(),
+        a.seed,
+        a.years.0,
+        a.years.1,
+        summary.areas,
+        summary.social_housing_areas,
+        summary.large_social_housing_areas,
+        people
+    );
+    Ok(String::new())
 }
 
 fn parse_years(s: &str) -> Result<(i16, i16), String> {
@@ -193,6 +257,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Aggregate(a) => run_aggregate(&a),
+        Command::Synth(a) => run_synth(&a),
         Command::Lists(a) => run_lists(&a),
         Command::Explain(a) => run_explain(&a),
         Command::Rules(a) => run_rules(&a),

@@ -741,3 +741,85 @@ fn a_bad_extract_leaves_no_output_file() {
         0
     );
 }
+
+#[test]
+fn the_synthetic_country_gives_lists_for_every_year_in_both_eras() {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("synth-tiny");
+    let _ = std::fs::remove_dir_all(&d);
+    let dir = d.to_str().unwrap();
+    ok(&[
+        "synth",
+        "--scale",
+        "tiny",
+        "--seed",
+        "7",
+        "--years",
+        "2006-2024",
+        "--out",
+        dir,
+    ]);
+    let json = ok(&["lists", "--registers", dir, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let years = v["years"].as_array().unwrap();
+    let by_year: Vec<(i64, String)> = years
+        .iter()
+        .map(|y| {
+            (
+                y["list_year"].as_i64().unwrap(),
+                y["rule_sets"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(i64, String)> = (2010..=2025)
+        .map(|y| {
+            let rs = match y {
+                2010..=2012 => "dk-2010",
+                2013..=2017 => "dk-2013",
+                2018..=2020 => "dk-2018",
+                _ => "dk-2021",
+            };
+            (y, rs.to_string())
+        })
+        .collect();
+    assert_eq!(by_year, expected);
+    let on = |year: i64, list: &str| -> usize {
+        years
+            .iter()
+            .find(|y| y["list_year"] == year)
+            .and_then(|y| {
+                y["lists"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|l| l["list"] == list)
+            })
+            .map_or(0, |l| l["areas"].as_array().unwrap().len())
+    };
+    assert!(
+        (2010..=2017).any(|y| on(y, "ghettoomraade") > 0),
+        "no ghetto area in 2010-2017"
+    );
+    assert!(
+        (2021..=2025).any(|y| on(y, "udsat_boligomraade") > 0),
+        "no udsat area from 2021"
+    );
+    // The two doors agree on synthetic Parquet as well.
+    let out = d.join("criteria.csv");
+    ok(&[
+        "aggregate",
+        "--registers",
+        dir,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        ok(&["lists", "--registers", dir, "--format", "csv"]),
+        ok(&[
+            "lists",
+            "--criteria",
+            out.to_str().unwrap(),
+            "--format",
+            "csv"
+        ])
+    );
+}

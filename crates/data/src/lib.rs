@@ -7,6 +7,8 @@
 //!   the rule set in force measures them, as [`kvarter_rules::Observation`]s: the same values a
 //!   criteria CSV carries, so the engine sees one input whichever door the data came through.
 //!
+//! - [`read_cells`]: one data year counted into the grid cells the municipal screening uses.
+//!
 //! Invariants: person-level values never leave this crate, only counts per area, region and year;
 //! an error names the file, the row (or line) and the column; the result does not depend on the
 //! number of threads (row groups are counted separately and merged in order).
@@ -14,6 +16,8 @@
 mod agg;
 mod read;
 pub mod schema;
+mod units;
 
 pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
 pub use read::{DataError, Location, Progress, read_areas, read_registers};
+pub use units::{AreaTables, CellCounts, Fraction, read_area_tables, read_cells};

@@ -83,11 +83,23 @@ pub const COLUMNS: &[Column] = &[
     col!("convicted", Bool, true, false),
 ];
 
+/// Optional columns the municipal screening reads (the state's lists do not need them).
+pub const SCREENING_COLUMNS: &[Column] = &[
+    col!("district", U16, true, false),
+    col!("polling_district", U16, true, false),
+    col!("low_income", Bool, true, false),
+    col!("poor_health", Bool, true, false),
+    col!("dwelling_area", F32, true, true),
+    col!("dwelling_residents", U8, true, true),
+    col!("installation_deficiency", Bool, true, false),
+];
+
 /// The Arrow schema of a person-year file.
 pub fn arrow_schema() -> Schema {
     Schema::new(
         COLUMNS
             .iter()
+            .chain(SCREENING_COLUMNS)
             .map(|c| {
                 let dt = if c.name == "area_id" {
                     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))

@@ -1,0 +1,522 @@
+//! Small spatial units for the municipal screening: a regular grid of square cells in
+//! EPSG:25832 (the Danish DDKN grid), with the numerators and denominators of every screening
+//! indicator per cell, counted from one data year's person file and the area-level tables.
+
+use crate::agg::Area;
+use crate::read::{DataError, Location};
+use crate::schema::{education_level, education_source, origin};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float32Type, Float64Type, UInt8Type, UInt16Type};
+use arrow_array::{Array, RecordBatch};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::Path;
+
+/// One indicator of one unit: a numerator over a denominator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fraction {
+    /// Numerator.
+    pub num: f64,
+    /// Denominator.
+    pub den: f64,
+    /// `true` when the numerator counts persons out of the denominator's persons (a share with
+    /// a binomial interval); `false` for a ratio of sums such as m² per resident.
+    pub share: bool,
+}
+
+/// A grid cell and its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellCounts {
+    /// DDKN cell name: `{size}m_{north / size}_{east / size}`, e.g. `250m_24704_2900`.
+    pub id: String,
+    /// Grid column and row: `east / size`, `north / size`.
+    pub cell: (i64, i64),
+    /// The district most of its residents live in.
+    pub district: u16,
+    /// Residents.
+    pub population: u64,
+    /// Indicator id → fraction (see docs/SCREENING.md for the vocabulary).
+    pub indicators: BTreeMap<&'static str, Fraction>,
+    /// Residents per area of `areas.csv` (by area id), so a caller can tell which cells lie in
+    /// which housing area.
+    pub areas: BTreeMap<String, u64>,
+}
+
+#[derive(Default, Clone)]
+struct Acc {
+    population: u64,
+    n_18_64: u64,
+    outside: f64,
+    adults: u64,
+    low_income_adults: u64,
+    poor_health_adults: u64,
+    n_30_59: u64,
+    basic: u64,
+    age_25: u64,
+    age_25_without: u64,
+    children: u64,
+    poor_children: u64,
+    non_western: u64,
+    housed: u64,
+    small_dwelling: u64,
+    crowded: u64,
+    m2: f64,
+    deficient: u64,
+    districts: BTreeMap<u16, u64>,
+    polling: BTreeMap<u16, u64>,
+    areas: BTreeMap<u32, u64>,
+}
+
+/// The area-level tables: a survey of feeling unsafe per district, turnout per polling
+/// district. Both optional; without them the two indicators are absent.
+#[derive(Debug, Clone, Default)]
+pub struct AreaTables {
+    /// district → (respondents feeling unsafe at night, respondents).
+    pub safety: BTreeMap<u16, (u64, u64)>,
+    /// polling district → (votes cast, electorate).
+    pub turnout: BTreeMap<u16, (u64, u64)>,
+}
+
+fn err(
+    path: &Path,
+    location: Location,
+    column: Option<&str>,
+    message: impl Into<String>,
+) -> DataError {
+    DataError {
+        file: path.display().to_string(),
+        location,
+        column: column.map(String::from),
+        message: message.into(),
+    }
+}
+
+/// Reads `safety.csv` (`district,respondents,unsafe`) and `turnout.csv`
+/// (`polling_district,electorate,votes`) from a register folder, where present.
+pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
+    let mut t = AreaTables::default();
+    let table = |name: &str, cols: [&str; 3]| -> Result<Vec<(u16, u64, u64)>, DataError> {
+        let path = dir.join(name);
+        if !path.exists() {
+            return Ok(Vec::new());
+        }
+        let file = File::open(&path).map_err(|e| {
+            err(
+                &path,
+                Location::File,
+                None,
+                format!("cannot open the file: {e}"),
+            )
+        })?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(file);
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(|e| err(&path, Location::Line(1), None, e.to_string()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let mut pos = [0usize; 3];
+        for (k, c) in cols.iter().enumerate() {
+            pos[k] = headers.iter().position(|h| h == c).ok_or_else(|| {
+                err(
+                    &path,
+                    Location::Line(1),
+                    None,
+                    format!(
+                        "missing column '{c}'; expected the header {}",
+                        cols.join(",")
+                    ),
+                )
+            })?;
+        }
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                err(
+                    &path,
+                    Location::Line(e.position().map_or(0, |p| p.line())),
+                    None,
+                    e.to_string(),
+                )
+            })?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let num = |k: usize| -> Result<u64, DataError> {
+                rec.get(pos[k]).unwrap_or("").parse().map_err(|_| {
+                    err(
+                        &path,
+                        Location::Line(line),
+                        Some(cols[k]),
+                        format!(
+                            "expected a whole number, found '{}'",
+                            rec.get(pos[k]).unwrap_or("")
+                        ),
+                    )
+                })
+            };
+            let code = u16::try_from(num(0)?).map_err(|_| {
+                err(
+                    &path,
+                    Location::Line(line),
+                    Some(cols[0]),
+                    "expected a code below 65536",
+                )
+            })?;
+            let (a, b) = (num(1)?, num(2)?);
+            rows.push((code, a, b));
+        }
+        Ok(rows)
+    };
+    for (d, respondents, unsafe_) in table("safety.csv", ["district", "respondents", "unsafe"])? {
+        if unsafe_ > respondents {
+            return Err(err(
+                &dir.join("safety.csv"),
+                Location::File,
+                Some("unsafe"),
+                format!(
+                    "district {d}: {unsafe_} feeling unsafe out of {respondents} respondents; expected no more than the respondents"
+                ),
+            ));
+        }
+        t.safety.insert(d, (unsafe_, respondents));
+    }
+    for (d, electorate, votes) in table("turnout.csv", ["polling_district", "electorate", "votes"])?
+    {
+        if votes > electorate {
+            return Err(err(
+                &dir.join("turnout.csv"),
+                Location::File,
+                Some("votes"),
+                format!(
+                    "polling district {d}: {votes} votes from an electorate of {electorate}; expected no more than the electorate"
+                ),
+            ));
+        }
+        t.turnout.insert(d, (votes, electorate));
+    }
+    Ok(t)
+}
+
+const COLUMNS: [&str; 15] = [
+    "area_id",
+    "east",
+    "north",
+    "age",
+    "origin",
+    "outside_fte",
+    "education_level",
+    "education_source",
+    "district",
+    "polling_district",
+    "low_income",
+    "poor_health",
+    "dwelling_area",
+    "dwelling_residents",
+    "installation_deficiency",
+];
+
+/// Counts one data year's persons into grid cells of `size` metres, within `municipality` when
+/// given (the screening is the municipality's own). `areas` is `areas.csv`.
+pub fn read_cells(
+    dir: &Path,
+    year: i16,
+    size: u32,
+    municipality: Option<u16>,
+    areas: &[Area],
+    tables: &AreaTables,
+) -> Result<Vec<CellCounts>, DataError> {
+    let path = dir.join(format!("persons-{year}.parquet"));
+    let file = File::open(&path).map_err(|e| {
+        err(
+            &path,
+            Location::File,
+            None,
+            format!(
+                "cannot open the file: {e}; the screening reads the Parquet person file of the year"
+            ),
+        )
+    })?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
+        err(
+            &path,
+            Location::File,
+            None,
+            format!("not a readable Parquet file: {e}"),
+        )
+    })?;
+    let schema = builder.schema().clone();
+    let mut wanted = COLUMNS.to_vec();
+    wanted.push("municipality");
+    for c in &wanted {
+        if schema.index_of(c).is_err() {
+            return Err(err(
+                &path,
+                Location::File,
+                Some(c),
+                "missing column; the screening needs it (see docs/REGISTERS.md, the screening columns)",
+            ));
+        }
+    }
+    let mask = ProjectionMask::roots(
+        builder.parquet_schema(),
+        wanted.iter().map(|c| schema.index_of(c).expect("checked")),
+    );
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(65_536)
+        .build()
+        .map_err(|e| err(&path, Location::File, None, e.to_string()))?;
+    let index: HashMap<&str, u32> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i as u32))
+        .collect();
+    let mut cells: HashMap<(i64, i64), Acc> = HashMap::new();
+    let size_f = f64::from(size);
+    for batch in reader {
+        let batch: RecordBatch =
+            batch.map_err(|e| err(&path, Location::File, None, format!("cannot decode: {e}")))?;
+        let col = |n: &str| batch.column_by_name(n).expect("projected");
+        let typed = |n: &str| -> Result<(), DataError> {
+            Err(err(
+                &path,
+                Location::File,
+                Some(n),
+                format!(
+                    "has type {}; expected the type of docs/REGISTERS.md",
+                    col(n).data_type()
+                ),
+            ))
+        };
+        macro_rules! prim {
+            ($n:literal, $t:ty) => {
+                match col($n).as_primitive_opt::<$t>() {
+                    Some(a) => a,
+                    None => return typed($n).map(|_| Vec::new()),
+                }
+            };
+        }
+        macro_rules! boolean {
+            ($n:literal) => {
+                match col($n).as_boolean_opt() {
+                    Some(a) => a,
+                    None => return typed($n).map(|_| Vec::new()),
+                }
+            };
+        }
+        let (east, north) = (prim!("east", Float64Type), prim!("north", Float64Type));
+        let (age, orig, outside) = (
+            prim!("age", UInt8Type),
+            prim!("origin", UInt8Type),
+            prim!("outside_fte", Float32Type),
+        );
+        let (level, source) = (
+            prim!("education_level", UInt8Type),
+            prim!("education_source", UInt8Type),
+        );
+        let (district, polling, muni) = (
+            prim!("district", UInt16Type),
+            prim!("polling_district", UInt16Type),
+            prim!("municipality", UInt16Type),
+        );
+        let (low, health, deficient) = (
+            boolean!("low_income"),
+            boolean!("poor_health"),
+            boolean!("installation_deficiency"),
+        );
+        let (m2, residents) = (
+            prim!("dwelling_area", Float32Type),
+            prim!("dwelling_residents", UInt8Type),
+        );
+        let area = col("area_id");
+        let area_ids: Vec<Option<u32>> = match area.data_type() {
+            arrow_schema::DataType::Dictionary(_, _) => {
+                let d = area.as_dictionary::<arrow_array::types::Int32Type>();
+                let values = d.values().as_string::<i32>();
+                (0..d.len())
+                    .map(|i| {
+                        if d.is_null(i) {
+                            None
+                        } else {
+                            index.get(values.value(d.keys().value(i) as usize)).copied()
+                        }
+                    })
+                    .collect()
+            }
+            _ => {
+                let s = area.as_string::<i32>();
+                (0..s.len())
+                    .map(|i| {
+                        if s.is_null(i) {
+                            None
+                        } else {
+                            index.get(s.value(i)).copied()
+                        }
+                    })
+                    .collect()
+            }
+        };
+        for (i, area_id) in area_ids.iter().enumerate() {
+            if municipality.is_some_and(|m| muni.value(i) != m)
+                || east.is_null(i)
+                || north.is_null(i)
+            {
+                continue;
+            }
+            let key = (
+                (east.value(i) / size_f).floor() as i64,
+                (north.value(i) / size_f).floor() as i64,
+            );
+            let a = cells.entry(key).or_default();
+            let age_i = age.value(i);
+            a.population += 1;
+            *a.districts.entry(district.value(i)).or_default() += 1;
+            if let Some(ai) = *area_id {
+                *a.areas.entry(ai).or_default() += 1;
+            }
+            let o = orig.value(i);
+            a.non_western += u64::from(
+                o == origin::NON_WESTERN_IMMIGRANT || o == origin::NON_WESTERN_DESCENDANT,
+            );
+            if (18..=64).contains(&age_i) {
+                a.n_18_64 += 1;
+                a.outside += f64::from(outside.value(i));
+            }
+            if age_i >= 18 {
+                a.adults += 1;
+                a.low_income_adults += u64::from(low.value(i));
+                a.poor_health_adults += u64::from(health.value(i));
+                *a.polling.entry(polling.value(i)).or_default() += 1;
+            } else {
+                a.children += 1;
+                a.poor_children += u64::from(low.value(i));
+            }
+            let lv = level.value(i);
+            if (30..=59).contains(&age_i) {
+                a.n_30_59 += 1;
+                let basic = lv == education_level::BASIC || lv == education_level::UNKNOWN;
+                let counted = matches!(
+                    source.value(i),
+                    education_source::DANISH | education_source::APPROVED_FOREIGN
+                );
+                a.basic += u64::from(basic || !counted);
+            }
+            if age_i == 25 {
+                a.age_25 += 1;
+                a.age_25_without += u64::from(lv < education_level::UPPER_SECONDARY);
+            }
+            a.deficient += u64::from(deficient.value(i));
+            if !m2.is_null(i) && !residents.is_null(i) && residents.value(i) > 0 {
+                let area_m2 = f64::from(m2.value(i));
+                let per = area_m2 / f64::from(residents.value(i));
+                a.housed += 1;
+                a.small_dwelling += u64::from(area_m2 < 60.0);
+                a.crowded += u64::from(per < 20.0);
+                a.m2 += per;
+            }
+        }
+    }
+    // The survey and the election are counted per district and per polling district, not per
+    // cell. Each cell gets its residents' part of those counts (respondents and unsafe split by
+    // the cell's share of the district's residents; electorate and votes by its share of the
+    // polling district's adults), so that the city average and an area made of several cells
+    // count every respondent and every voter once.
+    let mut district_pop: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut polling_adults: BTreeMap<u16, u64> = BTreeMap::new();
+    for a in cells.values() {
+        for (d, n) in &a.districts {
+            *district_pop.entry(*d).or_default() += n;
+        }
+        for (p, n) in &a.polling {
+            *polling_adults.entry(*p).or_default() += n;
+        }
+    }
+    let mut out: Vec<CellCounts> = cells
+        .into_iter()
+        .map(|(cell, a)| {
+            let district = a
+                .districts
+                .iter()
+                .max_by_key(|(k, n)| (**n, std::cmp::Reverse(**k)))
+                .map_or(0, |(k, _)| *k);
+            let share = |num: u64, den: u64| Fraction {
+                num: num as f64,
+                den: den as f64,
+                share: true,
+            };
+            let mut ind: BTreeMap<&'static str, Fraction> = BTreeMap::new();
+            ind.insert(
+                "outside_labour_share",
+                Fraction {
+                    num: a.outside,
+                    den: a.n_18_64 as f64,
+                    share: true,
+                },
+            );
+            ind.insert("low_income_share", share(a.low_income_adults, a.adults));
+            ind.insert("basic_education_share", share(a.basic, a.n_30_59));
+            ind.insert(
+                "no_youth_education_at_25_share",
+                share(a.age_25_without, a.age_25),
+            );
+            ind.insert("child_poverty_share", share(a.poor_children, a.children));
+            ind.insert("poor_health_share", share(a.poor_health_adults, a.adults));
+            ind.insert("non_western_share", share(a.non_western, a.population));
+            ind.insert("small_dwelling_share", share(a.small_dwelling, a.housed));
+            ind.insert(
+                "installation_deficiency_share",
+                share(a.deficient, a.population),
+            );
+            ind.insert("crowded_share", share(a.crowded, a.housed));
+            ind.insert(
+                "m2_per_resident",
+                Fraction {
+                    num: a.m2,
+                    den: a.housed as f64,
+                    share: false,
+                },
+            );
+            let split = |parts: &BTreeMap<u16, u64>,
+                         totals: &BTreeMap<u16, u64>,
+                         table: &BTreeMap<u16, (u64, u64)>| {
+                let (mut num, mut den, mut any) = (0.0, 0.0, false);
+                for (code, n) in parts {
+                    if let (Some(&(x, of)), Some(&total)) = (table.get(code), totals.get(code)) {
+                        let part = *n as f64 / total as f64;
+                        num += x as f64 * part;
+                        den += of as f64 * part;
+                        any = true;
+                    }
+                }
+                any.then_some(Fraction {
+                    num,
+                    den,
+                    share: true,
+                })
+            };
+            if let Some(f) = split(&a.districts, &district_pop, &tables.safety) {
+                ind.insert("unsafe_share", f);
+            }
+            if let Some(f) = split(&a.polling, &polling_adults, &tables.turnout) {
+                ind.insert("turnout_share", f);
+            }
+            CellCounts {
+                id: format!("{size}m_{}_{}", cell.1, cell.0),
+                cell,
+                district,
+                population: a.population,
+                indicators: ind,
+                areas: a
+                    .areas
+                    .iter()
+                    .map(|(i, n)| (areas[*i as usize].id.clone(), *n))
+                    .collect(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}

@@ -1,0 +1,548 @@
+//! The fictional Denmark: regions, municipalities, areas, their places on the map and their
+//! persistent character.
+//!
+//! The layout and the names come from a fixed stream, so every seed draws the same map and a
+//! user who knows one synthetic capital recognises it under another seed. What differs between
+//! seeds is each area's character (how deprived it is, how fast it improves, who moves in) and
+//! every person.
+
+use crate::Scale;
+use crate::rng::{Rng, key};
+
+/// The stream of the map itself (names, positions, sizes): independent of the user's seed.
+const MAP_SEED: u64 = 0x006B_7661_7274_6572; // "kvarter"
+
+/// Stream purposes.
+const P_LAYOUT: u64 = 1;
+const P_CHARACTER: u64 = 2;
+
+/// A region.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// DST-style region code, 1081–1085.
+    pub code: u16,
+    /// Earnings level relative to the country: the capital region earns most, as in Denmark.
+    pub income_level: f64,
+}
+
+/// A municipality.
+#[derive(Debug, Clone)]
+pub struct Muni {
+    /// Municipality code (the capital is 101).
+    pub code: u16,
+    /// Fictional name.
+    pub name: String,
+    /// Index into `World::regions`.
+    pub region: usize,
+}
+
+/// The two kinds of area in `areas.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaKind {
+    /// A social-housing *boligområde*: the state's lists evaluate these.
+    SocialHousing,
+    /// An ordinary neighbourhood: everybody else lives in one.
+    Ordinary,
+}
+
+impl AreaKind {
+    /// The `kind` cell.
+    pub fn code(self) -> &'static str {
+        match self {
+            AreaKind::SocialHousing => "social_housing",
+            AreaKind::Ordinary => "ordinary",
+        }
+    }
+}
+
+/// An area and its persistent character.
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// `B` + municipality + number for social housing, `K` (kvarter) for ordinary ones.
+    pub id: String,
+    /// Fictional name.
+    pub name: String,
+    /// Index into `World::munis`.
+    pub muni: usize,
+    /// Social housing or ordinary.
+    pub kind: AreaKind,
+    /// The polygon: an axis-parallel rectangle `[east0, north0, east1, north1]`, EPSG:25832.
+    /// Rectangles on a grid with a margin can never overlap, which keeps the map valid by
+    /// construction.
+    pub rect: [f64; 4],
+    /// Target number of residents in 2024; other years follow `growth`.
+    size_2024: f64,
+    /// Yearly log growth of the target (social housing is a fixed stock: 0).
+    growth: f64,
+    /// Deprivation in 2000: 0 is an average neighbourhood, about 1 the worst estates.
+    dep0: f64,
+    /// Yearly relative improvement of the deprivation (negative: the area gets worse).
+    improve: f64,
+    /// The share of non-Western people among those who move in, in 2000.
+    nw0: f64,
+}
+
+/// The whole country (or, at city scale, the capital alone).
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Regions in code order.
+    pub regions: Vec<Region>,
+    /// Municipalities in code order.
+    pub munis: Vec<Muni>,
+    /// Areas in municipality order, social housing first, then ordinary.
+    pub areas: Vec<Area>,
+}
+
+/// The year area trajectories start from.
+pub const BASE_YEAR: i16 = 2000;
+
+impl Area {
+    /// Target residents on 1 January of `year`.
+    pub fn target(&self, year: i16) -> f64 {
+        self.size_2024 * (self.growth * f64::from(year - 2024)).exp()
+    }
+
+    /// The deterministic part of the deprivation in `year`; a random walk is added by the
+    /// simulation.
+    pub fn trend(&self, year: i16) -> f64 {
+        // From 2018 (the parallel-society package: letting rules, demolition, development
+        // plans) the most deprived estates improve faster, as the published lists shrank.
+        let push = if self.social() {
+            0.22 * (self.dep0 - 0.55).max(0.0) * f64::from((year - 2017).max(0))
+        } else {
+            0.0
+        };
+        self.dep0 * (-self.improve * f64::from(year - BASE_YEAR) - push).exp()
+    }
+
+    /// The share of non-Western people among those who move in, in `year`. It rises slowly, as
+    /// immigration from non-Western countries did.
+    pub fn nw_inflow(&self, year: i16) -> f64 {
+        (self.nw0 * (1.0 + 0.045 * f64::from(year - BASE_YEAR)))
+            .min(self.nw0 + 0.15)
+            .min(0.85)
+    }
+
+    /// Whether it is a social-housing area.
+    pub fn social(&self) -> bool {
+        self.kind == AreaKind::SocialHousing
+    }
+}
+
+struct MuniSpec {
+    code: u16,
+    name: String,
+    region: usize,
+    pop_2024: f64,
+    social_share: f64,
+    cell: f64,
+    growth: f64,
+    centre: (f64, f64),
+    capital: bool,
+}
+
+/// A region's code, name, income level, centre, number of municipalities and 2024 population.
+type RegionSpec = (u16, &'static str, f64, (f64, f64), usize, f64);
+
+const REGIONS: [RegionSpec; 5] = [
+    // code, name, income level, centre, municipalities, population 2024
+    (
+        1081,
+        "Region Nordmark",
+        0.93,
+        (555_000.0, 6_340_000.0),
+        11,
+        595_000.0,
+    ),
+    (
+        1082,
+        "Region Midtmark",
+        0.98,
+        (530_000.0, 6_235_000.0),
+        19,
+        1_380_000.0,
+    ),
+    (
+        1083,
+        "Region Sydmark",
+        0.95,
+        (520_000.0, 6_125_000.0),
+        22,
+        1_230_000.0,
+    ),
+    (
+        1084,
+        "Region Hovedland",
+        1.12,
+        (712_000.0, 6_190_000.0),
+        29,
+        1_900_000.0,
+    ),
+    (
+        1085,
+        "Region Østmark",
+        0.96,
+        (640_000.0, 6_120_000.0),
+        17,
+        850_000.0,
+    ),
+];
+
+/// The capital's code, name, centre and districts.
+pub const CAPITAL_CODE: u16 = 101;
+const CAPITAL_NAME: &str = "Kronstad Kommune";
+const CAPITAL_CENTRE: (f64, f64) = (725_000.0, 6_176_000.0);
+const DISTRICTS: [&str; 10] = [
+    "Indre Kronstad",
+    "Nørrevang",
+    "Østerled",
+    "Vestervold",
+    "Sydholm",
+    "Bakkely",
+    "Kongsmark",
+    "Engholm",
+    "Havnsø",
+    "Ravnsbjerg",
+];
+
+const PREFIX: [&str; 30] = [
+    "Bjerg", "Lyng", "Hede", "Skov", "Strand", "Sø", "Mose", "Kær", "Vester", "Øster", "Nørre",
+    "Sønder", "Bred", "Lang", "Hav", "Fjord", "Ege", "Birke", "Aske", "Elle", "Rønne", "Hvid",
+    "Sort", "Grøn", "Rød", "Kilde", "Bro", "Mølle", "Dal", "Holm",
+];
+const SUFFIX: [&str; 16] = [
+    "by", "sted", "rup", "lev", "høj", "borg", "lund", "havn", "næs", "bæk", "vig", "strup",
+    "løse", "inge", "ager", "holt",
+];
+const ESTATE_A: [&str; 26] = [
+    "Sol", "Ege", "Birke", "Linde", "Rønne", "Hassel", "Bøge", "Ahorn", "Kastanje", "Valnød",
+    "Lærke", "Vibe", "Stære", "Svane", "Hjorte", "Rose", "Lilje", "Kløver", "Æble", "Pile", "Grøn",
+    "Lyse", "Vinter", "Sommer", "Høst", "Skrænt",
+];
+const ESTATE_B: [&str; 15] = [
+    "parken", "gården", "bakken", "højen", "vænget", "haven", "lunden", "toften", "engen",
+    "marken", "vangen", "hegnet", "husene", "stien", "byen",
+];
+const QUARTERS: [&str; 9] = [
+    "Centrum", "Nord", "Syd", "Øst", "Vest", "Nordøst", "Nordvest", "Sydøst", "Sydvest",
+];
+
+/// Builds the world for a scale. `seed` only sets the areas' character.
+pub fn build(scale: Scale, seed: u64) -> World {
+    let mut map = Rng::new(key(MAP_SEED, P_LAYOUT, 0, 0));
+    let regions: Vec<Region> = REGIONS
+        .iter()
+        .map(|&(code, _, income_level, _, _, _)| Region { code, income_level })
+        .collect();
+    let specs = match scale {
+        Scale::Country => country_specs(&mut map),
+        Scale::City => vec![capital_spec(230_000.0)],
+        Scale::Tiny => vec![capital_spec(40_000.0)],
+    };
+    let mut munis = Vec::new();
+    let mut areas = Vec::new();
+    for (mi, spec) in specs.iter().enumerate() {
+        munis.push(Muni {
+            code: spec.code,
+            name: spec.name.clone(),
+            region: spec.region,
+        });
+        place_areas(spec, mi, &mut map, &mut areas);
+    }
+    for (i, a) in areas.iter_mut().enumerate() {
+        character(
+            a,
+            &mut Rng::new(key(seed, P_CHARACTER, i as u64, 0)),
+            &specs,
+        );
+    }
+    World {
+        regions,
+        munis,
+        areas,
+    }
+}
+
+fn capital_spec(pop: f64) -> MuniSpec {
+    MuniSpec {
+        code: CAPITAL_CODE,
+        name: CAPITAL_NAME.to_string(),
+        region: 3,
+        pop_2024: pop,
+        social_share: 0.19,
+        cell: 650.0,
+        growth: 0.013,
+        centre: CAPITAL_CENTRE,
+        capital: true,
+    }
+}
+
+/// 98 municipalities: the capital, three large cities (one in each of three other regions), and
+/// lognormal sizes for the rest, scaled to each region's population.
+fn country_specs(map: &mut Rng) -> Vec<MuniSpec> {
+    const BASE_CODE: [u16; 5] = [773, 615, 410, 147, 306];
+    let mut used_names = std::collections::BTreeSet::new();
+    let mut specs = Vec::new();
+    for (r, &(_, _, _, centre, n, pop)) in REGIONS.iter().enumerate() {
+        // (population, is capital, is a large city)
+        let mut sizes: Vec<(f64, bool, bool)> = Vec::new();
+        let mut rest = pop;
+        let mut count = n;
+        match r {
+            3 => {
+                sizes.push((655_000.0, true, false));
+                rest -= 655_000.0;
+                count -= 1;
+            }
+            0..=2 => {
+                let big = [225_000.0, 360_000.0, 205_000.0][r];
+                sizes.push((big, false, true));
+                rest -= big;
+                count -= 1;
+            }
+            _ => {}
+        }
+        let weights: Vec<f64> = (0..count)
+            .map(|_| (0.55 * map.normal()).exp().clamp(0.25, 4.0))
+            .collect();
+        let total: f64 = weights.iter().sum();
+        sizes.extend(weights.iter().map(|w| (rest * w / total, false, false)));
+        // Grid slots around the region centre, nearest first, keeping clear of the capital.
+        let spacing = 12_000.0;
+        let mut slots = Vec::new();
+        for i in -6i32..=6 {
+            for j in -6i32..=6 {
+                let p = (
+                    centre.0 + f64::from(i) * spacing,
+                    centre.1 + f64::from(j) * spacing,
+                );
+                let dc =
+                    ((p.0 - CAPITAL_CENTRE.0).powi(2) + (p.1 - CAPITAL_CENTRE.1).powi(2)).sqrt();
+                if dc > 17_000.0 {
+                    slots.push(p);
+                }
+            }
+        }
+        slots.sort_by(|a, b| {
+            let da = (a.0 - centre.0).hypot(a.1 - centre.1);
+            let db = (b.0 - centre.0).hypot(b.1 - centre.1);
+            da.total_cmp(&db)
+                .then(a.0.total_cmp(&b.0))
+                .then(a.1.total_cmp(&b.1))
+        });
+        let mut slot = slots.into_iter();
+        for (k, &(p, capital, big)) in sizes.iter().enumerate() {
+            if capital {
+                specs.push(capital_spec(p));
+                continue;
+            }
+            let name = loop {
+                let n = format!(
+                    "{}{} Kommune",
+                    PREFIX[map.below(PREFIX.len())],
+                    SUFFIX[map.below(SUFFIX.len())]
+                );
+                if used_names.insert(n.clone()) {
+                    break n;
+                }
+            };
+            specs.push(MuniSpec {
+                code: BASE_CODE[r] + 4 * k as u16,
+                name,
+                region: r,
+                pop_2024: p,
+                social_share: if big {
+                    0.15
+                } else {
+                    (0.04 + p / 1_000_000.0).min(0.13)
+                },
+                cell: if big { 800.0 } else { 1_400.0 },
+                growth: if big {
+                    0.009
+                } else {
+                    0.001 + 0.004 * map.normal()
+                },
+                centre: slot.next().expect("enough grid slots"),
+                capital: false,
+            });
+        }
+    }
+    specs.sort_by_key(|s| s.code);
+    specs
+}
+
+/// Splits a municipality's population into social-housing areas and ordinary neighbourhoods,
+/// and lays them out as rectangles on a grid (the capital: ten district grids in a ring).
+fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>) {
+    let social_target = spec.pop_2024 * spec.social_share;
+    let mut social = Vec::new();
+    let mut sum = 0.0;
+    while sum < social_target {
+        // About half the estates have 1,000 residents or more; the largest few thousand.
+        let size = if map.chance(0.5) {
+            (1_000.0 * (0.55 * map.normal()).abs().exp()).min(6_000.0) + 20.0
+        } else {
+            map.range(300.0, 990.0)
+        };
+        sum += size;
+        social.push(size);
+    }
+    let ordinary_size = if spec.capital { 6_000.0 } else { 4_500.0 };
+    let rest = (spec.pop_2024 - sum).max(ordinary_size);
+    let n_ord = (rest / ordinary_size).ceil().max(1.0) as usize;
+    let ordinary: Vec<f64> = {
+        let w: Vec<f64> = (0..n_ord).map(|_| map.range(0.7, 1.3)).collect();
+        let t: f64 = w.iter().sum();
+        w.iter().map(|x| rest * x / t).collect()
+    };
+    let growth_ord = spec.growth * spec.pop_2024 / rest;
+
+    // Names: estates unique within the municipality; neighbourhoods after the district or town.
+    let town = spec.name.trim_end_matches(" Kommune").to_string();
+    let mut used = std::collections::BTreeSet::new();
+    let first = areas.len();
+    for (k, &size) in social.iter().enumerate() {
+        let name = loop {
+            let n = format!(
+                "{}{}",
+                ESTATE_A[map.below(ESTATE_A.len())],
+                ESTATE_B[map.below(ESTATE_B.len())]
+            );
+            if used.insert(n.clone()) || used.len() > 380 {
+                break n;
+            }
+        };
+        areas.push(Area {
+            id: format!("B{:03}{:03}", spec.code, k + 1),
+            name,
+            muni: mi,
+            kind: AreaKind::SocialHousing,
+            rect: [0.0; 4],
+            size_2024: size,
+            growth: 0.0,
+            dep0: 0.0,
+            improve: 0.0,
+            nw0: 0.0,
+        });
+    }
+    let groups = if spec.capital { DISTRICTS.len() } else { 1 };
+    for (k, &size) in ordinary.iter().enumerate() {
+        let (base, idx) = if spec.capital {
+            (DISTRICTS[k % groups].to_string(), k / groups)
+        } else {
+            (town.clone(), k)
+        };
+        let name = if idx < QUARTERS.len() {
+            format!("{base} {}", QUARTERS[idx])
+        } else {
+            format!("{base} {}", idx + 1)
+        };
+        areas.push(Area {
+            id: format!("K{:03}{:03}", spec.code, k + 1),
+            name,
+            muni: mi,
+            kind: AreaKind::Ordinary,
+            rect: [0.0; 4],
+            size_2024: size,
+            growth: growth_ord,
+            dep0: 0.0,
+            improve: 0.0,
+            nw0: 0.0,
+        });
+    }
+
+    // Layout: areas are dealt to the districts (one group outside the capital), shuffled so
+    // that estates sit among neighbourhoods, then each group fills a square grid.
+    let mut order: Vec<usize> = (first..areas.len()).collect();
+    map.shuffle(&mut order);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    for (k, &a) in order.iter().enumerate() {
+        members[k % groups].push(a);
+    }
+    for (g, list) in members.iter().enumerate() {
+        // One group, or the capital's central district: at the centre; the others on a ring.
+        let centre = if g == 0 {
+            spec.centre
+        } else {
+            let angle = std::f64::consts::TAU * (g - 1) as f64 / (groups - 1) as f64;
+            (
+                spec.centre.0 + 6_500.0 * angle.cos(),
+                spec.centre.1 + 6_500.0 * angle.sin(),
+            )
+        };
+        let cols = (list.len() as f64).sqrt().ceil().max(1.0) as usize;
+        let rows = list.len().div_ceil(cols);
+        let c = spec.cell;
+        let x0 = centre.0 - cols as f64 * c / 2.0;
+        let y0 = centre.1 - rows as f64 * c / 2.0;
+        let m = 0.06 * c;
+        for (j, &a) in list.iter().enumerate() {
+            let (col, row) = ((j % cols) as f64, (j / cols) as f64);
+            areas[a].rect = [
+                x0 + col * c + m,
+                y0 + row * c + m,
+                x0 + (col + 1.0) * c - m,
+                y0 + (row + 1.0) * c - m,
+            ];
+        }
+    }
+}
+
+/// Draws an area's persistent character from the user's seed.
+fn character(a: &mut Area, r: &mut Rng, specs: &[MuniSpec]) {
+    let capital = specs[a.muni].capital;
+    match a.kind {
+        AreaKind::SocialHousing => {
+            // Most estates are only mildly deprived; a long tail is very deprived.
+            let u = r.f64();
+            // The capital's estates are more deprived than the country's, as Copenhagen's are:
+            // its screening then has listed areas to show.
+            a.dep0 =
+                (0.1 + 1.1 * u.powf(1.6) + 0.08 * r.normal() + if capital { 0.18 } else { 0.0 })
+                    .max(-0.1);
+            // Most improve a little each year, as the real ones did; some get worse.
+            a.improve = 0.012 + 0.022 * r.normal();
+            a.nw0 = (0.08 + 0.42 * a.dep0 + 0.12 * r.normal() + if capital { 0.05 } else { 0.0 })
+                .clamp(0.02, 0.88);
+        }
+        AreaKind::Ordinary => {
+            a.dep0 = (0.12 * r.normal()).clamp(-0.35, 0.5);
+            a.improve = 0.0;
+            a.nw0 = (0.035
+                + 0.12 * a.dep0.max(0.0)
+                + 0.015 * r.normal()
+                + if capital { 0.04 } else { 0.0 })
+            .clamp(0.005, 0.3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_has_98_municipalities_and_no_overlapping_areas() {
+        let w = build(Scale::Country, 1);
+        assert_eq!(w.munis.len(), 98);
+        let codes: std::collections::BTreeSet<u16> = w.munis.iter().map(|m| m.code).collect();
+        assert_eq!(codes.len(), 98);
+        let ids: std::collections::BTreeSet<&str> = w.areas.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids.len(), w.areas.len());
+        // Sweep in east order: only rectangles whose east ranges meet need a full check.
+        let mut rects: Vec<[f64; 4]> = w.areas.iter().map(|a| a.rect).collect();
+        rects.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        for i in 0..rects.len() {
+            for j in i + 1..rects.len() {
+                if rects[j][0] >= rects[i][2] {
+                    break;
+                }
+                let (a, b) = (rects[i], rects[j]);
+                let overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+                assert!(!overlap, "{a:?} {b:?}");
+            }
+        }
+        let total: f64 = w.areas.iter().map(|a| a.target(2024)).sum();
+        assert!((5.8e6..6.1e6).contains(&total), "{total}");
+    }
+}

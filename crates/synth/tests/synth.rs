@@ -1,0 +1,309 @@
+//! The register folder `kvarter synth` writes: deterministic, exactly the documented schema,
+//! plausible, and never half-written.
+//!
+//! Tests run in debug builds on two cores, so they use the first simulated years (nothing to
+//! simulate before them) and the tiny scale where city is not needed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int16Type, Int32Type, UInt8Type, UInt16Type, UInt64Type,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use kvarter_synth::{Config, Format, SIMULATION_START, Scale, SynthError, generate};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// A fresh folder under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("kvarter-synth-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn config(scale: Scale, first: i16, last: i16, format: Format) -> Config {
+    Config {
+        scale,
+        seed: 7,
+        first_year: first,
+        last_year: last,
+        format,
+    }
+}
+
+fn run(c: &Config, out: &Path) -> kvarter_synth::Summary {
+    generate(c, out, &mut |_, _, _| {}).unwrap()
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn read(path: &Path) -> Vec<RecordBatch> {
+    let f = fs::File::open(path).unwrap();
+    ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes() {
+    let (a, b) = (TempDir::new("det-a"), TempDir::new("det-b"));
+    let c = config(
+        Scale::City,
+        SIMULATION_START,
+        SIMULATION_START + 1,
+        Format::Parquet,
+    );
+    let sa = run(&c, &a.0);
+    let sb = run(&c, &b.0);
+    assert_eq!(sa.persons_per_year, sb.persons_per_year);
+    let (fa, fb) = (files(&a.0), files(&b.0));
+    assert_eq!(
+        fa.keys().collect::<Vec<_>>(),
+        [
+            "areas.csv",
+            "geometry.geojson",
+            "persons-2000.parquet",
+            "persons-2001.parquet"
+        ]
+    );
+    for (name, bytes) in &fa {
+        assert!(fb[name] == *bytes, "{name} differs between two runs");
+    }
+    // Another seed gives other people.
+    let d = TempDir::new("det-d");
+    run(&Config { seed: 8, ..c }, &d.0);
+    assert_ne!(
+        files(&d.0)["persons-2001.parquet"],
+        fa["persons-2001.parquet"]
+    );
+}
+
+#[test]
+fn a_year_does_not_depend_on_the_range_asked_for() {
+    let (a, b) = (TempDir::new("range-a"), TempDir::new("range-b"));
+    run(&config(Scale::Tiny, 2000, 2002, Format::Parquet), &a.0);
+    run(&config(Scale::Tiny, 2002, 2002, Format::Parquet), &b.0);
+    assert_eq!(
+        files(&a.0)["persons-2002.parquet"],
+        files(&b.0)["persons-2002.parquet"]
+    );
+}
+
+#[test]
+fn parquet_has_exactly_the_documented_schema_and_ranges() {
+    let dir = TempDir::new("schema");
+    let s = run(&config(Scale::Tiny, 2000, 2001, Format::Parquet), &dir.0);
+    let areas = fs::read_to_string(dir.0.join("areas.csv")).unwrap();
+    let mut lines = areas.lines();
+    assert_eq!(
+        lines.next(),
+        Some("area_id,area_name,municipality,municipality_name,region,kind")
+    );
+    let area_region: BTreeMap<String, u16> = lines
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            assert_eq!(c.len(), 6, "{l}");
+            assert!(c[5] == "social_housing" || c[5] == "ordinary", "{l}");
+            (c[0].to_string(), c[4].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(area_region.len(), s.areas);
+
+    let expected = [
+        ("person_id", DataType::UInt64, false),
+        ("year", DataType::Int16, false),
+        (
+            "area_id",
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            true,
+        ),
+        ("municipality", DataType::UInt16, false),
+        ("region", DataType::UInt16, false),
+        ("east", DataType::Float64, true),
+        ("north", DataType::Float64, true),
+        ("age", DataType::UInt8, false),
+        ("origin", DataType::UInt8, false),
+        ("outside_fte", DataType::Float32, false),
+        ("in_education", DataType::Boolean, false),
+        ("education_level", DataType::UInt8, false),
+        ("education_source", DataType::UInt8, false),
+        ("income", DataType::Float64, false),
+        ("taxable", DataType::Boolean, false),
+        ("convicted", DataType::Boolean, false),
+    ];
+    for (year, n) in &s.persons_per_year {
+        let batches = read(&dir.0.join(format!("persons-{year}.parquet")));
+        let schema = batches[0].schema();
+        let got: Vec<(String, DataType, bool)> = schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone(), f.is_nullable()))
+            .collect();
+        let want: Vec<(String, DataType, bool)> = expected
+            .iter()
+            .map(|(n, t, null)| (n.to_string(), t.clone(), *null))
+            .collect();
+        assert_eq!(got, want);
+
+        let mut rows = 0;
+        let mut last_id = 0u64;
+        let mut no_area = 0;
+        for b in &batches {
+            rows += b.num_rows();
+            let col = |name: &str| b.column(b.schema().index_of(name).unwrap()).clone();
+            let ids = col("person_id");
+            let ids = ids.as_primitive::<UInt64Type>();
+            let years = col("year");
+            let area = col("area_id");
+            let area = area.as_dictionary::<Int32Type>();
+            let dict = area.values().as_string::<i32>().clone();
+            let region = col("region");
+            let region = region.as_primitive::<UInt16Type>();
+            let (east, north) = (col("east"), col("north"));
+            let age = col("age");
+            let origin = col("origin");
+            let fte = col("outside_fte");
+            let level = col("education_level");
+            let source = col("education_source");
+            let income = col("income");
+            for i in 0..b.num_rows() {
+                // Sorted by person, hence no person twice.
+                assert!(ids.value(i) > last_id, "person ids must rise");
+                last_id = ids.value(i);
+                assert_eq!(years.as_primitive::<Int16Type>().value(i), *year);
+                assert!(age.as_primitive::<UInt8Type>().value(i) <= 120);
+                assert!(origin.as_primitive::<UInt8Type>().value(i) <= 4);
+                let f = fte.as_primitive::<Float32Type>().value(i);
+                assert!((0.0..=1.0).contains(&f), "{f}");
+                assert!(level.as_primitive::<UInt8Type>().value(i) <= 3);
+                assert!(source.as_primitive::<UInt8Type>().value(i) <= 4);
+                assert!(income.as_primitive::<Float64Type>().value(i) >= 0.0);
+                if area.is_null(i) {
+                    no_area += 1;
+                    assert!(east.is_null(i) && north.is_null(i));
+                } else {
+                    let id = dict.value(area.keys().value(i) as usize);
+                    assert_eq!(area_region[id], region.value(i), "area {id}");
+                    let e = east.as_primitive::<Float64Type>().value(i);
+                    let n = north.as_primitive::<Float64Type>().value(i);
+                    // EPSG:25832 over Denmark.
+                    assert!((400_000.0..900_000.0).contains(&e), "{e}");
+                    assert!((6_000_000.0..6_450_000.0).contains(&n), "{n}");
+                }
+            }
+        }
+        assert_eq!(rows, *n);
+        assert!(no_area < rows / 100, "few people have no fixed address");
+    }
+}
+
+#[test]
+fn the_city_is_plausible() {
+    let dir = TempDir::new("plausible");
+    let s = run(&config(Scale::City, 2000, 2000, Format::Parquet), &dir.0);
+    let (_, n) = s.persons_per_year[0];
+    assert!((150_000..300_000).contains(&n), "{n} persons");
+    assert!(s.social_housing_areas >= 25, "{s:?}");
+    assert!(s.large_social_housing_areas >= 12, "{s:?}");
+
+    let (mut adults, mut convicted, mut non_western) = (0usize, 0usize, 0usize);
+    for b in read(&dir.0.join("persons-2000.parquet")) {
+        let col = |name: &str| b.column(b.schema().index_of(name).unwrap()).clone();
+        let age = col("age");
+        let conv = col("convicted");
+        let origin = col("origin");
+        for i in 0..b.num_rows() {
+            if age.as_primitive::<UInt8Type>().value(i) >= 18 {
+                adults += 1;
+                convicted += usize::from(conv.as_boolean().value(i));
+            }
+            non_western += usize::from(origin.as_primitive::<UInt8Type>().value(i) >= 3);
+        }
+    }
+    let share = 100.0 * convicted as f64 / adults as f64;
+    assert!(
+        (0.4..=1.2).contains(&share),
+        "convicted {share:.2} % of 18+"
+    );
+    let nw = 100.0 * non_western as f64 / n as f64;
+    assert!((6.0..=25.0).contains(&nw), "non-Western {nw:.1} %");
+}
+
+#[test]
+fn csv_has_the_same_columns() {
+    let dir = TempDir::new("csv");
+    let s = run(&config(Scale::Tiny, 2000, 2000, Format::Csv), &dir.0);
+    let text = fs::read_to_string(dir.0.join("persons-2000.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "person_id,year,area_id,municipality,region,east,north,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted"
+        )
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), s.persons_per_year[0].1);
+    assert!(rows.iter().all(|r| r.split(',').count() == 16));
+    let geo = fs::read_to_string(dir.0.join("geometry.geojson")).unwrap();
+    assert!(geo.contains("\"urn:ogc:def:crs:EPSG::25832\""));
+    assert_eq!(geo.matches("\"type\":\"Polygon\"").count(), s.areas);
+}
+
+#[test]
+fn errors_say_what_to_do_and_leave_nothing_half_written() {
+    let dir = TempDir::new("errors");
+    let bad = config(Scale::Tiny, 2005, 2004, Format::Parquet);
+    let e = generate(&bad, &dir.0, &mut |_, _, _| {}).unwrap_err();
+    assert!(matches!(e, SynthError::Config(_)));
+    assert!(e.to_string().contains("2006-2024"), "{e}");
+    let early = config(Scale::Tiny, 1990, 1995, Format::Parquet);
+    let e = generate(&early, &dir.0, &mut |_, _, _| {}).unwrap_err();
+    assert!(e.to_string().contains("2000"), "{e}");
+
+    // A file where the folder should be.
+    let file = dir.0.join("not-a-folder");
+    fs::write(&file, "x").unwrap();
+    let c = config(Scale::Tiny, 2000, 2000, Format::Parquet);
+    let e = generate(&c, &file.join("out"), &mut |_, _, _| {}).unwrap_err();
+    assert!(e.to_string().contains("not-a-folder"), "{e}");
+
+    // A folder in the way of a file: the rename fails, and no temporary file remains.
+    let out = dir.0.join("out");
+    fs::create_dir_all(out.join("persons-2000.parquet")).unwrap();
+    let e = generate(&c, &out, &mut |_, _, _| {}).unwrap_err();
+    assert!(e.to_string().contains("persons-2000.parquet"), "{e}");
+    let left: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
