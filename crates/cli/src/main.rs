@@ -12,6 +12,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod screen;
+
 #[derive(Parser)]
 #[command(
     name = "kvarter",
@@ -30,6 +32,8 @@ enum Command {
     Aggregate(AggregateArgs),
     /// Writes the register extracts of a synthetic country (fictional, not real data).
     Synth(SynthArgs),
+    /// The municipality's own screening: designates udsatte byområder from grid cells.
+    Screen(ScreenArgs),
     /// Evaluates every list year in a criteria file and prints who is on each list.
     Lists(ListsArgs),
     /// Explains one area: each criterion with value, threshold and margin, each list with the reason.
@@ -114,6 +118,89 @@ struct SynthArgs {
     /// The person files' format.
     #[arg(long, value_enum, default_value_t = SynthFormat::Parquet)]
     format: SynthFormat,
+}
+
+#[derive(Args)]
+struct ScreenArgs {
+    /// A register folder with the screening columns (see docs/REGISTERS.md).
+    #[arg(long, value_name = "DIR")]
+    registers: PathBuf,
+    /// The screening spec: kbh-2025 (built in), or a spec file with --spec-file.
+    #[arg(long, value_name = "ID", default_value = "kbh-2025")]
+    spec: String,
+    /// A screening spec file (TOML, see docs/SCREENING.md) instead of a built-in one.
+    #[arg(long, value_name = "FILE")]
+    spec_file: Option<PathBuf>,
+    /// The screening year (it uses the data of the year before); the latest possible by default.
+    #[arg(long, value_name = "Y")]
+    year: Option<i32>,
+    /// The municipality screened (code); the synthetic capital is 101.
+    #[arg(long, default_value_t = 101)]
+    municipality: u16,
+    /// Designate on values shrunk toward the district (empirical Bayes) instead of raw values.
+    #[arg(long)]
+    shrunk: bool,
+    /// Switch off the non-Western origin criterion where the spec has one.
+    #[arg(long)]
+    without_origin: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScreenFormat::Table)]
+    format: ScreenFormat,
+    /// Language of text for people.
+    #[arg(long, value_enum, default_value_t = LangArg::Da)]
+    lang: LangArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScreenFormat {
+    Table,
+    Csv,
+    Json,
+    Geojson,
+}
+
+fn load_spec(id: &str, file: Option<&Path>) -> Result<kvarter_screen::Spec, Failure> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))?;
+        return Ok(kvarter_screen::Spec::parse(
+            &f.display().to_string(),
+            &text,
+        )?);
+    }
+    match kvarter_screen::builtin::spec(id) {
+        Some(spec) => Ok(spec?),
+        None => {
+            let known: Vec<String> = kvarter_screen::builtin::specs()?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            Err(Failure(format!(
+                "--spec {id}: unknown screening spec; expected one of: {}",
+                known.join(", ")
+            )))
+        }
+    }
+}
+
+fn run_screen(a: &ScreenArgs) -> Result<String, Failure> {
+    let spec = load_spec(&a.spec, a.spec_file.as_deref())?;
+    let catalog = Catalog::builtin();
+    let run = screen::run(&screen::Request {
+        registers: &a.registers,
+        spec: &spec,
+        year: a.year,
+        municipality: a.municipality,
+        shrunk: a.shrunk,
+        without_origin: a.without_origin,
+        catalog: &catalog,
+    })?;
+    Ok(match a.format {
+        ScreenFormat::Table => screen::table(&run, &spec, a.lang.into()),
+        ScreenFormat::Csv => screen::csv(&run),
+        ScreenFormat::Json => screen::json(&run),
+        ScreenFormat::Geojson => screen::geojson(&run),
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -258,6 +345,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Aggregate(a) => run_aggregate(&a),
         Command::Synth(a) => run_synth(&a),
+        Command::Screen(a) => run_screen(&a),
         Command::Lists(a) => run_lists(&a),
         Command::Explain(a) => run_explain(&a),
         Command::Rules(a) => run_rules(&a),
