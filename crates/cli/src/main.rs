@@ -140,6 +140,13 @@ struct ScreenArgs {
     /// Designate on values shrunk toward the district (empirical Bayes) instead of raw values.
     #[arg(long)]
     shrunk: bool,
+    /// Explain one designated area (its id, e.g. area-100m_61760_7250) instead of listing all.
+    #[arg(long, value_name = "ID")]
+    area: Option<String>,
+    /// Compare with the screening of this earlier year: areas that entered and left, the
+    /// vulnerability index and the gaps to the city average over the same cells.
+    #[arg(long, value_name = "Y")]
+    since: Option<i32>,
     /// Switch off the non-Western origin criterion where the spec has one.
     #[arg(long)]
     without_origin: bool,
@@ -186,15 +193,29 @@ fn load_spec(id: &str, file: Option<&Path>) -> Result<kvarter_screen::Spec, Fail
 fn run_screen(a: &ScreenArgs) -> Result<String, Failure> {
     let spec = load_spec(&a.spec, a.spec_file.as_deref())?;
     let catalog = Catalog::builtin();
-    let run = screen::run(&screen::Request {
+    let request = |year| screen::Request {
         registers: &a.registers,
         spec: &spec,
-        year: a.year,
+        year,
         municipality: a.municipality,
         shrunk: a.shrunk,
         without_origin: a.without_origin,
         catalog: &catalog,
-    })?;
+    };
+    let run = screen::run(&request(a.year))?;
+    if let Some(id) = &a.area {
+        return screen::explain_area(&run, &spec, id, a.lang.into());
+    }
+    if let Some(since) = a.since {
+        if since >= run.year {
+            return Err(Failure(format!(
+                "--since {since}: expected a year before {}",
+                run.year
+            )));
+        }
+        let before = screen::run(&request(Some(since)))?;
+        return Ok(screen::trend(&before, &run, &spec, a.lang.into()));
+    }
     Ok(match a.format {
         ScreenFormat::Table => screen::table(&run, &spec, a.lang.into()),
         ScreenFormat::Csv => screen::csv(&run),

@@ -32,22 +32,23 @@ pub struct Run {
     pub screening: Screening,
     /// State-listed areas that year: area id → the lists it is on.
     pub listed: BTreeMap<String, Vec<String>>,
-    /// Cell id → (column, row), for geometry.
+    /// Cell id → (column, row), for geometry (grid specs).
     pub cells: BTreeMap<String, (i64, i64)>,
+    /// Area id → polygon rings, for geometry (area specs).
+    pub shapes: BTreeMap<String, Vec<Vec<(f64, f64)>>>,
     /// Area id → name, for the state-listed areas.
     pub names: BTreeMap<String, String>,
+    /// The units screened, for comparisons over time.
+    pub units: Vec<Unit>,
+    /// Origin switched off.
+    pub without_origin: bool,
 }
 
 /// Runs the screening.
 pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
-    let cell_size = match r.spec.unit.kind {
-        UnitKind::Grid { cell_size_m, .. } => cell_size_m,
-        UnitKind::Polygons => {
-            return Err(Failure(format!(
-                "spec {} screens polygons that the user supplies; `kvarter screen` screens grid specs (e.g. kbh-2025) for now",
-                r.spec.id
-            )));
-        }
+    let (kind, cell_size) = match r.spec.unit.kind {
+        UnitKind::Grid { cell_size_m, .. } => (kvarter_data::Units::Grid(cell_size_m), cell_size_m),
+        UnitKind::Polygons => (kvarter_data::Units::Areas, 0),
     };
     // The state's lists of the screening year, from the same registers (all data years, for
     // the streaks behind omdannelsesområder).
@@ -100,14 +101,21 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
     let tables = kvarter_data::read_area_tables(r.registers)?;
-    let cells = kvarter_data::read_cells(
+    let cells = kvarter_data::read_units(
         r.registers,
         data_year,
-        cell_size,
+        kind,
         Some(r.municipality),
         &registers.areas,
         &tables,
     )?;
+    let (neighbours, shapes) = match kind {
+        kvarter_data::Units::Grid(_) => (Neighbours::grid(), BTreeMap::new()),
+        kvarter_data::Units::Areas => {
+            let (adjacency, shapes) = read_geometry(r.registers)?;
+            (Neighbours::Explicit(adjacency), shapes)
+        }
+    };
     if cells.is_empty() {
         return Err(Failure(format!(
             "{}: nobody with coordinates lives in municipality {} in data year {data_year}; expected --municipality to name the screened municipality (the synthetic capital is 101)",
@@ -124,7 +132,7 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
             .filter(|(a, _)| listed.contains_key(*a))
             .map(|(_, n)| *n)
             .sum();
-        if in_listed * 2 > c.population {
+        if in_listed * 2 > c.population || listed.contains_key(&c.id) {
             state_listed.insert(c.id.clone());
         }
     }
@@ -133,7 +141,7 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
         .map(|c| Unit {
             id: c.id.clone(),
             district: c.district.to_string(),
-            cell: Some(c.cell),
+            cell: c.cell,
             population: c.population,
             indicators: c
                 .indicators
@@ -164,29 +172,109 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
         without_origin: r.without_origin,
         ..Options::default()
     };
-    let screening =
-        kvarter_screen::screen(r.spec, &units, &Neighbours::grid(), &state_listed, &options);
+    let screening = kvarter_screen::screen(r.spec, &units, &neighbours, &state_listed, &options);
     Ok(Run {
         year,
         data_year,
         cell_size,
         screening,
         listed,
-        cells: cells.iter().map(|c| (c.id.clone(), c.cell)).collect(),
+        cells: cells
+            .iter()
+            .filter_map(|c| c.cell.map(|cell| (c.id.clone(), cell)))
+            .collect(),
+        shapes,
         names,
+        units,
+        without_origin: r.without_origin,
     })
 }
 
-fn pct(x: f64, lang: Lang) -> String {
-    format!(
-        "{} %",
-        number(
-            kvarter_rules::Decimal::from_f64_retain(x * 100.0)
-                .unwrap_or_default()
-                .round_dp(1),
-            lang
+type Rings = Vec<Vec<(f64, f64)>>;
+
+/// The areas' polygons from `geometry.geojson`, and which areas touch (share a stretch of
+/// boundary, not just a corner): the neighbours of area units.
+#[allow(clippy::type_complexity)]
+fn read_geometry(
+    dir: &Path,
+) -> Result<(BTreeMap<String, BTreeSet<String>>, BTreeMap<String, Rings>), Failure> {
+    let path = dir.join("geometry.geojson");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure(format!(
+            "{}: cannot read the file: {e}; a spec that screens areas needs their polygons",
+            path.display()
+        ))
+    })?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure(format!(
+            "{}: line {}, column {}: expected GeoJSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let mut shapes: BTreeMap<String, Rings> = BTreeMap::new();
+    for f in doc["features"].as_array().into_iter().flatten() {
+        let Some(id) = f["properties"]["area_id"].as_str() else {
+            continue;
+        };
+        let rings: Rings = f["geometry"]["coordinates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|ring| {
+                ring.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                    .collect()
+            })
+            .collect();
+        shapes.insert(id.to_string(), rings);
+    }
+    // Touching: the bounding boxes meet along one axis and overlap by more than a metre on the
+    // other. The synthetic areas are rectangles, for which this is exact.
+    let bbox = |rings: &Rings| {
+        rings.iter().flatten().fold(
+            (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+            |(a, b, c, d), &(x, y)| (a.min(x), b.min(y), c.max(x), d.max(y)),
         )
-    )
+    };
+    let boxes: Vec<(&String, (f64, f64, f64, f64))> =
+        shapes.iter().map(|(k, r)| (k, bbox(r))).collect();
+    let mut adjacency: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (i, (a, (ax0, ay0, ax1, ay1))) in boxes.iter().enumerate() {
+        for (b, (bx0, by0, bx1, by1)) in &boxes[i + 1..] {
+            let overlap_x = ax1.min(*bx1) - ax0.max(*bx0);
+            let overlap_y = ay1.min(*by1) - ay0.max(*by0);
+            let touch_x = (ax1 - bx0).abs() < 1.0 || (bx1 - ax0).abs() < 1.0;
+            let touch_y = (ay1 - by0).abs() < 1.0 || (by1 - ay0).abs() < 1.0;
+            if (touch_x && overlap_y > 1.0) || (touch_y && overlap_x > 1.0) {
+                adjacency
+                    .entry((*a).clone())
+                    .or_default()
+                    .insert((*b).clone());
+                adjacency
+                    .entry((*b).clone())
+                    .or_default()
+                    .insert((*a).clone());
+            }
+        }
+    }
+    Ok((adjacency, shapes))
+}
+
+/// A number with exactly `dp` decimals, in the language's notation.
+fn fixed(x: f64, dp: u32, lang: Lang) -> String {
+    let mut d = kvarter_rules::Decimal::from_f64_retain(x)
+        .unwrap_or_default()
+        .round_dp(dp);
+    d.rescale(dp);
+    number(d, lang)
+}
+
+fn pct(x: f64, lang: Lang) -> String {
+    format!("{} %", fixed(x * 100.0, 1, lang))
 }
 
 fn criterion_name(spec: &Spec, id: &str, lang: Lang) -> String {
@@ -274,17 +362,9 @@ pub fn table(r: &Run, spec: &Spec, lang: Lang) -> String {
             let interval = raw.interval.map_or(String::new(), |i| {
                 format!(" [{}–{}]", pct(i.low, lang), pct(i.high, lang))
             });
-            let p = raw.p_meets.map_or(String::new(), |p| {
-                format!(
-                    " P={}",
-                    number(
-                        kvarter_rules::Decimal::from_f64_retain(p)
-                            .unwrap_or_default()
-                            .round_dp(2),
-                        lang
-                    )
-                )
-            });
+            let p = raw
+                .p_meets
+                .map_or(String::new(), |p| format!(" P={}", fixed(p, 2, lang)));
             let met = match c.met {
                 Some(true) => "✓",
                 Some(false) => "✗",
@@ -434,7 +514,8 @@ pub fn geojson(r: &Run) -> String {
                 .iter()
                 .filter_map(|u| r.cells.get(u).copied())
                 .collect();
-            let polygons = kvarter_screen::geometry::dissolve(&cells, size);
+            let mut polygons = kvarter_screen::geometry::dissolve(&cells, size);
+            polygons.extend(a.units.iter().filter_map(|u| r.shapes.get(u).cloned()));
             let coords: Vec<serde_json::Value> = polygons
                 .iter()
                 .map(|p| {
@@ -475,4 +556,303 @@ pub fn geojson(r: &Run) -> String {
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
+}
+
+fn f1(x: f64, lang: Lang) -> String {
+    fixed(x, 2, lang)
+}
+
+/// One designated area in plain language: every criterion with raw and shrunk values, the
+/// interval, the probability that it is truly met, the gap to the city, and what the area holds.
+pub fn explain_area(r: &Run, spec: &Spec, id: &str, lang: Lang) -> Result<String, Failure> {
+    use std::fmt::Write;
+    let s_ = &r.screening;
+    let Some(a) = s_.areas.iter().chain(&s_.rejected).find(|a| a.id == id) else {
+        let known: Vec<&str> = s_.areas.iter().map(|a| a.id.as_str()).collect();
+        return Err(Failure(format!(
+            "--area {id}: no such area in the screening of {}; expected one of: {}",
+            r.year,
+            known.join(", ")
+        )));
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} · {} {} {}",
+        a.id,
+        spec.id,
+        lang.t("år", "year"),
+        r.year
+    );
+    let verdict = match (&a.reason, a.designated) {
+        (kvarter_screen::AreaReason::StateListed, _) => lang.t("udpeget: rummer et område på statens lister", "designated: holds an area on the state's lists").to_string(),
+        (kvarter_screen::AreaReason::MinPopulation, true) => lang.t("udpeget: sammenhængende celler, der opfylder kriterierne, med mindst mindstebefolkningen", "designated: contiguous qualifying cells reaching the minimum population").to_string(),
+        (kvarter_screen::AreaReason::BelowMinimum { population, minimum }, _) => format!(
+            "{} {} < {}",
+            lang.t("ikke udpeget: for få beboere", "not designated: too few residents"),
+            number((*population).into(), lang),
+            number((*minimum).into(), lang)
+        ),
+        _ => lang.t("ikke udpeget", "not designated").to_string(),
+    };
+    let _ = writeln!(s, "{verdict}");
+    let _ = writeln!(
+        s,
+        "{} {} · {} {} · {} {}",
+        number(a.population.into(), lang),
+        lang.t("beboere", "residents"),
+        a.units.len(),
+        lang.t("celler", "cells"),
+        lang.t("bydele", "districts"),
+        a.districts.join(", ")
+    );
+    if !a.state_listed_units.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}: {}",
+            lang.t(
+                "Celler i områder på statens lister",
+                "Cells in areas on the state's lists"
+            ),
+            a.state_listed_units.len()
+        );
+    }
+    if !a.filled_holes.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}: {}",
+            lang.t(
+                "Enkeltceller lukket inde og taget med",
+                "Single enclosed cells taken in"
+            ),
+            a.filled_holes.len()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n{}",
+        lang.t(
+            "Kriterier for området som helhed (rå værdi · krympet mod bydelen · byens gennemsnit)",
+            "Criteria for the area as a whole (raw · shrunk toward the district · city average)"
+        )
+    );
+    for c in &a.criteria {
+        let name = criterion_name(spec, &c.criterion, lang);
+        let Some(raw) = &c.raw else {
+            let _ = writeln!(s, "  ? {name}: {}", lang.t("ingen værdi", "no value"));
+            continue;
+        };
+        let mark = match c.met {
+            Some(true) => "✓",
+            Some(false) => "✗",
+            None => "?",
+        };
+        let interval = raw.interval.map_or(String::new(), |i| {
+            format!(" [95 %: {}–{}]", pct(i.low, lang), pct(i.high, lang))
+        });
+        let shrunk = c
+            .shrunk
+            .as_ref()
+            .map_or(String::new(), |e| format!(" · {}", pct(e.value, lang)));
+        let _ = writeln!(
+            s,
+            "  {mark} {name}{}: {}{interval}{shrunk} · {} {}",
+            if c.kvarter_default {
+                lang.t(
+                    " (kvarters standardgrænse)",
+                    " (kvarter's default threshold)",
+                )
+            } else {
+                ""
+            },
+            pct(raw.value, lang),
+            lang.t("by", "city"),
+            c.city.map_or("–".into(), |v| pct(v, lang)),
+        );
+        let mut extra = Vec::new();
+        if let Some(cmp) = c.comparison {
+            extra.push(format!(
+                "{} {}",
+                lang.t("sammenligning", "comparison"),
+                f1(cmp, lang)
+            ));
+        }
+        if let Some(p) = raw.p_meets {
+            extra.push(format!(
+                "{} {}",
+                lang.t(
+                    "sandsynlighed for at kriteriet reelt er opfyldt",
+                    "probability the criterion is truly met"
+                ),
+                f1(p, lang)
+            ));
+        }
+        if matches!(c.certainty, kvarter_screen::Certainty::WithinInterval) {
+            extra.push(
+                lang.t(
+                    "grænsen ligger inden for intervallet: usikker",
+                    "the threshold lies within the interval: uncertain",
+                )
+                .to_string(),
+            );
+        }
+        if !extra.is_empty() {
+            let _ = writeln!(s, "      {}", extra.join(" · "));
+        }
+    }
+    if a.fragile_population > 0 {
+        let _ = writeln!(
+            s,
+            "\n{} {} {} ({} {})",
+            number(a.fragile_population.into(), lang),
+            lang.t("beboere bor i celler, hvis udpegning hviler på en værdi inden for sit interval om grænsen", "residents live in cells whose designation rests on a value within its interval of the threshold"),
+            "",
+            a.fragile_units.len(),
+            lang.t("celler", "cells")
+        );
+    }
+    if let Some(i) = a.index {
+        let _ = writeln!(
+            s,
+            "{}: {}",
+            lang.t(
+                "Udsathedsindeks (1 = byens gennemsnit)",
+                "Vulnerability index (1 = the city average)"
+            ),
+            f1(i, lang)
+        );
+    }
+    Ok(s)
+}
+
+/// What changed between two screenings: areas that entered and left, and for each area of the
+/// later year its vulnerability index and gaps in both years over the same units.
+pub fn trend(before: &Run, after: &Run, spec: &Spec, lang: Lang) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let rev = kvarter_screen::compare_screenings(&before.screening, &after.screening, 0.5);
+    let _ = writeln!(
+        s,
+        "{} {}–{} ({})",
+        lang.t("Udvikling", "Change"),
+        before.year,
+        after.year,
+        spec.id
+    );
+    let designated = |r: &Run| -> BTreeSet<String> {
+        r.screening
+            .areas
+            .iter()
+            .filter(|a| a.designated)
+            .map(|a| a.id.clone())
+            .collect()
+    };
+    let _ = writeln!(
+        s,
+        "  {}: {}",
+        lang.t("Nye udpegede områder", "Areas that entered"),
+        rev.entered
+            .iter()
+            .filter(|a| designated(after).contains(*a))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        s,
+        "  {}: {}",
+        lang.t("Områder, der er faldet ud", "Areas that left"),
+        rev.left
+            .iter()
+            .filter(|a| designated(before).contains(*a))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let members_all: BTreeSet<String> = after
+        .screening
+        .areas
+        .iter()
+        .filter(|a| a.designated)
+        .flat_map(|a| a.units.iter().cloned())
+        .collect();
+    let idx = |r: &Run, m: &BTreeSet<String>| {
+        let p = kvarter_screen::points(spec, &r.units, m, r.without_origin);
+        (
+            kvarter_screen::vulnerability_index(spec, &p, r.without_origin),
+            p,
+        )
+    };
+    let (i0, _) = idx(before, &members_all);
+    let (i1, _) = idx(after, &members_all);
+    if let (Some(i0), Some(i1)) = (i0, i1) {
+        let ch = kvarter_screen::index_change(i0.value, i1.value);
+        let _ = writeln!(
+            s,
+            "  {} {} → {} ({} {} %)",
+            lang.t(
+                "Udsathedsindeks for årets udpegede celler",
+                "Vulnerability index of this year's designated cells"
+            ),
+            f1(i0.value, lang),
+            f1(i1.value, lang),
+            lang.t("ændring", "change"),
+            f1(ch.relative_change * 100.0, lang)
+        );
+    }
+    for a in after.screening.areas.iter().filter(|a| a.designated) {
+        let m: BTreeSet<String> = a.units.iter().cloned().collect();
+        let (b, pb) = idx(before, &m);
+        let (n, pn) = idx(after, &m);
+        let _ = writeln!(
+            s,
+            "\n  {} ({} {}): {} {} → {}",
+            a.id,
+            number(a.population.into(), lang),
+            lang.t("beboere", "residents"),
+            lang.t("indeks", "index"),
+            b.map_or("–".into(), |i| f1(i.value, lang)),
+            n.map_or("–".into(), |i| f1(i.value, lang))
+        );
+        let g0: BTreeMap<String, kvarter_screen::Gap> =
+            kvarter_screen::gaps(spec, &pb, before.without_origin)
+                .into_iter()
+                .map(|g| (g.criterion.clone(), g))
+                .collect();
+        for g in kvarter_screen::gaps(spec, &pn, after.without_origin) {
+            let was = g0.get(&g.criterion).map_or("–".into(), |x| {
+                format!("{:+}", f1(x.difference * 100.0, lang))
+            });
+            let _ = writeln!(
+                s,
+                "      {:<34} {} {} → {} {}",
+                criterion_name(spec, &g.criterion, lang),
+                lang.t("afstand til byen", "gap to the city"),
+                was,
+                format!("{:+}", f1(g.difference * 100.0, lang)),
+                lang.t("procentpoint", "points")
+            );
+        }
+        if let Some(goal) = kvarter_screen::gap_goal(spec, &pb, &pn, after.without_origin) {
+            let _ = writeln!(
+                s,
+                "      {}: {} {} {} {} {} ({})",
+                lang.t(
+                    "Målet om at halvere afstanden",
+                    "The goal of halving the gap"
+                ),
+                goal.reached,
+                lang.t("af", "of"),
+                goal.counted,
+                lang.t("kriterier; kræver", "criteria; requires"),
+                goal.required,
+                if goal.met {
+                    lang.t("nået", "met")
+                } else {
+                    lang.t("ikke nået", "not met")
+                }
+            );
+        }
+    }
+    s
 }

@@ -7,7 +7,8 @@
 //!   the rule set in force measures them, as [`kvarter_rules::Observation`]s: the same values a
 //!   criteria CSV carries, so the engine sees one input whichever door the data came through.
 //!
-//! - [`read_cells`]: one data year counted into the grid cells the municipal screening uses.
+//! - [`read_units`]: one data year counted into the units the municipal screening uses (grid
+//!   cells or areas).
 //!
 //! Invariants: person-level values never leave this crate, only counts per area, region and year;
 //! an error names the file, the row (or line) and the column; the result does not depend on the
@@ -20,4 +21,4 @@ mod units;
 
 pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
 pub use read::{DataError, Location, Progress, read_areas, read_registers};
-pub use units::{AreaTables, CellCounts, Fraction, read_area_tables, read_cells};
+pub use units::{AreaTables, CellCounts, Fraction, Units, read_area_tables, read_units};

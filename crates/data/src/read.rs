@@ -63,7 +63,7 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-fn err(
+pub(crate) fn err(
     file: &Path,
     location: Location,
     column: Option<&str>,

@@ -3,7 +3,7 @@
 //! indicator per cell, counted from one data year's person file and the area-level tables.
 
 use crate::agg::Area;
-use crate::read::{DataError, Location};
+use crate::read::{DataError, Location, err};
 use crate::schema::{education_level, education_source, origin};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, UInt8Type, UInt16Type};
@@ -26,13 +26,13 @@ pub struct Fraction {
     pub share: bool,
 }
 
-/// A grid cell and its counts.
+/// A unit (a grid cell or an area) and its counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellCounts {
     /// DDKN cell name: `{size}m_{north / size}_{east / size}`, e.g. `250m_24704_2900`.
     pub id: String,
-    /// Grid column and row: `east / size`, `north / size`.
-    pub cell: (i64, i64),
+    /// Grid column and row: `east / size`, `north / size` (`None` for area units).
+    pub cell: Option<(i64, i64)>,
     /// The district most of its residents live in.
     pub district: u16,
     /// Residents.
@@ -77,20 +77,6 @@ pub struct AreaTables {
     pub safety: BTreeMap<u16, (u64, u64)>,
     /// polling district → (votes cast, electorate).
     pub turnout: BTreeMap<u16, (u64, u64)>,
-}
-
-fn err(
-    path: &Path,
-    location: Location,
-    column: Option<&str>,
-    message: impl Into<String>,
-) -> DataError {
-    DataError {
-        file: path.display().to_string(),
-        location,
-        column: column.map(String::from),
-        message: message.into(),
-    }
 }
 
 /// Reads `safety.csv` (`district,respondents,unsafe`) and `turnout.csv`
@@ -218,12 +204,22 @@ const COLUMNS: [&str; 15] = [
     "installation_deficiency",
 ];
 
-/// Counts one data year's persons into grid cells of `size` metres, within `municipality` when
+/// The spatial units of a screening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Units {
+    /// Square cells of this many metres in EPSG:25832 (the DDKN grid).
+    Grid(u32),
+    /// The areas of `areas.csv` (the polygons of `geometry.geojson`); people without an area
+    /// are left out.
+    Areas,
+}
+
+/// Counts one data year's persons into units (grid cells or areas), within `municipality` when
 /// given (the screening is the municipality's own). `areas` is `areas.csv`.
-pub fn read_cells(
+pub fn read_units(
     dir: &Path,
     year: i16,
-    size: u32,
+    units: Units,
     municipality: Option<u16>,
     areas: &[Area],
     tables: &AreaTables,
@@ -275,7 +271,10 @@ pub fn read_cells(
         .map(|(i, a)| (a.id.as_str(), i as u32))
         .collect();
     let mut cells: HashMap<(i64, i64), Acc> = HashMap::new();
-    let size_f = f64::from(size);
+    let size_f = match units {
+        Units::Grid(size) => f64::from(size),
+        Units::Areas => 1.0,
+    };
     for batch in reader {
         let batch: RecordBatch =
             batch.map_err(|e| err(&path, Location::File, None, format!("cannot decode: {e}")))?;
@@ -366,10 +365,14 @@ pub fn read_cells(
             {
                 continue;
             }
-            let key = (
-                (east.value(i) / size_f).floor() as i64,
-                (north.value(i) / size_f).floor() as i64,
-            );
+            let key = match (units, area_id) {
+                (Units::Grid(_), _) => (
+                    (east.value(i) / size_f).floor() as i64,
+                    (north.value(i) / size_f).floor() as i64,
+                ),
+                (Units::Areas, Some(a)) => (i64::from(*a), 0),
+                (Units::Areas, None) => continue,
+            };
             let a = cells.entry(key).or_default();
             let age_i = age.value(i);
             a.population += 1;
@@ -504,8 +507,11 @@ pub fn read_cells(
                 ind.insert("turnout_share", f);
             }
             CellCounts {
-                id: format!("{size}m_{}_{}", cell.1, cell.0),
-                cell,
+                id: match units {
+                    Units::Grid(size) => format!("{size}m_{}_{}", cell.1, cell.0),
+                    Units::Areas => areas[cell.0 as usize].id.clone(),
+                },
+                cell: matches!(units, Units::Grid(_)).then_some(cell),
                 district,
                 population: a.population,
                 indicators: ind,

@@ -41,6 +41,20 @@ impl fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
+impl RuleError {
+    /// The error at byte `offset` of `src`, with its 1-based line and column. For parsers of
+    /// other rule-like files (the screening specs) so that all point at lines alike.
+    pub fn at(file: &str, src: &str, offset: usize, message: impl Into<String>) -> RuleError {
+        let (line, column) = line_col(src, offset);
+        RuleError {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
 fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = before.matches('\n').count() + 1;
@@ -57,13 +71,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn at(&self, offset: usize, message: impl Into<String>) -> RuleError {
-        let (line, column) = line_col(self.src, offset);
-        RuleError {
-            file: self.file.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
+        RuleError::at(self.file, self.src, offset, message)
     }
 
     fn decimal(&self, v: &Spanned<toml::Value>, what: &str) -> Result<Decimal, RuleError> {

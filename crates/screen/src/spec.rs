@@ -11,7 +11,6 @@ use crate::indicator::{self, Kind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fmt;
 use std::str::FromStr;
 use toml::Spanned;
 
@@ -313,39 +312,9 @@ impl Spec {
     }
 }
 
-/// An error in a spec file, at a line and column (both 1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpecError {
-    /// The file (or built-in name) the spec came from.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What was wrong and what was expected.
-    pub message: String,
-}
-
-impl fmt::Display for SpecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for SpecError {}
-
-fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = &src[..offset.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.chars().count(), |nl| {
-        before[nl + 1..].chars().count()
-    }) + 1;
-    (line, col)
-}
+/// An error in a spec file, at a line and column (both 1-based): the same located error as a
+/// state rule file's.
+pub type SpecError = kvarter_rules::RuleError;
 
 struct Ctx<'a> {
     file: &'a str,
@@ -354,13 +323,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn at(&self, offset: usize, message: impl Into<String>) -> SpecError {
-        let (line, column) = line_col(self.src, offset);
-        SpecError {
-            file: self.file.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
+        SpecError::at(self.file, self.src, offset, message)
     }
 
     fn decimal(&self, v: &Spanned<toml::Value>, what: &str) -> Result<Decimal, SpecError> {
