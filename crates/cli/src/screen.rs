@@ -562,6 +562,12 @@ fn f1(x: f64, lang: Lang) -> String {
     fixed(x, 2, lang)
 }
 
+/// With its sign, `+1,23` or `-0,40`: a gap that grew or shrank.
+fn signed(x: f64, lang: Lang) -> String {
+    let v = fixed(x, 1, lang);
+    if x > 0.0 { format!("+{v}") } else { v }
+}
+
 /// One designated area in plain language: every criterion with raw and shrunk values, the
 /// interval, the probability that it is truly met, the gap to the city, and what the area holds.
 pub fn explain_area(r: &Run, spec: &Spec, id: &str, lang: Lang) -> Result<String, Failure> {
@@ -703,10 +709,9 @@ pub fn explain_area(r: &Run, spec: &Spec, id: &str, lang: Lang) -> Result<String
     if a.fragile_population > 0 {
         let _ = writeln!(
             s,
-            "\n{} {} {} ({} {})",
+            "\n{} {} ({} {})",
             number(a.fragile_population.into(), lang),
             lang.t("beboere bor i celler, hvis udpegning hviler på en værdi inden for sit interval om grænsen", "residents live in cells whose designation rests on a value within its interval of the threshold"),
-            "",
             a.fragile_units.len(),
             lang.t("celler", "cells")
         );
@@ -820,16 +825,16 @@ pub fn trend(before: &Run, after: &Run, spec: &Spec, lang: Lang) -> String {
                 .map(|g| (g.criterion.clone(), g))
                 .collect();
         for g in kvarter_screen::gaps(spec, &pn, after.without_origin) {
-            let was = g0.get(&g.criterion).map_or("–".into(), |x| {
-                format!("{:+}", f1(x.difference * 100.0, lang))
-            });
+            let was = g0
+                .get(&g.criterion)
+                .map_or("–".into(), |x| signed(x.difference * 100.0, lang));
             let _ = writeln!(
                 s,
                 "      {:<34} {} {} → {} {}",
                 criterion_name(spec, &g.criterion, lang),
                 lang.t("afstand til byen", "gap to the city"),
                 was,
-                format!("{:+}", f1(g.difference * 100.0, lang)),
+                signed(g.difference * 100.0, lang),
                 lang.t("procentpoint", "points")
             );
         }

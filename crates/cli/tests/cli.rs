@@ -823,3 +823,162 @@ fn the_synthetic_country_gives_lists_for_every_year_in_both_eras() {
         ])
     );
 }
+
+// ---- the municipal screening -------------------------------------------------------------------
+
+fn synthetic(name: &str, scale: &str, years: &str) -> String {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    let dir = d.to_str().unwrap().to_string();
+    ok(&[
+        "synth", "--scale", scale, "--seed", "1", "--years", years, "--out", &dir,
+    ]);
+    dir
+}
+
+#[test]
+fn the_screening_draws_contiguous_areas_that_include_every_state_listed_area() {
+    let dir = synthetic("screen-tiny", "tiny", "2014-2024");
+    let json = ok(&[
+        "screen",
+        "--registers",
+        &dir,
+        "--spec",
+        "kbh-2025",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["year"], 2025);
+    assert_eq!(v["data_year"], 2024);
+    let areas = v["designated_areas"].as_array().unwrap();
+    // Inclusion: every cell that lies in a state-listed area belongs to a designated area.
+    let listed = v["state_listed_areas"].as_object().unwrap();
+    let state_cells: usize = areas
+        .iter()
+        .map(|a| a["state_listed_units"].as_array().unwrap().len())
+        .sum();
+    if !listed.is_empty() {
+        assert!(
+            state_cells > 0,
+            "state-listed areas {listed:?} but no designated cell in them"
+        );
+    }
+    for a in areas {
+        let pop = a["population"].as_u64().unwrap();
+        let forced = !a["state_listed_units"].as_array().unwrap().is_empty();
+        assert!(
+            pop >= 1000 || forced,
+            "area {} has {pop} residents",
+            a["id"]
+        );
+    }
+    // Disclosure control: no cell under the minimum population is printed alone.
+    for c in v["cells"].as_array().unwrap() {
+        assert!(
+            c["population"].as_u64().unwrap() >= 50,
+            "cell {} printed",
+            c["id"]
+        );
+    }
+    // The map: one feature per designated area, closed rings in EPSG:25832.
+    let geo: serde_json::Value =
+        serde_json::from_str(&ok(&["screen", "--registers", &dir, "--format", "geojson"])).unwrap();
+    assert_eq!(
+        geo["crs"]["properties"]["name"],
+        "urn:ogc:def:crs:EPSG::25832"
+    );
+    assert_eq!(geo["features"].as_array().unwrap().len(), areas.len());
+    for f in geo["features"].as_array().unwrap() {
+        let rings = match f["geometry"]["type"].as_str().unwrap() {
+            "Polygon" => f["geometry"]["coordinates"].as_array().unwrap().clone(),
+            _ => f["geometry"]["coordinates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|p| p.as_array().unwrap().clone())
+                .collect(),
+        };
+        for ring in rings {
+            let r = ring.as_array().unwrap();
+            assert!(r.len() >= 5 && r.first() == r.last(), "ring not closed");
+        }
+    }
+    if let Some(first) = areas.first() {
+        let id = first["id"].as_str().unwrap();
+        let text = ok(&["screen", "--registers", &dir, "--area", id]);
+        assert!(text.contains("95 %"), "{text}");
+        assert!(
+            text.contains("kvarters standardgrænse"),
+            "the defaults are labelled: {text}"
+        );
+    }
+    fails(
+        &["screen", "--registers", &dir, "--area", "area-nowhere"],
+        "--area area-nowhere: no such area in the screening of 2025",
+    );
+    let trend = ok(&["screen", "--registers", &dir, "--since", "2020"]);
+    assert!(trend.contains("Udvikling 2020–2025 (kbh-2025)"), "{trend}");
+    let table = ok(&["screen", "--registers", &dir]);
+    assert!(table.contains("Kvarters standardværdier"), "{table}");
+    // The 2017 spec screens the areas themselves (polygons) and carries the 2017 goal.
+    let y2017 = ok(&[
+        "screen",
+        "--registers",
+        &dir,
+        "--spec",
+        "kbh-2017",
+        "--year",
+        "2024",
+        "--since",
+        "2017",
+    ]);
+    assert!(y2017.contains("Udvikling 2017–2024 (kbh-2017)"), "{y2017}");
+}
+
+#[test]
+fn a_screening_threshold_is_changed_in_the_spec_file_not_in_code() {
+    let dir = synthetic("screen-spec-file", "tiny", "2022-2024");
+    let spec = std::fs::read_to_string(root().join("rules/screening/kbh-2025.toml")).unwrap();
+    // Ask for all seven criteria instead of three: fewer cells qualify, so no more areas than before.
+    let strict = spec.replacen(
+        "qualify = { method = \"k_of_n\", k = 3 }",
+        "qualify = { method = \"k_of_n\", k = 7 }",
+        1,
+    );
+    assert_ne!(
+        strict, spec,
+        "the spec's k of n line moved; update this test"
+    );
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kbh-strict.toml");
+    std::fs::write(&path, &strict).unwrap();
+    let count = |extra: &[&str]| -> usize {
+        let mut args = vec!["screen", "--registers", dir.as_str(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let v: serde_json::Value = serde_json::from_str(&ok(&args)).unwrap();
+        v["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["qualifies"] == true)
+            .count()
+    };
+    let (normal, strictest) = (count(&[]), count(&["--spec-file", path.to_str().unwrap()]));
+    assert!(strictest <= normal, "{strictest} > {normal}");
+    assert!(
+        normal > strictest,
+        "k = 7 should leave out cells that k = 3 takes in ({normal} vs {strictest})"
+    );
+    // A broken spec file is refused at its line.
+    std::fs::write(&path, spec.replacen("k = 3", "k = 9", 1)).unwrap();
+    fails(
+        &[
+            "screen",
+            "--registers",
+            &dir,
+            "--spec-file",
+            path.to_str().unwrap(),
+        ],
+        "kbh-strict.toml:",
+    );
+}

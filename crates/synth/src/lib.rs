@@ -2,7 +2,8 @@
 //! deterministic by seed.
 //!
 //! [`generate`] writes a *register folder* exactly as `docs/REGISTERS.md` specifies it
-//! (`areas.csv`, `persons-YYYY.parquet` or `.csv`, `geometry.geojson`), so that everything
+//! (`areas.csv`, `persons-YYYY.parquet` or `.csv` with the screening columns, `geometry.geojson`,
+//! and `safety.csv` and `turnout.csv` for the last data year), so that everything
 //! downstream (`kvarter lists --registers`, `aggregate`, `explain`) can be run and shown
 //! without access to real, confidential register data. Nothing here is real: regions,
 //! municipalities, areas and people are invented, and the files say so. How the country is
@@ -16,6 +17,7 @@
 
 mod out;
 mod rng;
+mod screen;
 mod sim;
 mod world;
 
@@ -207,6 +209,7 @@ pub fn generate(
     let dictionary = out::area_dictionary(&world);
     let mut persons_per_year = Vec::new();
     let mut large = 0;
+    let mut tables: Option<screen::Tables> = None;
 
     // A Parquet file is encoded on a writer thread while the next year is simulated; at most
     // one finished chunk waits in the channel, which bounds memory. Output bytes do not depend
@@ -230,6 +233,8 @@ pub fn generate(
                 continue;
             }
             persons_per_year.push((year, pop.persons.len()));
+            let outcomes = screen::outcomes(&world, &pop);
+            let screening = screen::year(&world, &pop, &outcomes);
             if year == config.last_year {
                 let mut residents = vec![0usize; world.areas.len()];
                 for p in &pop.persons {
@@ -252,8 +257,13 @@ pub fn generate(
                     let handle = s.spawn(move || out::parquet_writer(rx, file));
                     // The previous year's writer must finish before this one's chunks pile up.
                     finish(pending.take(), &mut files)?;
-                    for chunk in pop.persons.chunks(out::ROW_GROUP) {
-                        let b = out::batch(&world, &pop, chunk, &dictionary);
+                    for ((chunk, outcomes), rows) in pop
+                        .persons
+                        .chunks(out::ROW_GROUP)
+                        .zip(outcomes.chunks(out::ROW_GROUP))
+                        .zip(screening.chunks(out::ROW_GROUP))
+                    {
+                        let b = out::batch(&world, &pop, chunk, outcomes, rows, &dictionary);
                         if tx.send(b).is_err() {
                             break; // the writer failed; its error comes from join
                         }
@@ -266,14 +276,30 @@ pub fn generate(
                 Format::Csv => {
                     let name = format!("persons-{year}.csv");
                     let file = out::Pending::new(out, &name);
-                    files.push(out::persons_csv(&world, &pop, file, &mut |_| {})?);
+                    files.push(out::persons_csv(
+                        &world,
+                        &pop,
+                        &outcomes,
+                        &screening,
+                        file,
+                        &mut |_| {},
+                    )?);
                     done += 1;
                     progress(done, total, &format!("writing {name}"));
                 }
             }
+            if year == config.last_year {
+                // While the writer encodes the last chunks.
+                tables = Some(screen::tables(&world, &pop, &outcomes, &screening));
+            }
         }
         finish(pending.take(), &mut files)
     })?;
+    // The area-level tables of the last data year (see docs/SYNTH.md).
+    if let Some(t) = tables {
+        files.push(out::write_text(out, "safety.csv", &t.safety_csv())?);
+        files.push(out::write_text(out, "turnout.csv", &t.turnout_csv())?);
+    }
 
     Ok(Summary {
         persons_per_year,

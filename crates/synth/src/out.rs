@@ -17,11 +17,15 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowLeafColumn, compute_leaves,
+};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use crate::SynthError;
-use crate::sim::{NO_AREA, Person, Population};
+use crate::screen::Row;
+use crate::sim::{NO_AREA, Outcome, Person, Population};
 use crate::world::World;
 
 /// Rows per Parquet row group (and per chunk computed at a time).
@@ -179,6 +183,13 @@ pub fn persons_schema() -> SchemaRef {
         f("income", DataType::Float64, false),
         f("taxable", DataType::Boolean, false),
         f("convicted", DataType::Boolean, false),
+        f("district", DataType::UInt16, false),
+        f("polling_district", DataType::UInt16, false),
+        f("low_income", DataType::Boolean, false),
+        f("poor_health", DataType::Boolean, false),
+        f("dwelling_area", DataType::Float32, true),
+        f("dwelling_residents", DataType::UInt8, true),
+        f("installation_deficiency", DataType::Boolean, false),
     ]))
 }
 
@@ -196,11 +207,14 @@ fn point(world: &World, p: &Person) -> Option<(f64, f64)> {
     Some(((e * 10.0).round() / 10.0, (n * 10.0).round() / 10.0))
 }
 
-/// One chunk of person rows as a record batch.
+/// One chunk of person rows as a record batch; `outcomes` and `screen` hold the same
+/// persons' outcomes of the year and screening columns.
 pub fn batch(
     world: &World,
     pop: &Population,
     persons: &[Person],
+    outcomes: &[Outcome],
+    screen: &[Row],
     area_ids: &ArrayRef,
 ) -> RecordBatch {
     let n = persons.len();
@@ -220,8 +234,7 @@ pub fn batch(
     let mut income = Vec::with_capacity(n);
     let mut taxable = Vec::with_capacity(n);
     let mut convicted = Vec::with_capacity(n);
-    for p in persons {
-        let o = pop.outcome(world, p);
+    for (p, o) in persons.iter().zip(outcomes) {
         let m = &world.munis[p.muni as usize];
         id.push(p.id);
         area.push((p.area != NO_AREA).then_some(p.area as i32));
@@ -260,6 +273,31 @@ pub fn batch(
         Arc::new(Float64Array::from(income)),
         Arc::new(BooleanArray::from(taxable)),
         Arc::new(BooleanArray::from(convicted)),
+        Arc::new(UInt16Array::from_iter_values(
+            screen.iter().map(|r| r.district),
+        )),
+        Arc::new(UInt16Array::from_iter_values(
+            screen.iter().map(|r| r.polling),
+        )),
+        Arc::new(BooleanArray::from_iter(
+            screen.iter().map(|r| Some(r.low_income)),
+        )),
+        Arc::new(BooleanArray::from_iter(
+            screen.iter().map(|r| Some(r.poor_health)),
+        )),
+        Arc::new(Float32Array::from_iter(
+            screen
+                .iter()
+                .map(|r| (r.area_m2 > 0.0).then_some(r.area_m2)),
+        )),
+        Arc::new(UInt8Array::from_iter(
+            screen
+                .iter()
+                .map(|r| (r.residents > 0).then_some(r.residents)),
+        )),
+        Arc::new(BooleanArray::from_iter(
+            screen.iter().map(|r| Some(r.deficient)),
+        )),
     ];
     RecordBatch::try_new(persons_schema(), cols).expect("columns match the schema")
 }
@@ -286,16 +324,58 @@ pub fn parquet_writer(
     let perr = |e: parquet::errors::ParquetError| {
         SynthError::io(file.path(), "write", io::Error::other(e.to_string()))
     };
-    let mut w = ArrowWriter::try_new(
+    let schema = persons_schema();
+    let w = ArrowWriter::try_new(
         BufWriter::with_capacity(1 << 20, f),
-        persons_schema(),
+        schema.clone(),
         Some(props),
     )
     .map_err(perr)?;
-    for b in rx {
-        w.write(&b).map_err(perr)?;
-        // One chunk is one row group: flushing here keeps memory to one chunk.
-        w.flush().map_err(perr)?;
+    // Each chunk is one row group, and its columns are encoded in parallel: the same bytes
+    // as `ArrowWriter::write` (which encodes the same columns one after the other), in a
+    // fraction of the time.
+    let (mut w, factory) = w.into_serialized_writer().map_err(perr)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    for (g, b) in rx.into_iter().enumerate() {
+        let mut writers = factory.create_column_writers(g).map_err(perr)?;
+        let mut leaves = Vec::new();
+        for (field, array) in schema.fields().iter().zip(b.columns()) {
+            leaves.extend(compute_leaves(field, array).map_err(perr)?);
+        }
+        let mut jobs: Vec<Vec<(usize, ArrowColumnWriter, ArrowLeafColumn)>> =
+            (0..threads).map(|_| Vec::new()).collect();
+        for (k, (cw, leaf)) in writers.drain(..).zip(leaves).enumerate() {
+            jobs[k % threads].push((k, cw, leaf));
+        }
+        let mut chunks: Vec<(usize, ArrowColumnChunk)> = std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .into_iter()
+                .map(|job| {
+                    s.spawn(
+                        move || -> parquet::errors::Result<Vec<(usize, ArrowColumnChunk)>> {
+                            job.into_iter()
+                                .map(|(k, mut cw, leaf)| {
+                                    cw.write(&leaf)?;
+                                    Ok((k, cw.close()?))
+                                })
+                                .collect()
+                        },
+                    )
+                })
+                .collect();
+            let mut all = Vec::new();
+            for h in handles {
+                all.extend(h.join().expect("column encoding does not panic")?);
+            }
+            Ok::<_, parquet::errors::ParquetError>(all)
+        })
+        .map_err(perr)?;
+        chunks.sort_by_key(|(k, _)| *k);
+        let mut rg = w.next_row_group().map_err(perr)?;
+        for (_, c) in chunks {
+            c.append_to_row_group(&mut rg).map_err(perr)?;
+        }
+        rg.close().map_err(perr)?;
     }
     let inner = w.into_inner().map_err(perr)?;
     let f = inner
@@ -311,6 +391,8 @@ pub fn parquet_writer(
 pub fn persons_csv(
     world: &World,
     pop: &Population,
+    outcomes: &[Outcome],
+    screen: &[Row],
     file: Pending,
     progress: &mut dyn FnMut(usize),
 ) -> Result<PathBuf, SynthError> {
@@ -318,12 +400,12 @@ pub fn persons_csv(
     let mut w = BufWriter::with_capacity(1 << 20, f);
     let werr = |e: io::Error| SynthError::io(file.path(), "write", e);
     w.write_all(
-        b"person_id,year,area_id,municipality,region,east,north,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted\n",
+        b"person_id,year,area_id,municipality,region,east,north,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted,district,polling_district,low_income,poor_health,dwelling_area,dwelling_residents,installation_deficiency\n",
     )
     .map_err(werr)?;
     let mut line = String::with_capacity(160);
     for (k, p) in pop.persons.iter().enumerate() {
-        let o = pop.outcome(world, p);
+        let o = &outcomes[k];
         let m = &world.munis[p.muni as usize];
         line.clear();
         let area = if p.area == NO_AREA {
@@ -335,9 +417,20 @@ pub fn persons_csv(
             Some((e, n)) => (format!("{e:.1}"), format!("{n:.1}")),
             None => (String::new(), String::new()),
         };
+        let sc = &screen[k];
+        let m2 = if sc.area_m2 > 0.0 {
+            sc.area_m2.to_string()
+        } else {
+            String::new()
+        };
+        let residents = if sc.residents > 0 {
+            sc.residents.to_string()
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             line,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             p.id,
             pop.year,
             area,
@@ -353,7 +446,14 @@ pub fn persons_csv(
             o.education_source,
             o.income,
             u8::from(o.taxable),
-            u8::from(o.convicted)
+            u8::from(o.convicted),
+            sc.district,
+            sc.polling,
+            u8::from(sc.low_income),
+            u8::from(sc.poor_health),
+            m2,
+            residents,
+            u8::from(sc.deficient)
         );
         w.write_all(line.as_bytes()).map_err(werr)?;
         if k % ROW_GROUP == ROW_GROUP - 1 {

@@ -31,10 +31,10 @@ const NO_ADDRESS: f64 = 0.001;
 const DANISH: u8 = 0;
 const W_IMM: u8 = 1;
 const W_DESC: u8 = 2;
-const NW_IMM: u8 = 3;
+pub(crate) const NW_IMM: u8 = 3;
 const NW_DESC: u8 = 4;
 
-fn non_western(origin: u8) -> bool {
+pub(crate) fn non_western(origin: u8) -> bool {
     origin >= NW_IMM
 }
 
@@ -95,11 +95,11 @@ pub struct Population {
     walk: Vec<f64>,
     next_id: u64,
     demo: Rng,
-    seed: u64,
+    pub(crate) seed: u64,
 }
 
 /// Yearly outcomes of one person (the columns of a person-year row that are not state).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Outcome {
     /// Age on 1 January of y + 1.
     pub age: u8,
@@ -120,11 +120,11 @@ pub struct Outcome {
 }
 
 /// Nominal earnings level of an average full-time worker in `year`: about 2.3 % a year.
-fn wage_level(year: i16) -> f64 {
+pub(crate) fn wage_level(year: i16) -> f64 {
     330_000.0 * (0.023 * f64::from(year - 2006)).exp()
 }
 
-fn logistic(x: f64) -> f64 {
+pub(crate) fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 

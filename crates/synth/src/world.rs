@@ -15,6 +15,8 @@ const MAP_SEED: u64 = 0x006B_7661_7274_6572; // "kvarter"
 /// Stream purposes.
 const P_LAYOUT: u64 = 1;
 const P_CHARACTER: u64 = 2;
+/// The screening-only character of areas (a stream of its own: adding it changed nothing else).
+const P_SCREEN: u64 = 3;
 
 /// A region.
 #[derive(Debug, Clone)]
@@ -70,6 +72,14 @@ pub struct Area {
     /// Rectangles on a grid with a margin can never overlap, which keeps the map valid by
     /// construction.
     pub rect: [f64; 4],
+    /// The city district (*bydel*): 1–10 in the capital, the municipality code elsewhere.
+    pub district: u16,
+    /// The polling district (*afstemningsområde*): `10000 + 100 × district + k` in the
+    /// capital (k = 1, 2, ...), the municipality code elsewhere.
+    pub polling: u16,
+    /// Screening-only character, drawn from its own stream so that it never feeds back into
+    /// the simulation (and the state's lists do not change with it); see [`Screen`].
+    pub screen: Screen,
     /// Target number of residents in 2024; other years follow `growth`.
     size_2024: f64,
     /// Yearly log growth of the target (social housing is a fixed stock: 0).
@@ -80,6 +90,20 @@ pub struct Area {
     improve: f64,
     /// The share of non-Western people among those who move in, in 2000.
     nw0: f64,
+}
+
+/// What the municipal screening's columns need of an area beyond the simulation: the housing
+/// stock and what the registers of income and health see that the simulated outcomes do not.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Screen {
+    /// Share of the dwellings that are old, small flats (pre-1940 blocks), 0–1.
+    pub old: f64,
+    /// Household income the registers see beyond the simulated gross incomes, as a log shift
+    /// (negative: poorer than the incomes alone say: students, part-time work, old-age
+    /// pensioners without occupational pensions).
+    pub income: f64,
+    /// Extra poor health, on the logit scale.
+    pub health: f64,
 }
 
 /// The whole country (or, at city scale, the capital alone).
@@ -256,6 +280,10 @@ pub fn build(scale: Scale, seed: u64) -> World {
             &specs,
         );
     }
+    for (i, a) in areas.iter_mut().enumerate() {
+        let capital = specs[a.muni].capital;
+        screen_character(a, &mut Rng::new(key(seed, P_SCREEN, i as u64, 0)), capital);
+    }
     World {
         regions,
         munis,
@@ -418,6 +446,9 @@ fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>)
             muni: mi,
             kind: AreaKind::SocialHousing,
             rect: [0.0; 4],
+            district: spec.code,
+            polling: spec.code,
+            screen: Screen::default(),
             size_2024: size,
             growth: 0.0,
             dep0: 0.0,
@@ -443,6 +474,9 @@ fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>)
             muni: mi,
             kind: AreaKind::Ordinary,
             rect: [0.0; 4],
+            district: spec.code,
+            polling: spec.code,
+            screen: Screen::default(),
             size_2024: size,
             growth: growth_ord,
             dep0: 0.0,
@@ -476,16 +510,55 @@ fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>)
         let x0 = centre.0 - cols as f64 * c / 2.0;
         let y0 = centre.1 - rows as f64 * c / 2.0;
         let m = 0.06 * c;
+        // The capital's districts are split into polling districts: runs of neighbouring
+        // slots, 3–6 per district.
+        let polls = list.len().div_ceil(2).clamp(3, 6).min(list.len().max(1));
         for (j, &a) in list.iter().enumerate() {
             let (col, row) = ((j % cols) as f64, (j / cols) as f64);
-            areas[a].rect = [
+            let slot = [
                 x0 + col * c + m,
                 y0 + row * c + m,
                 x0 + (col + 1.0) * c - m,
                 y0 + (row + 1.0) * c - m,
             ];
+            let area = &mut areas[a];
+            area.rect = if area.kind == AreaKind::SocialHousing {
+                estate_rect(slot, area.size_2024)
+            } else {
+                slot
+            };
+            if spec.capital {
+                area.district = g as u16 + 1;
+                area.polling = 10_000 + 100 * area.district + (j * polls / list.len()) as u16 + 1;
+            }
         }
     }
+}
+
+/// Residents per 100 m cell that an estate's blocks are built for.
+const ESTATE_DENSITY: f64 = 130.0;
+
+/// An estate's blocks: a rectangle of whole 100 m cells of the national grid (Det Danske
+/// Kvadratnet), at the middle of its slot, sized so that a cell holds about
+/// [`ESTATE_DENSITY`] residents (more in the largest estates, which fill the slot). Estates
+/// are dense blocks among lawns and roads, and a grid screening needs cells with enough
+/// residents to show them: a whole slot would spread an estate of 1,000 over 30 cells.
+fn estate_rect(slot: [f64; 4], size: f64) -> [f64; 4] {
+    let g = 100.0;
+    let (gx0, gy0) = ((slot[0] / g).ceil() * g, (slot[1] / g).ceil() * g);
+    let nx_max = (((slot[2] / g).floor() * g - gx0) / g).max(1.0);
+    let ny_max = (((slot[3] / g).floor() * g - gy0) / g).max(1.0);
+    let cells = (size / ESTATE_DENSITY).max(1.0);
+    let nx = cells.sqrt().round().clamp(1.0, nx_max);
+    let ny = (cells / nx).round().clamp(1.0, ny_max);
+    let ox = ((nx_max - nx) / 2.0).floor();
+    let oy = ((ny_max - ny) / 2.0).floor();
+    [
+        gx0 + ox * g,
+        gy0 + oy * g,
+        gx0 + (ox + nx) * g,
+        gy0 + (oy + ny) * g,
+    ]
 }
 
 /// Draws an area's persistent character from the user's seed.
@@ -517,6 +590,48 @@ fn character(a: &mut Area, r: &mut Rng, specs: &[MuniSpec]) {
     }
 }
 
+/// The capital's old inner-city district (*brokvarter*): Vestervold, district 4. Its ordinary
+/// neighbourhoods are old, small flats with low incomes and poor health, but it has few
+/// estates, so the municipal screening finds an area there that the state's lists never see.
+pub const OLD_DISTRICT: u16 = 4;
+
+/// Draws an area's screening-only character from its own stream (see [`Screen`]).
+fn screen_character(a: &mut Area, r: &mut Rng, capital: bool) {
+    let (u, n1, n2) = (r.f64(), r.normal(), r.normal());
+    a.screen = match a.kind {
+        AreaKind::SocialHousing => Screen {
+            old: 0.0,
+            income: 0.05 * n1,
+            health: 0.08 * n2,
+        },
+        // Vestervold: old flats everywhere, and some streets much poorer than others.
+        AreaKind::Ordinary if capital && a.district == OLD_DISTRICT => {
+            let income = -0.15 - 0.4 * r.f64() + 0.04 * n1;
+            Screen {
+                old: 0.6 + 0.3 * u,
+                income,
+                health: 0.1 - 0.9 * income + 0.05 * n2,
+            }
+        }
+        // The historic centre: old flats, but well-off.
+        AreaKind::Ordinary if capital && a.district == 1 => Screen {
+            old: 0.35 + 0.25 * u,
+            income: 0.1 + 0.05 * n1,
+            health: -0.1 + 0.08 * n2,
+        },
+        AreaKind::Ordinary if capital => Screen {
+            old: 0.05 + 0.2 * u,
+            income: 0.06 * n1,
+            health: 0.08 * n2,
+        },
+        AreaKind::Ordinary => Screen {
+            old: 0.03 + 0.15 * u,
+            income: 0.06 * n1,
+            health: 0.08 * n2,
+        },
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,5 +659,30 @@ mod tests {
         }
         let total: f64 = w.areas.iter().map(|a| a.target(2024)).sum();
         assert!((5.8e6..6.1e6).contains(&total), "{total}");
+    }
+
+    #[test]
+    fn capital_estates_are_dense_blocks_of_whole_grid_cells_in_ten_districts() {
+        let w = build(Scale::City, 1);
+        let mut districts =
+            std::collections::BTreeMap::<u16, std::collections::BTreeSet<u16>>::new();
+        for a in &w.areas {
+            assert!((1..=10).contains(&a.district), "{}", a.id);
+            assert_eq!(a.polling / 100, 100 + a.district, "{}", a.id);
+            districts.entry(a.district).or_default().insert(a.polling);
+            if a.social() {
+                let [x0, y0, x1, y1] = a.rect;
+                for v in a.rect {
+                    assert_eq!(v % 100.0, 0.0, "{} {:?}", a.id, a.rect);
+                }
+                let cells = (x1 - x0) / 100.0 * (y1 - y0) / 100.0;
+                let per_cell = a.target(2024) / cells;
+                assert!((60.0..=300.0).contains(&per_cell), "{} {per_cell}", a.id);
+            }
+        }
+        assert_eq!(districts.len(), 10);
+        for (d, polls) in &districts {
+            assert!((3..=6).contains(&polls.len()), "district {d}: {polls:?}");
+        }
     }
 }

@@ -91,7 +91,9 @@ fn the_same_seed_gives_the_same_bytes() {
             "areas.csv",
             "geometry.geojson",
             "persons-2000.parquet",
-            "persons-2001.parquet"
+            "persons-2001.parquet",
+            "safety.csv",
+            "turnout.csv"
         ]
     );
     for (name, bytes) in &fa {
@@ -158,6 +160,13 @@ fn parquet_has_exactly_the_documented_schema_and_ranges() {
         ("income", DataType::Float64, false),
         ("taxable", DataType::Boolean, false),
         ("convicted", DataType::Boolean, false),
+        ("district", DataType::UInt16, false),
+        ("polling_district", DataType::UInt16, false),
+        ("low_income", DataType::Boolean, false),
+        ("poor_health", DataType::Boolean, false),
+        ("dwelling_area", DataType::Float32, true),
+        ("dwelling_residents", DataType::UInt8, true),
+        ("installation_deficiency", DataType::Boolean, false),
     ];
     for (year, n) in &s.persons_per_year {
         let batches = read(&dir.0.join(format!("persons-{year}.parquet")));
@@ -194,6 +203,14 @@ fn parquet_has_exactly_the_documented_schema_and_ranges() {
             let level = col("education_level");
             let source = col("education_source");
             let income = col("income");
+            let district = col("district");
+            let district = district.as_primitive::<UInt16Type>();
+            let polling = col("polling_district");
+            let polling = polling.as_primitive::<UInt16Type>();
+            let m2 = col("dwelling_area");
+            let m2 = m2.as_primitive::<Float32Type>();
+            let residents = col("dwelling_residents");
+            let residents = residents.as_primitive::<UInt8Type>();
             for i in 0..b.num_rows() {
                 // Sorted by person, hence no person twice.
                 assert!(ids.value(i) > last_id, "person ids must rise");
@@ -206,10 +223,23 @@ fn parquet_has_exactly_the_documented_schema_and_ranges() {
                 assert!(level.as_primitive::<UInt8Type>().value(i) <= 3);
                 assert!(source.as_primitive::<UInt8Type>().value(i) <= 4);
                 assert!(income.as_primitive::<Float64Type>().value(i) >= 0.0);
+                if m2.is_valid(i) {
+                    let v = m2.value(i);
+                    assert!((10.0..=400.0).contains(&v) && v.fract() == 0.0, "{v} m²");
+                }
                 if area.is_null(i) {
                     no_area += 1;
                     assert!(east.is_null(i) && north.is_null(i));
+                    assert_eq!((district.value(i), polling.value(i)), (0, 0));
+                    assert!(m2.is_null(i) && residents.is_null(i));
                 } else {
+                    // The tiny scale is the capital alone: districts 1–10, polling districts
+                    // 10000 + 100 × district + k.
+                    let (d, p) = (district.value(i), polling.value(i));
+                    assert!((1..=10).contains(&d), "district {d}");
+                    assert_eq!(p / 100, 100 + d, "polling district {p} in district {d}");
+                    assert!((1..=6).contains(&(p % 100)), "polling district {p}");
+                    assert!(residents.is_valid(i) && residents.value(i) >= 1);
                     let id = dict.value(area.keys().value(i) as usize);
                     assert_eq!(area_region[id], region.value(i), "area {id}");
                     let e = east.as_primitive::<Float64Type>().value(i);
@@ -266,12 +296,32 @@ fn csv_has_the_same_columns() {
     assert_eq!(
         lines.next(),
         Some(
-            "person_id,year,area_id,municipality,region,east,north,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted"
+            "person_id,year,area_id,municipality,region,east,north,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted,district,polling_district,low_income,poor_health,dwelling_area,dwelling_residents,installation_deficiency"
         )
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), s.persons_per_year[0].1);
-    assert!(rows.iter().all(|r| r.split(',').count() == 16));
+    assert!(rows.iter().all(|r| r.split(',').count() == 23));
+    // Booleans as 0/1, the dwelling empty only without an address.
+    for r in &rows {
+        let c: Vec<&str> = r.split(',').collect();
+        for k in [18, 19, 22] {
+            assert!(c[k] == "0" || c[k] == "1", "{r}");
+        }
+        if !c[2].is_empty() {
+            assert!(!c[21].is_empty(), "{r}");
+        }
+    }
+    assert!(
+        fs::read_to_string(dir.0.join("safety.csv"))
+            .unwrap()
+            .starts_with("district,respondents,unsafe\n")
+    );
+    assert!(
+        fs::read_to_string(dir.0.join("turnout.csv"))
+            .unwrap()
+            .starts_with("polling_district,electorate,votes\n")
+    );
     let geo = fs::read_to_string(dir.0.join("geometry.geojson")).unwrap();
     assert!(geo.contains("\"urn:ogc:def:crs:EPSG::25832\""));
     assert_eq!(geo.matches("\"type\":\"Polygon\"").count(), s.areas);
@@ -306,4 +356,160 @@ fn errors_say_what_to_do_and_leave_nothing_half_written() {
         .filter(|n| n.contains("partial"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// Rows of a small CSV table with a known header, as numbers.
+fn table(path: &Path, header: &str) -> Vec<Vec<u64>> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(header));
+    lines
+        .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn the_screening_columns_and_tables_are_plausible_and_consistent() {
+    let dir = TempDir::new("screening");
+    let s = run(&config(Scale::City, 2000, 2001, Format::Parquet), &dir.0);
+    assert!(s.files.iter().any(|f| f.ends_with("safety.csv")));
+
+    let (mut n, mut adults) = (0usize, 0usize);
+    let (mut low_adults, mut low_children, mut poor_health, mut deficient) = (0, 0, 0, 0);
+    let (mut housed, mut m2_per_resident) = (0usize, 0.0f64);
+    let mut adults_per_polling: BTreeMap<u16, u64> = BTreeMap::new();
+    // Residents per 100 m cell, and the cells that hold estate residents.
+    let mut cells: BTreeMap<(i64, i64), usize> = BTreeMap::new();
+    let mut estate_cells = std::collections::BTreeSet::new();
+    // Persons by the residents of their dwelling.
+    let mut sizes: BTreeMap<u8, usize> = BTreeMap::new();
+    for b in read(&dir.0.join("persons-2001.parquet")) {
+        let col = |name: &str| b.column(b.schema().index_of(name).unwrap()).clone();
+        let age = col("age");
+        let age = age.as_primitive::<UInt8Type>();
+        let low = col("low_income");
+        let low = low.as_boolean();
+        let health = col("poor_health");
+        let health = health.as_boolean();
+        let def = col("installation_deficiency");
+        let def = def.as_boolean();
+        let m2 = col("dwelling_area");
+        let m2 = m2.as_primitive::<Float32Type>();
+        let residents = col("dwelling_residents");
+        let residents = residents.as_primitive::<UInt8Type>();
+        let polling = col("polling_district");
+        let polling = polling.as_primitive::<UInt16Type>();
+        let (east, north) = (col("east"), col("north"));
+        let (east, north) = (
+            east.as_primitive::<Float64Type>(),
+            north.as_primitive::<Float64Type>(),
+        );
+        let area = col("area_id");
+        let area = area.as_dictionary::<Int32Type>();
+        let dict = area.values().as_string::<i32>().clone();
+        for i in 0..b.num_rows() {
+            n += 1;
+            if age.value(i) >= 18 {
+                adults += 1;
+                low_adults += usize::from(low.value(i));
+                poor_health += usize::from(health.value(i));
+                if polling.value(i) != 0 {
+                    *adults_per_polling.entry(polling.value(i)).or_default() += 1;
+                }
+            } else {
+                low_children += usize::from(low.value(i));
+            }
+            deficient += usize::from(def.value(i));
+            if m2.is_valid(i) && residents.is_valid(i) {
+                housed += 1;
+                m2_per_resident += f64::from(m2.value(i)) / f64::from(residents.value(i));
+            }
+            if residents.is_valid(i) {
+                *sizes.entry(residents.value(i)).or_default() += 1;
+            }
+            if east.is_valid(i) {
+                let c = (
+                    (east.value(i) / 100.0).floor() as i64,
+                    (north.value(i) / 100.0).floor() as i64,
+                );
+                *cells.entry(c).or_default() += 1;
+                if dict.value(area.keys().value(i) as usize).starts_with('B') {
+                    estate_cells.insert(c);
+                }
+            }
+        }
+    }
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b as f64;
+    // About 12 % in the city's first years, falling to about 8 % by 2024 as its estates
+    // improve (docs/SYNTH.md).
+    let low = pct(low_adults + low_children, n);
+    assert!((5.0..=15.0).contains(&low), "low income {low:.1} %");
+    assert!(
+        low_children > 0,
+        "children inherit their family's low income"
+    );
+    let health = pct(poor_health, adults);
+    assert!(
+        (18.0..=32.0).contains(&health),
+        "poor health {health:.1} % of adults"
+    );
+    let def = pct(deficient, n);
+    assert!(
+        (0.5..=4.0).contains(&def),
+        "installation deficiency {def:.2} %"
+    );
+    let m2 = m2_per_resident / housed as f64;
+    assert!((28.0..=55.0).contains(&m2), "{m2:.1} m² per resident");
+    // Every member of a dwelling of s residents is in the file and reports s: the persons
+    // reporting s are a multiple of s.
+    for (s, count) in &sizes {
+        assert_eq!(
+            count % usize::from(*s),
+            0,
+            "{count} persons in dwellings of {s}"
+        );
+    }
+    assert!(
+        sizes.contains_key(&1) && sizes.keys().any(|s| *s >= 4),
+        "{sizes:?}"
+    );
+    // Estates are dense: most of their 100 m cells have 50 residents or more.
+    let dense = estate_cells.iter().filter(|c| cells[c] >= 50).count();
+    assert!(
+        dense * 10 >= estate_cells.len() * 8,
+        "{dense} of {} estate cells have 50+ residents",
+        estate_cells.len()
+    );
+
+    // The tables describe the last year written.
+    let safety = table(&dir.0.join("safety.csv"), "district,respondents,unsafe");
+    assert_eq!(
+        safety.iter().map(|r| r[0]).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
+    for r in &safety {
+        assert!((300..=1000).contains(&r[1]), "{r:?}");
+        assert!(r[2] <= r[1], "{r:?}");
+        let share = r[2] as f64 / r[1] as f64;
+        assert!((0.05..=0.4).contains(&share), "{r:?}");
+    }
+    let turnout = table(
+        &dir.0.join("turnout.csv"),
+        "polling_district,electorate,votes",
+    );
+    let got: BTreeMap<u16, u64> = turnout.iter().map(|r| (r[0] as u16, r[1])).collect();
+    assert_eq!(
+        got, adults_per_polling,
+        "electorate = adults per polling district"
+    );
+    let (mut votes, mut electorate) = (0, 0);
+    for r in &turnout {
+        assert!(r[2] <= r[1], "{r:?}");
+        let share = r[2] as f64 / r[1] as f64;
+        assert!((0.2..=0.8).contains(&share), "{r:?}");
+        votes += r[2];
+        electorate += r[1];
+    }
+    let city = votes as f64 / electorate as f64;
+    assert!((0.5..=0.7).contains(&city), "turnout {city:.3}");
 }
