@@ -296,6 +296,13 @@ struct ExplainArgs {
     /// Output format: plain language, or the full evaluation as JSON.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     format: ExplainFormat,
+    /// Explain a designated area of the municipal screening with this spec (e.g. kbh-2025)
+    /// instead of a housing area on the state's lists; needs --registers.
+    #[arg(long, value_name = "SPEC")]
+    spec: Option<String>,
+    /// With --spec: the municipality screened (code); the synthetic capital is 101.
+    #[arg(long, default_value_t = 101)]
+    municipality: u16,
 }
 
 #[derive(Args)]
@@ -639,6 +646,25 @@ fn run_lists(a: &ListsArgs) -> Result<String, Failure> {
 }
 
 fn run_explain(a: &ExplainArgs) -> Result<String, Failure> {
+    if let Some(id) = &a.spec {
+        let Some(registers) = &a.common.input.registers else {
+            return Err(Failure(
+                "--spec: the screening is computed from registers; expected --registers DIR".into(),
+            ));
+        };
+        let spec = load_spec(id, None)?;
+        let catalog = load_catalog(a.common.rules_dir.as_deref())?;
+        let run = screen::run(&screen::Request {
+            registers,
+            spec: &spec,
+            year: a.common.year,
+            municipality: a.municipality,
+            shrunk: false,
+            without_origin: a.common.without_origin,
+            catalog: &catalog,
+        })?;
+        return screen::explain_area(&run, &spec, &a.area, a.common.lang.into());
+    }
     let run = evaluate_files(&a.common)?;
     match a.format {
         ExplainFormat::Text => Ok(explain::explain(

@@ -908,6 +908,18 @@ fn the_screening_draws_contiguous_areas_that_include_every_state_listed_area() {
         let id = first["id"].as_str().unwrap();
         let text = ok(&["screen", "--registers", &dir, "--area", id]);
         assert!(text.contains("95 %"), "{text}");
+        assert_eq!(
+            text,
+            ok(&[
+                "explain",
+                "--registers",
+                &dir,
+                "--spec",
+                "kbh-2025",
+                "--area",
+                id
+            ])
+        );
         assert!(
             text.contains("kvarters standardgrænse"),
             "the defaults are labelled: {text}"
