@@ -77,6 +77,32 @@ pub(crate) fn err(
     }
 }
 
+/// Opens a CSV file and reads its header names (without the byte-order mark spreadsheet
+/// programs put first). `hint` is added to the message when the file cannot be opened.
+pub(crate) fn open_csv(
+    path: &Path,
+    hint: &str,
+) -> Result<(csv::Reader<File>, Vec<String>), DataError> {
+    let file = File::open(path).map_err(|e| {
+        err(
+            path,
+            Location::File,
+            None,
+            format!("cannot open the file: {e}{hint}"),
+        )
+    })?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers = rdr
+        .headers()
+        .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    Ok((rdr, headers))
+}
+
 /// Reports progress: `(step, done, total)`.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
@@ -176,16 +202,10 @@ fn person_files(dir: &Path) -> Result<Vec<(i16, PathBuf)>, DataError> {
 
 /// Reads `areas.csv`.
 pub fn read_areas(path: &Path) -> Result<Vec<Area>, DataError> {
-    let file = File::open(path).map_err(|e| err(path, Location::File, None, format!("cannot open the file: {e}; expected the areas of the extract (see docs/REGISTERS.md)")))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(file);
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let (mut rdr, headers) = open_csv(
+        path,
+        "; expected the areas of the extract (see docs/REGISTERS.md)",
+    )?;
     let needed = [
         "area_id",
         "area_name",
@@ -861,23 +881,7 @@ fn read_csv_year(
     index: &HashMap<&str, u32>,
     areas: &[Area],
 ) -> Result<YearCounts, DataError> {
-    let file = File::open(path).map_err(|e| {
-        err(
-            path,
-            Location::File,
-            None,
-            format!("cannot open the file: {e}"),
-        )
-    })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(file);
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let (mut rdr, headers) = open_csv(path, "")?;
     let mut pos: HashMap<&str, usize> = HashMap::new();
     for c in COLUMNS.iter().filter(|c| c.read) {
         let p = headers.iter().position(|h| h == c.name).ok_or_else(|| {

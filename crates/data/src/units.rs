@@ -3,7 +3,7 @@
 //! indicator per cell, counted from one data year's person file and the area-level tables.
 
 use crate::agg::Area;
-use crate::read::{DataError, Location, err};
+use crate::read::{DataError, Location, err, open_csv};
 use crate::schema::{education_level, education_source, origin};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, UInt8Type, UInt16Type};
@@ -88,23 +88,7 @@ pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
         if !path.exists() {
             return Ok(Vec::new());
         }
-        let file = File::open(&path).map_err(|e| {
-            err(
-                &path,
-                Location::File,
-                None,
-                format!("cannot open the file: {e}"),
-            )
-        })?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(file);
-        let headers: Vec<String> = rdr
-            .headers()
-            .map_err(|e| err(&path, Location::Line(1), None, e.to_string()))?
-            .iter()
-            .map(String::from)
-            .collect();
+        let (mut rdr, headers) = open_csv(&path, "")?;
         let mut pos = [0usize; 3];
         for (k, c) in cols.iter().enumerate() {
             pos[k] = headers.iter().position(|h| h == c).ok_or_else(|| {
