@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod load;
 mod screen;
 
 #[derive(Parser)]
@@ -40,6 +41,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Lists the rule sets, shows one as the law reads, or runs the scenario tests.
     Rules(RulesArgs),
+    /// Evaluates the inputs and stores areas, values, lists and the manifest in a SQLite file.
+    Load(load::LoadArgs),
 }
 
 /// Where the criterion values come from: published values, or register microdata.
@@ -377,6 +380,7 @@ fn main() -> ExitCode {
         Command::Lists(a) => run_lists(&a),
         Command::Explain(a) => run_explain(&a),
         Command::Rules(a) => run_rules(&a),
+        Command::Load(a) => load::run_load(&a),
     };
     match result {
         Ok(out) => {

@@ -1,0 +1,373 @@
+//! `kvarter load`: evaluates a criteria file or a register folder, with and without the origin
+//! criterion, and stores areas, values, evaluations and the inputs' manifest in the SQLite store
+//! (kvarter-store). The same inputs loaded twice change nothing; a failed load changes nothing.
+
+use super::{Failure, Input, open, overrides, parse_years, progress_bar};
+use clap::Args;
+use kvarter_rules::{Catalog, EvalOptions, History, Observation, RuleSet, builtin, evaluate};
+use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, Store};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub(crate) struct LoadArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Area polygons (GeoJSON, EPSG:25832, `area_id` in each feature's properties); with
+    /// --registers, DIR/geometry.geojson when present.
+    #[arg(long, value_name = "FILE")]
+    geometry: Option<PathBuf>,
+    /// The SQLite database to fill (created and migrated if needed).
+    #[arg(long, value_name = "FILE")]
+    db: PathBuf,
+    /// Published memberships before the data starts: CSV `list_year,area_id,list`.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// With --registers: read only these data years, e.g. 2022-2023.
+    #[arg(long, value_name = "A-B", value_parser = parse_years)]
+    data_years: Option<(i16, i16)>,
+    /// Use this rule set instead of the one in force by list date.
+    #[arg(long = "rules", value_name = "ID")]
+    rules: Vec<String>,
+    /// Read the rule sets from this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    rules_dir: Option<PathBuf>,
+}
+
+/// The rule files' `(file, text)`: the built-in ones or those of `--rules-dir`.
+fn rule_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>, Failure> {
+    let Some(dir) = dir else {
+        return Ok(builtin::SOURCES
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect());
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure(format!("{}: cannot read the folder: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Failure(format!(
+            "{}: no rule files; expected files such as dk-2021.toml",
+            dir.display()
+        )));
+    }
+    files
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(f)
+                .map(|t| (f.display().to_string(), t))
+                .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))
+        })
+        .collect()
+}
+
+/// The files a load reads, with their roles, in a fixed order.
+fn input_files(a: &LoadArgs, geometry: Option<&Path>) -> Result<Vec<(String, PathBuf)>, Failure> {
+    let mut files = Vec::new();
+    if let Some(c) = &a.input.criteria {
+        files.push(("criteria".to_string(), c.clone()));
+    }
+    if let Some(dir) = &a.input.registers {
+        files.push(("areas".to_string(), dir.join("areas.csv")));
+        let mut persons: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Failure(format!("{}: cannot read the folder: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+                    return false;
+                };
+                let Some((year, ext)) = name
+                    .strip_prefix("persons-")
+                    .and_then(|r| r.split_once('.'))
+                else {
+                    return false;
+                };
+                (ext == "parquet" || ext == "csv")
+                    && year
+                        .parse::<i16>()
+                        .is_ok_and(|y| a.data_years.is_none_or(|(lo, hi)| (lo..=hi).contains(&y)))
+            })
+            .collect();
+        persons.sort();
+        files.extend(persons.into_iter().map(|p| ("persons".to_string(), p)));
+    }
+    if let Some(g) = geometry {
+        files.push(("geometry".to_string(), g.to_path_buf()));
+    }
+    if let Some(h) = &a.history {
+        files.push(("history".to_string(), h.clone()));
+    }
+    Ok(files)
+}
+
+/// SHA-256 and size of each file, with a progress bar over the bytes.
+fn hash_files(files: &[(String, PathBuf)]) -> Result<Vec<InputFile>, Failure> {
+    let meta = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.len())
+            .map_err(|e| Failure(format!("{}: cannot read the file: {e}", p.display())))
+    };
+    let total: u64 = files.iter().map(|(_, p)| meta(p)).sum::<Result<u64, _>>()?;
+    let mut bar = progress_bar();
+    let mut done = 0u64;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 1 << 20];
+    for (role, path) in files {
+        let mut f = open(path)?;
+        let mut h = Sha256::new();
+        let mut size = 0u64;
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            size += n as u64;
+            done += n as u64;
+            bar("hashing inputs", done, total.max(1));
+        }
+        out.push(InputFile {
+            role: role.clone(),
+            path: path.display().to_string(),
+            sha256: kvarter_store::hex(&h.finalize()),
+            size,
+        });
+    }
+    bar("hashing inputs", total.max(1), total.max(1));
+    Ok(out)
+}
+
+/// The geometry of each area: the GeoJSON geometry object of each feature, by `area_id`.
+fn read_geometry(path: &Path) -> Result<BTreeMap<String, (String, Option<String>)>, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure(format!(
+            "{}: line {}, column {}: expected GeoJSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let Some(features) = doc["features"].as_array() else {
+        return Err(Failure(format!(
+            "{}: expected a GeoJSON FeatureCollection with a 'features' array",
+            path.display()
+        )));
+    };
+    let mut out = BTreeMap::new();
+    for (i, f) in features.iter().enumerate() {
+        let Some(id) = f["properties"]["area_id"].as_str() else {
+            return Err(Failure(format!(
+                "{}: feature {}: expected a string 'area_id' in its properties",
+                path.display(),
+                i + 1
+            )));
+        };
+        let g = &f["geometry"];
+        if !g.is_object() || !g["type"].is_string() {
+            return Err(Failure(format!(
+                "{}: feature {} ('{id}'): expected a GeoJSON geometry object",
+                path.display(),
+                i + 1
+            )));
+        }
+        let name = f["properties"]["area_name"].as_str().map(str::to_string);
+        if out.insert(id.to_string(), (g.to_string(), name)).is_some() {
+            return Err(Failure(format!(
+                "{}: feature {}: area '{id}' appears twice; expected one feature per area",
+                path.display(),
+                i + 1
+            )));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
+    // The rules and their hashes.
+    let sources = rule_sources(a.rules_dir.as_deref())?;
+    let catalog = Catalog::from_sources(sources.iter().map(|(f, t)| (f.as_str(), t.as_str())))?;
+    let mut rule_sets = Vec::new();
+    for (file, text) in &sources {
+        let rs = RuleSet::parse(file, text)?;
+        rule_sets.push(RuleSetRow {
+            id: rs.id.clone(),
+            family: rs.family.clone(),
+            title: rs.title.clone(),
+            title_en: rs.title_en.clone(),
+            first_list_year: rs.in_force.first_list_year,
+            last_list_year: rs.in_force.last_list_year,
+            file: file.clone(),
+            content_hash: kvarter_store::sha256_hex(text.as_bytes()),
+        });
+    }
+    let overrides = overrides(&catalog, &a.rules)?;
+    if a.input.criteria.is_some() && a.data_years.is_some() {
+        return Err(Failure(
+            "--data-years: applies to --registers; expected it without --criteria".into(),
+        ));
+    }
+
+    // The inputs and the manifest: a load identical to the latest is a no-op.
+    let geometry = match (&a.geometry, &a.input.registers) {
+        (Some(g), _) => Some(g.clone()),
+        (None, Some(dir)) => Some(dir.join("geometry.geojson")).filter(|p| p.is_file()),
+        (None, None) => None,
+    };
+    let inputs = hash_files(&input_files(a, geometry.as_deref())?)?;
+    let mut options = vec![("rules".to_string(), a.rules.join(","))];
+    if let Some((lo, hi)) = a.data_years {
+        options.push(("data_years".to_string(), format!("{lo}-{hi}")));
+    }
+    let manifest = Manifest {
+        kvarter_version: env!("CARGO_PKG_VERSION").to_string(),
+        inputs,
+        rule_sets,
+        options,
+    };
+    let mut store = Store::open(&a.db)?;
+    if let Some(load_id) = store.unchanged(&manifest)? {
+        eprintln!(
+            "{}: unchanged: the inputs, rules and options are those of load {load_id}; nothing to do",
+            a.db.display()
+        );
+        return Ok(String::new());
+    }
+
+    // Read and evaluate.
+    let (name, observations, mut areas): (String, Vec<Observation>, Vec<AreaRow>) =
+        match (&a.input.criteria, &a.input.registers) {
+            (Some(path), _) => {
+                let name = path.display().to_string();
+                let criteria = kvarter_criteria::read_criteria(&name, open(path)?)?;
+                let mut areas: BTreeMap<String, AreaRow> = BTreeMap::new();
+                // The latest year's name and municipality win.
+                let mut sorted: Vec<&Observation> = criteria.observations.iter().collect();
+                sorted.sort_by_key(|o| o.list_year);
+                for o in sorted {
+                    areas.insert(
+                        o.area_id.clone(),
+                        AreaRow {
+                            id: o.area_id.clone(),
+                            name: o.area_name.clone(),
+                            municipality: o.municipality.clone(),
+                            ..AreaRow::default()
+                        },
+                    );
+                }
+                (name, criteria.observations, areas.into_values().collect())
+            }
+            (None, Some(dir)) => {
+                let registers =
+                    kvarter_data::read_registers(dir, a.data_years, &mut progress_bar())?;
+                let observations = kvarter_data::observations(&registers, &catalog, &overrides);
+                let areas = registers
+                    .areas
+                    .iter()
+                    .map(|r| AreaRow {
+                        id: r.id.clone(),
+                        name: r.name.clone(),
+                        municipality: r.municipality.to_string(),
+                        municipality_name: Some(r.municipality_name.clone()),
+                        region: Some(i64::from(r.region)),
+                        kind: Some(
+                            if r.social_housing {
+                                "social_housing"
+                            } else {
+                                "ordinary"
+                            }
+                            .to_string(),
+                        ),
+                        geometry: None,
+                    })
+                    .collect();
+                (dir.display().to_string(), observations, areas)
+            }
+            (None, None) => unreachable!("clap requires --criteria or --registers"),
+        };
+    if observations.is_empty() {
+        return Err(Failure(format!(
+            "{name}: no list year to store; expected rows (or data years from 2009 on and social_housing areas)"
+        )));
+    }
+    if let Some(path) = &geometry {
+        let mut shapes = read_geometry(path)?;
+        for area in &mut areas {
+            area.geometry = shapes.remove(&area.id).map(|(g, _)| g);
+        }
+        // Polygons of areas the data does not mention are kept, so the map is whole.
+        for (id, (g, area_name)) in shapes {
+            areas.push(AreaRow {
+                name: area_name.unwrap_or_else(|| id.clone()),
+                id,
+                geometry: Some(g),
+                ..AreaRow::default()
+            });
+        }
+    }
+    let history = match &a.history {
+        None => History::new(),
+        Some(p) => {
+            let mut known: Vec<&str> = catalog
+                .rule_sets()
+                .iter()
+                .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            kvarter_criteria::read_history(&p.display().to_string(), open(p)?, &known)?
+        }
+    };
+    let eval = |without_origin| {
+        let options = EvalOptions {
+            without_origin,
+            overrides: a.rules.clone(),
+        };
+        evaluate(&catalog, &observations, &history, &options)
+            .map_err(|e| Failure(format!("{name}: {e}")))
+    };
+    let evaluation = eval(false)?;
+    let without_origin = eval(true)?;
+
+    // Store, in one transaction.
+    let loaded = store.load(
+        &Load {
+            manifest: &manifest,
+            areas: &areas,
+            observations: &observations,
+            evaluation: &evaluation,
+            without_origin: &without_origin,
+        },
+        &mut progress_bar(),
+    )?;
+    match loaded {
+        Loaded::Stored { load_id } => {
+            let on = evaluation
+                .areas
+                .iter()
+                .map(|e| e.on().count())
+                .sum::<usize>();
+            eprintln!(
+                "loaded {} into {} (load {load_id}): {} areas, {} area-years, {} memberships",
+                name,
+                a.db.display(),
+                areas.len(),
+                observations.len(),
+                on
+            );
+        }
+        Loaded::Unchanged { load_id } => eprintln!(
+            "{}: unchanged: the inputs, rules and options are those of load {load_id}; nothing to do",
+            a.db.display()
+        ),
+    }
+    Ok(String::new())
+}

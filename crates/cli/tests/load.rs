@@ -1,0 +1,131 @@
+//! `kvarter load` as a user runs it: the store holds the memberships `lists` prints, a second
+//! load of the same inputs is a no-op, and a bad input leaves the database as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kvarter(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kvarter"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the kvarter binary runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kvarter-load-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn load(args: &[&str]) -> Output {
+    let out = kvarter(&[&["load"], args].concat());
+    assert!(
+        out.status.success(),
+        "kvarter load {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn checksum(db: &Path) -> (String, Vec<(&'static str, i64)>) {
+    let store = kvarter_store::Store::open(db).unwrap();
+    (store.checksum().unwrap(), store.row_counts().unwrap())
+}
+
+#[test]
+fn the_store_holds_the_memberships_that_lists_prints() {
+    let db = tmp("lists").join("k.db");
+    let db = db.to_str().unwrap();
+    load(&["--criteria", "examples/criteria.csv", "--db", db]);
+    let out = kvarter(&[
+        "lists",
+        "--criteria",
+        "examples/criteria.csv",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success());
+    let mut printed: Vec<(i64, String, String, String)> = csv::Reader::from_reader(&out.stdout[..])
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].parse().unwrap(),
+                r[1].to_string(),
+                r[4].to_string(),
+                r[6].to_string(),
+            )
+        })
+        .collect();
+    printed.sort();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT list_year, area_id, list, rule_set FROM list_results
+             WHERE without_origin = 0 AND outcome = 'on' ORDER BY 1, 2, 3, 4",
+        )
+        .unwrap();
+    let stored: Vec<(i64, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!stored.is_empty());
+    assert_eq!(stored, printed);
+}
+
+#[test]
+fn loading_twice_is_a_no_op_and_a_bad_row_changes_nothing() {
+    let dir = tmp("twice");
+    let db = dir.join("k.db");
+    let dbs = db.to_str().unwrap();
+    let args = [
+        "--criteria",
+        "examples/criteria.csv",
+        "--history",
+        "examples/history.csv",
+        "--db",
+        dbs,
+    ];
+    load(&args);
+    let before = checksum(&db);
+    let out = load(&args);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unchanged"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(checksum(&db), before);
+
+    // A bad row: the error names the file and line, and the database is as it was.
+    let text = std::fs::read_to_string(root().join("examples/criteria.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(",20", ",twenty", 1);
+    let bad = dir.join("criteria.csv");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let out = kvarter(&["load", "--criteria", bad.to_str().unwrap(), "--db", dbs]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("criteria.csv") && err.contains("line 4"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(checksum(&db), before);
+
+    // A changed input replaces the derived rows.
+    lines[3] = text.lines().nth(3).unwrap().to_string();
+    lines.truncate(lines.len() - 1);
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    load(&["--criteria", bad.to_str().unwrap(), "--db", dbs]);
+    let after = checksum(&db);
+    assert_ne!(after.0, before.0);
+    assert_eq!(after.1[2].0, "area_years");
+    assert_eq!(after.1[2].1, before.1[2].1 - 1);
+}
