@@ -2,9 +2,9 @@
 //! criterion, and stores areas, values, evaluations and the inputs' manifest in the SQLite store
 //! (kvarter-store). The same inputs loaded twice change nothing; a failed load changes nothing.
 
-use super::{Failure, Input, open, overrides, parse_years, progress_bar};
+use super::{Failure, Input, open, overrides, parse_years, progress_bar, rule_sources};
 use clap::Args;
-use kvarter_rules::{Catalog, EvalOptions, History, Observation, RuleSet, builtin, evaluate};
+use kvarter_rules::{Catalog, EvalOptions, History, Observation, RuleSet, evaluate};
 use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -34,36 +34,6 @@ pub(crate) struct LoadArgs {
     /// Read the rule sets from this folder instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     rules_dir: Option<PathBuf>,
-}
-
-/// The rule files' `(file, text)`: the built-in ones or those of `--rules-dir`.
-fn rule_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>, Failure> {
-    let Some(dir) = dir else {
-        return Ok(builtin::SOURCES
-            .iter()
-            .map(|(f, t)| (f.to_string(), t.to_string()))
-            .collect());
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Failure(format!("{}: cannot read the folder: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err(Failure(format!(
-            "{}: no rule files; expected files such as dk-2021.toml",
-            dir.display()
-        )));
-    }
-    files
-        .iter()
-        .map(|f| {
-            std::fs::read_to_string(f)
-                .map(|t| (f.display().to_string(), t))
-                .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))
-        })
-        .collect()
 }
 
 /// The files a load reads, with their roles, in a fixed order.

@@ -403,9 +403,13 @@ fn open(path: &Path) -> Result<std::fs::File, Failure> {
         .map_err(|e| Failure(format!("{}: cannot open the file: {e}", path.display())))
 }
 
-fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Failure> {
+/// The rule files' `(file, text)`: the built-in ones or those of `--rules-dir`.
+pub(crate) fn rule_sources(dir: Option<&Path>) -> Result<Vec<(String, String)>, Failure> {
     let Some(dir) = dir else {
-        return Ok(Catalog::builtin());
+        return Ok(builtin::SOURCES
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect());
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Failure(format!("{}: cannot read the folder: {e}", dir.display())))?
@@ -419,12 +423,21 @@ fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Failure> {
             dir.display()
         )));
     }
-    let mut texts = Vec::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))?;
-        texts.push((f.display().to_string(), text));
+    files
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(f)
+                .map(|t| (f.display().to_string(), t))
+                .map_err(|e| Failure(format!("{}: cannot read the file: {e}", f.display())))
+        })
+        .collect()
+}
+
+fn load_catalog(dir: Option<&Path>) -> Result<Catalog, Failure> {
+    if dir.is_none() {
+        return Ok(Catalog::builtin());
     }
+    let texts = rule_sources(dir)?;
     Ok(Catalog::from_sources(
         texts.iter().map(|(f, t)| (f.as_str(), t.as_str())),
     )?)
