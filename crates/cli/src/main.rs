@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 mod load;
 mod screen;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +44,8 @@ enum Command {
     Rules(RulesArgs),
     /// Evaluates the inputs and stores areas, values, lists and the manifest in a SQLite file.
     Load(load::LoadArgs),
+    /// Serves the read-only JSON API over a store that `load` filled.
+    Serve(serve::ServeArgs),
 }
 
 /// Where the criterion values come from: published values, or register microdata.
@@ -381,6 +384,7 @@ fn main() -> ExitCode {
         Command::Explain(a) => run_explain(&a),
         Command::Rules(a) => run_rules(&a),
         Command::Load(a) => load::run_load(&a),
+        Command::Serve(a) => serve::run_serve(&a),
     };
     match result {
         Ok(out) => {

@@ -1,0 +1,381 @@
+//! `kvarter serve` as a client uses it: a real server on a loopback port over a store that
+//! `kvarter load` filled from `examples/criteria.csv`, asked with plain HTTP over a TcpStream.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kvarter(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_kvarter"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the kvarter binary runs");
+    assert!(
+        out.status.success(),
+        "kvarter {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A temp store loaded from the example criteria, once per test.
+fn store(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kvarter-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("k.db");
+    kvarter(&[
+        "load",
+        "--criteria",
+        "examples/criteria.csv",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    db
+}
+
+/// A running `kvarter serve`, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kvarter"))
+        .args([
+            "serve",
+            "--db",
+            db.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .args(extra)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("kvarter serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("expected the address on stdout, got {line:?}"))
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    Server { child, addr }
+}
+
+struct Reply {
+    status: u16,
+    content_type: String,
+    body: Value,
+}
+
+impl Server {
+    fn get(&self, path: &str) -> Reply {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(s, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8(raw).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let content_type = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-type")
+                    .then(|| v.trim().to_string())
+            })
+            .unwrap_or_default();
+        let body = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("GET {path}: expected JSON ({e}): {body}"));
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    fn ok(&self, path: &str) -> Value {
+        let r = self.get(path);
+        assert_eq!(r.status, 200, "GET {path}: {}", r.body);
+        assert_eq!(r.content_type, "application/json", "GET {path}");
+        r.body
+    }
+
+    fn problem(&self, path: &str, status: u16) -> Value {
+        let r = self.get(path);
+        assert_eq!(r.status, status, "GET {path}: {}", r.body);
+        assert_eq!(r.content_type, "application/problem+json", "GET {path}");
+        assert_eq!(r.body["status"], status);
+        for k in ["type", "title", "detail"] {
+            assert!(r.body[k].is_string(), "GET {path}: no {k}: {}", r.body);
+        }
+        r.body
+    }
+}
+
+/// `(area_id, list, rule_set)` of each membership, sorted.
+type Memberships = Vec<(String, String, String)>;
+
+fn printed(extra: &[&str]) -> Memberships {
+    let args = [
+        &[
+            "lists",
+            "--criteria",
+            "examples/criteria.csv",
+            "--year",
+            "2022",
+            "--format",
+            "csv",
+        ][..],
+        extra,
+    ]
+    .concat();
+    let out = kvarter(&args);
+    let mut m: Memberships = csv::Reader::from_reader(out.as_bytes())
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(&r[0], "2022");
+            (r[1].to_string(), r[4].to_string(), r[6].to_string())
+        })
+        .collect();
+    m.sort();
+    m
+}
+
+fn served(body: &Value) -> Memberships {
+    let mut m: Memberships = body["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| {
+            l["areas"].as_array().unwrap().iter().map(move |a| {
+                (
+                    a["id"].as_str().unwrap().to_string(),
+                    l["list"].as_str().unwrap().to_string(),
+                    l["rule_set"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    m.sort();
+    m
+}
+
+#[test]
+fn the_lists_of_a_year_are_those_that_lists_prints_with_and_without_origin() {
+    let db = store("lists");
+    let before = kvarter_store::Store::open(&db).unwrap().checksum().unwrap();
+    let server = serve(&db, &[]);
+    let body = server.ok("/api/lists/2022");
+    assert_eq!(body["list_year"], 2022);
+    assert_eq!(body["without_origin"], false);
+    let expected = printed(&[]);
+    assert!(expected.len() > 5);
+    assert_eq!(served(&body), expected);
+
+    let without = server.ok("/api/lists/2022?without_origin=true");
+    assert_eq!(without["without_origin"], true);
+    assert_eq!(served(&without), printed(&["--without-origin"]));
+    // parallelsamfund is undefined without origin, and marked so.
+    let ps = without["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["list"] == "parallelsamfund")
+        .unwrap();
+    assert_eq!(ps["defined"], false);
+    drop(server);
+    // Serving is read-only: the store is exactly as it was.
+    let after = kvarter_store::Store::open(&db).unwrap().checksum().unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn an_area_profile_has_every_year_and_the_designations_their_reasons() {
+    let server = serve(&store("profile"), &[]);
+    let area = server.ok("/api/areas/NP01");
+    assert_eq!(area["id"], "NP01");
+    assert_eq!(area["name"], "Nordparken");
+    let years = area["years"].as_array().unwrap();
+    let list_years: Vec<i64> = years
+        .iter()
+        .map(|y| y["list_year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(list_years, (2017..=2024).collect::<Vec<_>>());
+    let y2022 = years.iter().find(|y| y["list_year"] == 2022).unwrap();
+    assert_eq!(y2022["values"]["residents"], "3070");
+    assert_eq!(y2022["values"]["outside_labour_pct"], "43.2");
+
+    let d = server.ok("/api/areas/NP01/designations?year=2022");
+    let y = &d["years"][0];
+    assert_eq!(y["list_year"], 2022);
+    assert_eq!(d["years"].as_array().unwrap().len(), 1);
+    let crit = y["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["criterion"] == "outside_labour")
+        .unwrap();
+    assert_eq!(crit["value"], "43.2");
+    assert_eq!(crit["threshold"], "40");
+    assert_eq!(crit["operator"], ">");
+    assert_eq!(crit["outcome"], "met");
+    let omd = y["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["list"] == "omdannelsesomraade")
+        .unwrap();
+    assert_eq!(omd["outcome"], "on");
+    assert_eq!(omd["reason"]["node"], "list");
+    assert_eq!(omd["streak"]["value"], true);
+    let all = server.ok("/api/areas/NP01/designations");
+    assert_eq!(all["years"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn areas_are_paginated_with_total_and_links() {
+    let server = serve(&store("pages"), &[]);
+    let p1 = server.ok("/api/areas?per_page=4");
+    assert_eq!(p1["total"], 10);
+    assert_eq!(p1["pages"], 3);
+    assert_eq!(p1["page"], 1);
+    assert_eq!(p1["items"].as_array().unwrap().len(), 4);
+    assert_eq!(p1["links"]["prev"], Value::Null);
+    let next = p1["links"]["next"].as_str().unwrap();
+    assert_eq!(next, "/api/areas?page=2&per_page=4");
+    let p3 = server.ok(p1["links"]["last"].as_str().unwrap());
+    assert_eq!(p3["items"].as_array().unwrap().len(), 2);
+    assert_eq!(p3["links"]["next"], Value::Null);
+    let mut ids = Vec::new();
+    for page in 1..=3 {
+        let p = server.ok(&format!("/api/areas?page={page}&per_page=4"));
+        ids.extend(
+            p["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string()),
+        );
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "every area once, in id order");
+    assert_eq!(ids.len(), 10);
+    let all = server.ok("/api/areas");
+    assert_eq!(all["per_page"], 50);
+    assert_eq!(all["items"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn errors_are_problem_details() {
+    let server = serve(&store("problems"), &[]);
+    let p = server.problem("/api/areas/NOPE", 404);
+    assert!(p["detail"].as_str().unwrap().contains("NOPE"));
+    server.problem("/api/rule-sets/dk-1999", 404);
+    server.problem("/api/areas/NP01/designations?year=2011", 404);
+    server.problem("/api/lists/2012", 404);
+    server.problem("/api/nowhere", 404);
+    let p = server.problem("/api/lists/twenty", 400);
+    assert!(p["detail"].as_str().unwrap().contains("twenty"));
+    server.problem("/api/lists/1999", 400);
+    server.problem("/api/areas/NP01/designations?year=x", 400);
+    server.problem("/api/lists/2022?without_origin=maybe", 400);
+    server.problem("/api/areas?page=0", 400);
+    server.problem("/api/areas?per_page=501", 400);
+    server.problem("/api/areas?colour=red", 400);
+}
+
+#[test]
+fn the_openapi_document_parses_and_names_every_route() {
+    let server = serve(&store("openapi"), &[]);
+    let doc = server.ok("/api/openapi.json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for route in [
+        "/api/rule-sets",
+        "/api/rule-sets/{id}",
+        "/api/areas",
+        "/api/areas/{id}",
+        "/api/areas/{id}/designations",
+        "/api/lists/{year}",
+        "/api/manifest",
+        "/api/openapi.json",
+    ] {
+        assert!(paths[route]["get"].is_object(), "{route} is not documented");
+    }
+    assert_eq!(paths.len(), 8);
+    // Every other route serves too.
+    let rs = server.ok("/api/rule-sets");
+    assert_eq!(rs["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        server.ok("/api/rule-sets/dk-2021")["lists"][0],
+        "udsat_boligomraade"
+    );
+    let m = server.ok("/api/manifest");
+    assert_eq!(m["latest"]["inputs"][0]["file"], "criteria.csv");
+    assert_eq!(m["loads"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn counts_under_the_minimum_are_suppressed_and_marked() {
+    // The example areas are large, so a minimum of 1000 persons exercises the suppression.
+    let server = serve(&store("suppress"), &["--min-count", "1000"]);
+    let mark = serde_json::json!({"suppressed": true, "min_count": 1000});
+    let area = server.ok("/api/areas/BH10");
+    let y2017 = area["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["list_year"] == 2017)
+        .unwrap();
+    assert_eq!(y2017["values"]["residents"], "1500");
+    assert_eq!(y2017["values"]["persons_30_59"], mark); // 570 persons
+    assert_eq!(y2017["values"]["persons_18_64"], mark); // 930
+    assert_eq!(y2017["values"]["persons_18_plus"], "1110");
+    assert_eq!(y2017["values"]["outside_labour_pct"], "33.5");
+    let d = server.ok("/api/areas/BH10/designations?year=2017");
+    let crit = d["years"][0]["criteria"].as_array().unwrap();
+    let small: Vec<&Value> = crit
+        .iter()
+        .filter(|c| c["group_size"].is_object())
+        .collect();
+    assert!(!small.is_empty());
+    for c in small {
+        assert_eq!(c["group_size"], mark);
+        assert_eq!(
+            c["persons"], mark,
+            "the margin in persons goes with its group"
+        );
+    }
+    // No count under the minimum anywhere in the profile.
+    let text = area.to_string() + &d.to_string();
+    assert!(!text.contains("\"570\"") && !text.contains("\"930\""));
+    // With the default minimum of 5 nothing here is suppressed.
+    let open = serve(&store("suppress-default"), &[]);
+    let area = open.ok("/api/areas/BH10");
+    assert!(!area.to_string().contains("suppressed"));
+}

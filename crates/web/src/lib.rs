@@ -1,0 +1,877 @@
+//! # kvarter-web — the read-only JSON API over the store
+//!
+//! `kvarter serve --db FILE` serves what a load put in the SQLite store (kvarter-store) as JSON
+//! over HTTP (axum on a tokio runtime). Every endpoint is a `GET`:
+//!
+//! | path | what |
+//! |---|---|
+//! | `/api/rule-sets` | the rule sets of the catalog, with their file hashes |
+//! | `/api/rule-sets/{id}` | one rule set, with the list years and lists it decided |
+//! | `/api/areas?page=&per_page=` | the areas, paginated (`total`, `links`) |
+//! | `/api/areas/{id}` | one area with every area-year's input values |
+//! | `/api/areas/{id}/designations?year=&without_origin=` | criterion results and list results, with the reason |
+//! | `/api/lists/{year}?without_origin=` | per list, the areas on it that year |
+//! | `/api/manifest` | every load: kvarter's version, input files and hashes, rule sets, options |
+//! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints |
+//!
+//! Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
+//! `detail`): 404 for an unknown id, year or path, 400 for a bad query or path parameter, 500
+//! for anything else.
+//!
+//! ## Invariants
+//!
+//! - **Read-only.** The file is opened with `SQLITE_OPEN_READ_ONLY`; nothing here writes, and a
+//!   store whose schema version is not the one this kvarter knows is refused.
+//! - **No person-level data.** The store has none; the API serves area-level values only.
+//! - **Suppression.** Group sizes (`persons_*`, `group_size`), `residents`, and the margins in
+//!   persons derived from them are replaced by `{"suppressed": true, "min_count": N}` when the
+//!   count is under the minimum ([`Config::min_count`], default 5). So is the value of the
+//!   `residents` criterion and its difference to the threshold.
+//! - Ids are the store's own (`area_id`, rule-set id, list id, list year): stable across loads.
+
+#![recursion_limit = "512"]
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, Query, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// How the API serves the store.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Counts of persons under this are suppressed (default 5).
+    pub min_count: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { min_count: 5 }
+    }
+}
+
+/// The area-year columns that count persons: suppressed under the minimum count.
+pub const COUNT_COLUMNS: &[&str] = &[
+    "residents",
+    "persons_18_64",
+    "persons_18_plus",
+    "persons_30_59",
+    "persons_15_64_taxable",
+];
+
+/// The default page size of `/api/areas`, and the largest allowed.
+pub const PER_PAGE: (u64, u64) = (50, 500);
+
+struct Api {
+    conn: Mutex<Connection>,
+    config: Config,
+}
+
+type Shared = Arc<Api>;
+
+/// Opens the store read-only and checks that its schema is the one this kvarter knows.
+pub fn open(db: &Path) -> Result<Connection, String> {
+    let file = db.display();
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("{file}: cannot open the database read-only: {e}"))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| format!("{file}: expected a kvarter SQLite database: {e}"))?;
+    let known = kvarter_store::MIGRATIONS.len() as i64;
+    if version != known {
+        return Err(format!(
+            "{file}: schema version {version}; expected {known} (run `kvarter load --db` to create or migrate it)"
+        ));
+    }
+    Ok(conn)
+}
+
+/// The API over the store at `db`, opened read-only.
+pub fn app(db: &Path, config: Config) -> Result<Router, String> {
+    let api = Arc::new(Api {
+        conn: Mutex::new(open(db)?),
+        config,
+    });
+    Ok(Router::new()
+        .route("/api/rule-sets", get(rule_sets))
+        .route("/api/rule-sets/{id}", get(rule_set))
+        .route("/api/areas", get(areas))
+        .route("/api/areas/{id}", get(area))
+        .route("/api/areas/{id}/designations", get(designations))
+        .route("/api/lists/{year}", get(lists))
+        .route("/api/manifest", get(manifest))
+        .route("/api/openapi.json", get(openapi))
+        .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(api))
+}
+
+/// Serves `app` on `addr` until the process ends. `listening` is called with the bound address
+/// (useful with port 0) before the first request is accepted.
+pub fn serve(addr: &str, app: Router, listening: impl FnOnce(SocketAddr)) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("--addr {addr}: cannot listen: {e}"))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| format!("--addr {addr}: {e}"))?;
+        listening(local);
+        axum::serve(listener, app)
+            .await
+            .map_err(|e| format!("serving on {local}: {e}"))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problem details (RFC 9457).
+
+/// An error response: `application/problem+json`.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    detail: String,
+}
+
+impl Problem {
+    fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            status,
+            detail: detail.into(),
+        }
+    }
+    fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
+    fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, detail)
+    }
+}
+
+impl From<rusqlite::Error> for Problem {
+    fn from(e: rusqlite::Error) -> Problem {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("reading the store: {e}"),
+        )
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "type": "about:blank",
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}
+
+async fn not_found_route(uri: axum::http::Uri) -> Problem {
+    Problem::not_found(format!("no endpoint at {}", uri.path()))
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "the API is read-only: only GET is allowed",
+    )
+}
+
+type Reply = Result<axum::Json<Value>, Problem>;
+
+/// Runs a query on the connection, off the async threads.
+async fn with_db(
+    api: Shared,
+    f: impl FnOnce(&Connection, &Config) -> Result<Value, Problem> + Send + 'static,
+) -> Reply {
+    tokio::task::spawn_blocking(move || {
+        let conn = api.conn.lock().map_err(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the store lock is poisoned",
+            )
+        })?;
+        f(&conn, &api.config)
+    })
+    .await
+    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map(axum::Json)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query parameters: parsed by hand, so every mistake is a 400 problem.
+
+fn params(raw: Option<String>, allowed: &[&str]) -> Result<HashMap<String, String>, Problem> {
+    let Query(map): Query<HashMap<String, String>> = Query::try_from_uri(
+        &format!("/?{}", raw.unwrap_or_default())
+            .parse()
+            .map_err(|_| Problem::bad_request("the query string is not valid"))?,
+    )
+    .map_err(|e| Problem::bad_request(format!("the query string is not valid: {e}")))?;
+    if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Problem::bad_request(format!(
+            "unknown query parameter '{k}'; expected {}",
+            if allowed.is_empty() {
+                "none".to_string()
+            } else {
+                allowed.join(", ")
+            }
+        )));
+    }
+    Ok(map)
+}
+
+fn parse_bool(map: &HashMap<String, String>, name: &str) -> Result<bool, Problem> {
+    match map.get(name).map(String::as_str) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(v) => Err(Problem::bad_request(format!(
+            "{name}={v}: expected true or false"
+        ))),
+    }
+}
+
+fn parse_year(v: &str, name: &str) -> Result<i64, Problem> {
+    match v.parse::<i64>() {
+        Ok(y) if (2010..=2200).contains(&y) => Ok(y),
+        _ => Err(Problem::bad_request(format!(
+            "{name} '{v}': expected a list year, a whole number from 2010"
+        ))),
+    }
+}
+
+fn parse_page(
+    map: &HashMap<String, String>,
+    name: &str,
+    default: u64,
+    max: u64,
+) -> Result<u64, Problem> {
+    match map.get(name) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(Problem::bad_request(format!(
+                "{name}={v}: expected a whole number from 1 to {max}"
+            ))),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suppression.
+
+/// The whole-number part of a count stored as decimal text.
+fn count(text: &str) -> Option<u64> {
+    text.split('.').next().and_then(|n| n.parse::<u64>().ok())
+}
+
+fn suppressed(config: &Config) -> Value {
+    json!({"suppressed": true, "min_count": config.min_count})
+}
+
+/// A count, or the suppression mark when it is under the minimum.
+fn guard(text: Option<String>, config: &Config) -> Value {
+    match text {
+        None => Value::Null,
+        Some(t) if count(&t).is_some_and(|n| n < config.min_count) => suppressed(config),
+        Some(t) => Value::String(t),
+    }
+}
+
+fn small(text: &Option<String>, config: &Config) -> bool {
+    text.as_deref()
+        .and_then(count)
+        .is_some_and(|n| n < config.min_count)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers.
+
+fn text_json(s: Option<String>) -> Value {
+    s.and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null)
+}
+
+fn rule_set_row(r: &Row<'_>) -> rusqlite::Result<Value> {
+    let id: String = r.get("id")?;
+    Ok(json!({
+        "id": id,
+        "family": r.get::<_, String>("family")?,
+        "title": r.get::<_, String>("title")?,
+        "title_en": r.get::<_, String>("title_en")?,
+        "first_list_year": r.get::<_, i64>("first_list_year")?,
+        "last_list_year": r.get::<_, Option<i64>>("last_list_year")?,
+        "file": r.get::<_, String>("file")?,
+        "content_hash": r.get::<_, String>("content_hash")?,
+        "links": {"self": format!("/api/rule-sets/{id}")},
+    }))
+}
+
+async fn rule_sets(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
+    params(q, &[])?;
+    with_db(api, |c, _| {
+        let mut st = c.prepare("SELECT * FROM rule_sets ORDER BY family, first_list_year, id")?;
+        let items = st
+            .query_map([], rule_set_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(json!({"items": items}))
+    })
+    .await
+}
+
+async fn rule_set(
+    State(api): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    params(q, &[])?;
+    with_db(api, move |c, _| {
+        let Some(mut rs) = c
+            .query_row("SELECT * FROM rule_sets WHERE id = ?1", [&id], rule_set_row)
+            .optional()?
+        else {
+            return Err(Problem::not_found(format!("no rule set '{id}'")));
+        };
+        let years: Vec<i64> = c
+            .prepare("SELECT DISTINCT list_year FROM list_results WHERE rule_set = ?1 ORDER BY 1")?
+            .query_map([&id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let lists: Vec<String> = c
+            .prepare(
+                "SELECT list FROM list_results WHERE rule_set = ?1 GROUP BY list ORDER BY MIN(rowid)",
+            )?
+            .query_map([&id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        rs["list_years"] = json!(years);
+        rs["lists"] = json!(lists);
+        Ok(rs)
+    })
+    .await
+}
+
+fn area_row(r: &Row<'_>) -> rusqlite::Result<Map<String, Value>> {
+    let id: String = r.get("id")?;
+    let mut m = Map::new();
+    m.insert("id".into(), json!(id));
+    m.insert("name".into(), json!(r.get::<_, String>("name")?));
+    m.insert(
+        "municipality".into(),
+        json!(r.get::<_, String>("municipality")?),
+    );
+    m.insert(
+        "municipality_name".into(),
+        json!(r.get::<_, Option<String>>("municipality_name")?),
+    );
+    m.insert("region".into(), json!(r.get::<_, Option<i64>>("region")?));
+    m.insert("kind".into(), json!(r.get::<_, Option<String>>("kind")?));
+    m.insert(
+        "links".into(),
+        json!({
+            "self": format!("/api/areas/{id}"),
+            "designations": format!("/api/areas/{id}/designations"),
+        }),
+    );
+    Ok(m)
+}
+
+async fn areas(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
+    let p = params(q, &["page", "per_page"])?;
+    let page = parse_page(&p, "page", 1, u64::from(u32::MAX))?;
+    let per_page = parse_page(&p, "per_page", PER_PAGE.0, PER_PAGE.1)?;
+    with_db(api, move |c, _| {
+        let total: u64 = c.query_row("SELECT COUNT(*) FROM areas", [], |r| r.get(0))?;
+        let items: Vec<Map<String, Value>> = c
+            .prepare("SELECT * FROM areas ORDER BY id LIMIT ?1 OFFSET ?2")?
+            .query_map([per_page as i64, ((page - 1) * per_page) as i64], area_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let pages = total.div_ceil(per_page).max(1);
+        let link = |n: u64| format!("/api/areas?page={n}&per_page={per_page}");
+        Ok(json!({
+            "items": items,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "pages": pages,
+            "links": {
+                "self": link(page),
+                "first": link(1),
+                "last": link(pages),
+                "prev": (page > 1).then(|| link((page - 1).min(pages))),
+                "next": (page < pages).then(|| link(page + 1)),
+            },
+        }))
+    })
+    .await
+}
+
+fn area_exists(c: &Connection, id: &str) -> Result<Map<String, Value>, Problem> {
+    c.query_row("SELECT * FROM areas WHERE id = ?1", [id], area_row)
+        .optional()?
+        .ok_or_else(|| Problem::not_found(format!("no area '{id}'")))
+}
+
+async fn area(
+    State(api): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    params(q, &[])?;
+    with_db(api, move |c, config| {
+        let mut a = area_exists(c, &id)?;
+        let geometry: Option<String> =
+            c.query_row("SELECT geometry FROM areas WHERE id = ?1", [&id], |r| r.get(0))?;
+        a.insert("geometry".into(), text_json(geometry));
+        let cols = kvarter_store::VALUE_COLUMNS;
+        let mut st = c.prepare(&format!(
+            "SELECT list_year, area_name, municipality, {} FROM area_years WHERE area_id = ?1 ORDER BY list_year",
+            cols.join(", ")
+        ))?;
+        let years = st
+            .query_map([&id], |r| {
+                let mut values = Map::new();
+                for (i, col) in cols.iter().enumerate() {
+                    let v: Option<String> = r.get(3 + i)?;
+                    let v = if COUNT_COLUMNS.contains(col) {
+                        guard(v, config)
+                    } else {
+                        json!(v)
+                    };
+                    values.insert((*col).to_string(), v);
+                }
+                Ok(json!({
+                    "list_year": r.get::<_, i64>(0)?,
+                    "area_name": r.get::<_, String>(1)?,
+                    "municipality": r.get::<_, String>(2)?,
+                    "values": values,
+                }))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        a.insert("years".into(), json!(years));
+        Ok(Value::Object(a))
+    })
+    .await
+}
+
+async fn designations(
+    State(api): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let p = params(q, &["year", "without_origin"])?;
+    let year = p.get("year").map(|y| parse_year(y, "year")).transpose()?;
+    let without = parse_bool(&p, "without_origin")?;
+    with_db(api, move |c, config| {
+        area_exists(c, &id)?;
+        let mut years: Vec<i64> = c
+            .prepare("SELECT list_year FROM area_years WHERE area_id = ?1 ORDER BY list_year")?
+            .query_map([&id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(y) = year {
+            if !years.contains(&y) {
+                return Err(Problem::not_found(format!(
+                    "area '{id}' has no values for list year {y}"
+                )));
+            }
+            years = vec![y];
+        }
+        let mut crit = c.prepare(
+            "SELECT rule_set, criterion, value, threshold, reference, operator, outcome, missing, \
+             difference, group_size, persons, more FROM criterion_results \
+             WHERE without_origin = ?1 AND area_id = ?2 AND list_year = ?3 ORDER BY rowid",
+        )?;
+        let mut list = c.prepare(
+            "SELECT rule_set, list, outcome, incomplete, excluded_by, reason, streak \
+             FROM list_results WHERE without_origin = ?1 AND area_id = ?2 AND list_year = ?3 \
+             ORDER BY rowid",
+        )?;
+        let mut out = Vec::new();
+        for y in years {
+            let criteria = crit
+                .query_map(rusqlite::params![without, id, y], |r| {
+                    let criterion: String = r.get(1)?;
+                    let value: Option<String> = r.get(2)?;
+                    let group: Option<String> = r.get(9)?;
+                    let persons: Option<String> = r.get(10)?;
+                    let difference: Option<String> = r.get(8)?;
+                    // The residents criterion's value is a count of persons.
+                    let residents_small = criterion == "residents" && small(&value, config);
+                    let group_small = small(&group, config);
+                    let hide =
+                        |v: Option<String>, h: bool| if h { suppressed(config) } else { json!(v) };
+                    Ok(json!({
+                        "rule_set": r.get::<_, String>(0)?,
+                        "criterion": criterion,
+                        "value": hide(value, residents_small),
+                        "threshold": r.get::<_, Option<String>>(3)?,
+                        "reference": r.get::<_, Option<String>>(4)?,
+                        "operator": r.get::<_, String>(5)?,
+                        "outcome": r.get::<_, String>(6)?,
+                        "missing": text_json(r.get(7)?),
+                        "difference": hide(difference, residents_small),
+                        "group_size": hide(group, group_small),
+                        "persons": hide(persons, group_small || residents_small),
+                        "more": r.get::<_, Option<bool>>(11)?,
+                    }))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let lists = list
+                .query_map(rusqlite::params![without, id, y], |r| {
+                    Ok(json!({
+                        "rule_set": r.get::<_, String>(0)?,
+                        "list": r.get::<_, String>(1)?,
+                        "outcome": r.get::<_, String>(2)?,
+                        "incomplete": r.get::<_, bool>(3)?,
+                        "excluded_by": text_json(r.get(4)?),
+                        "reason": text_json(r.get(5)?),
+                        "streak": text_json(r.get(6)?),
+                    }))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.push(json!({"list_year": y, "criteria": criteria, "lists": lists}));
+        }
+        Ok(json!({
+            "area_id": id,
+            "without_origin": without,
+            "years": out,
+            "links": {"area": format!("/api/areas/{id}")},
+        }))
+    })
+    .await
+}
+
+async fn lists(
+    State(api): State<Shared>,
+    UrlPath(year): UrlPath<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let year = parse_year(&year, "list year")?;
+    let p = params(q, &["without_origin"])?;
+    let without = parse_bool(&p, "without_origin")?;
+    with_db(api, move |c, _| {
+        let evaluated: i64 = c.query_row(
+            "SELECT COUNT(*) FROM area_years WHERE list_year = ?1",
+            [year],
+            |r| r.get(0),
+        )?;
+        if evaluated == 0 {
+            return Err(Problem::not_found(format!(
+                "the store has no values for list year {year}"
+            )));
+        }
+        let defs: Vec<(String, String, bool)> = c
+            .prepare(
+                "SELECT rule_set, list, MAX(outcome = 'undefined') FROM list_results \
+                 WHERE without_origin = ?1 AND list_year = ?2 \
+                 GROUP BY rule_set, list ORDER BY rule_set, MIN(rowid)",
+            )?
+            .query_map(rusqlite::params![without, year], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut members = c.prepare(
+            "SELECT l.area_id, y.area_name, y.municipality, l.incomplete FROM list_results l \
+             JOIN area_years y ON y.area_id = l.area_id AND y.list_year = l.list_year \
+             WHERE l.without_origin = ?1 AND l.list_year = ?2 AND l.rule_set = ?3 \
+             AND l.list = ?4 AND l.outcome = 'on' ORDER BY l.area_id",
+        )?;
+        let mut out = Vec::new();
+        for (rule_set, list, undefined) in defs {
+            let areas = members
+                .query_map(rusqlite::params![without, year, rule_set, list], |r| {
+                    let id: String = r.get(0)?;
+                    Ok(json!({
+                        "id": id,
+                        "name": r.get::<_, String>(1)?,
+                        "municipality": r.get::<_, String>(2)?,
+                        "incomplete": r.get::<_, bool>(3)?,
+                        "links": {
+                            "self": format!("/api/areas/{id}"),
+                            "designations": format!("/api/areas/{id}/designations?year={year}{}", if without { "&without_origin=true" } else { "" }),
+                        },
+                    }))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.push(json!({
+                "list": list,
+                "rule_set": rule_set,
+                "defined": !undefined,
+                "count": areas.len(),
+                "areas": areas,
+            }));
+        }
+        Ok(json!({
+            "list_year": year,
+            "without_origin": without,
+            "areas_evaluated": evaluated,
+            "lists": out,
+        }))
+    })
+    .await
+}
+
+async fn manifest(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
+    params(q, &[])?;
+    with_db(api, |c, _| {
+        let loads = c
+            .prepare("SELECT * FROM manifest ORDER BY load_id DESC")?
+            .query_map([], |r| {
+                Ok(json!({
+                    "load_id": r.get::<_, i64>("load_id")?,
+                    "manifest_hash": r.get::<_, String>("manifest_hash")?,
+                    "kvarter_version": r.get::<_, String>("kvarter_version")?,
+                    "inputs": text_json(r.get("inputs")?),
+                    "rule_sets": text_json(r.get("rule_sets")?),
+                    "options": text_json(r.get("options")?),
+                    "loaded_at": r.get::<_, String>("loaded_at")?,
+                }))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let latest = loads.first().cloned().unwrap_or(Value::Null);
+        Ok(json!({"latest": latest, "loads": loads}))
+    })
+    .await
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi_document().to_string(),
+    )
+        .into_response()
+}
+
+/// The OpenAPI 3.1 document of the API, written by hand.
+pub fn openapi_document() -> Value {
+    let problem = json!({"$ref": "#/components/responses/Problem"});
+    let ok = |description: &str, schema: &str| {
+        json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}},
+        })
+    };
+    let path_param = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema});
+    let without_origin = json!({
+        "name": "without_origin", "in": "query", "required": false,
+        "description": "Evaluate without the non-Western origin criterion (C-417/23).",
+        "schema": {"type": "boolean", "default": false},
+    });
+    let year_schema = json!({"type": "integer", "minimum": 2010});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kvarter API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Read-only JSON over a kvarter store: the Danish state's housing-area lists evaluated as law-as-code. Area-level data only; counts of persons under the minimum count are replaced by {\"suppressed\": true}.",
+        },
+        "paths": {
+            "/api/rule-sets": {"get": {
+                "operationId": "listRuleSets", "summary": "The rule sets of the catalog.",
+                "responses": {"200": ok("The rule sets.", "RuleSets"), "400": problem, "500": problem},
+            }},
+            "/api/rule-sets/{id}": {"get": {
+                "operationId": "getRuleSet", "summary": "One rule set, with the list years and lists it decided.",
+                "parameters": [path_param("id", "Rule-set id, e.g. dk-2021.", json!({"type": "string"}))],
+                "responses": {"200": ok("The rule set.", "RuleSet"), "404": problem, "500": problem},
+            }},
+            "/api/areas": {"get": {
+                "operationId": "listAreas", "summary": "The areas, paginated by id.",
+                "parameters": [
+                    {"name": "page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                    {"name": "per_page", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE.1, "default": PER_PAGE.0}},
+                ],
+                "responses": {"200": ok("A page of areas.", "AreaPage"), "400": problem, "500": problem},
+            }},
+            "/api/areas/{id}": {"get": {
+                "operationId": "getArea", "summary": "One area with every area-year's input values.",
+                "parameters": [path_param("id", "Area id.", json!({"type": "string"}))],
+                "responses": {"200": ok("The area.", "Area"), "404": problem, "500": problem},
+            }},
+            "/api/areas/{id}/designations": {"get": {
+                "operationId": "getDesignations", "summary": "Criterion results and list results, with the reason, per list year.",
+                "parameters": [
+                    path_param("id", "Area id.", json!({"type": "string"})),
+                    {"name": "year", "in": "query", "required": false, "schema": year_schema},
+                    without_origin,
+                ],
+                "responses": {"200": ok("The designations.", "Designations"), "400": problem, "404": problem, "500": problem},
+            }},
+            "/api/lists/{year}": {"get": {
+                "operationId": "getLists", "summary": "Per list, the areas on it in a list year.",
+                "parameters": [path_param("year", "List year.", year_schema), without_origin],
+                "responses": {"200": ok("The lists.", "Lists"), "400": problem, "404": problem, "500": problem},
+            }},
+            "/api/manifest": {"get": {
+                "operationId": "getManifest", "summary": "Every load: kvarter's version, the input files and hashes, rule sets and options.",
+                "responses": {"200": ok("The manifest.", "Manifest"), "500": problem},
+            }},
+            "/api/openapi.json": {"get": {
+                "operationId": "getOpenApi", "summary": "This document.",
+                "responses": {"200": {"description": "The OpenAPI 3.1 document.", "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {
+            "responses": {"Problem": {
+                "description": "An RFC 9457 problem.",
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }},
+            "schemas": {
+                "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"},
+                    "status": {"type": "integer"}, "detail": {"type": "string"},
+                }},
+                "Suppressed": {"type": "object", "required": ["suppressed", "min_count"], "properties": {
+                    "suppressed": {"const": true}, "min_count": {"type": "integer"},
+                }},
+                "Count": {"description": "A count of persons as decimal text, null when missing, or the suppression mark under the minimum count.",
+                    "oneOf": [{"type": "string"}, {"type": "null"}, {"$ref": "#/components/schemas/Suppressed"}]},
+                "Decimal": {"description": "An exact decimal as text.", "type": ["string", "null"]},
+                "Links": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+                "RuleSet": {"type": "object", "required": ["id", "family", "title", "title_en", "first_list_year", "file", "content_hash"], "properties": {
+                    "id": {"type": "string"}, "family": {"type": "string"}, "title": {"type": "string"},
+                    "title_en": {"type": "string"}, "first_list_year": {"type": "integer"},
+                    "last_list_year": {"type": ["integer", "null"]}, "file": {"type": "string"},
+                    "content_hash": {"type": "string"},
+                    "list_years": {"type": "array", "items": {"type": "integer"}},
+                    "lists": {"type": "array", "items": {"type": "string"}},
+                    "links": {"$ref": "#/components/schemas/Links"},
+                }},
+                "RuleSets": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/RuleSet"}}}},
+                "AreaSummary": {"type": "object", "required": ["id", "name", "municipality"], "properties": {
+                    "id": {"type": "string"}, "name": {"type": "string"}, "municipality": {"type": "string"},
+                    "municipality_name": {"type": ["string", "null"]}, "region": {"type": ["integer", "null"]},
+                    "kind": {"type": ["string", "null"]}, "links": {"$ref": "#/components/schemas/Links"},
+                }},
+                "AreaPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages", "links"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/AreaSummary"}},
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "total": {"type": "integer"}, "pages": {"type": "integer"},
+                    "links": {"$ref": "#/components/schemas/Links"},
+                }},
+                "Area": {"allOf": [{"$ref": "#/components/schemas/AreaSummary"}, {"type": "object", "properties": {
+                    "geometry": {"description": "GeoJSON geometry, EPSG:25832, or null."},
+                    "years": {"type": "array", "items": {"type": "object", "properties": {
+                        "list_year": {"type": "integer"}, "area_name": {"type": "string"},
+                        "municipality": {"type": "string"},
+                        "values": {"type": "object", "description": "Every input column; residents and persons_* are Counts, the rest Decimals.",
+                            "additionalProperties": {"oneOf": [{"$ref": "#/components/schemas/Decimal"}, {"$ref": "#/components/schemas/Count"}]}},
+                    }}},
+                }}]},
+                "Designations": {"type": "object", "required": ["area_id", "without_origin", "years"], "properties": {
+                    "area_id": {"type": "string"}, "without_origin": {"type": "boolean"},
+                    "years": {"type": "array", "items": {"type": "object", "properties": {
+                        "list_year": {"type": "integer"},
+                        "criteria": {"type": "array", "items": {"type": "object", "properties": {
+                            "rule_set": {"type": "string"}, "criterion": {"type": "string"},
+                            "value": {"$ref": "#/components/schemas/Count"}, "threshold": {"$ref": "#/components/schemas/Decimal"},
+                            "reference": {"$ref": "#/components/schemas/Decimal"}, "operator": {"type": "string"},
+                            "outcome": {"enum": ["met", "not_met", "not_evaluable", "switched_off"]},
+                            "missing": {}, "difference": {"$ref": "#/components/schemas/Count"},
+                            "group_size": {"$ref": "#/components/schemas/Count"}, "persons": {"$ref": "#/components/schemas/Count"},
+                            "more": {"type": ["boolean", "null"]},
+                        }}},
+                        "lists": {"type": "array", "items": {"type": "object", "properties": {
+                            "rule_set": {"type": "string"}, "list": {"type": "string"},
+                            "outcome": {"enum": ["on", "off", "undefined"]}, "incomplete": {"type": "boolean"},
+                            "excluded_by": {"type": "array", "items": {"type": "string"}},
+                            "reason": {"description": "The condition trace."}, "streak": {"description": "The streak trace, or null."},
+                        }}},
+                    }}},
+                    "links": {"$ref": "#/components/schemas/Links"},
+                }},
+                "Lists": {"type": "object", "required": ["list_year", "without_origin", "lists"], "properties": {
+                    "list_year": {"type": "integer"}, "without_origin": {"type": "boolean"},
+                    "areas_evaluated": {"type": "integer"},
+                    "lists": {"type": "array", "items": {"type": "object", "properties": {
+                        "list": {"type": "string"}, "rule_set": {"type": "string"}, "defined": {"type": "boolean"},
+                        "count": {"type": "integer"},
+                        "areas": {"type": "array", "items": {"type": "object", "properties": {
+                            "id": {"type": "string"}, "name": {"type": "string"}, "municipality": {"type": "string"},
+                            "incomplete": {"type": "boolean"}, "links": {"$ref": "#/components/schemas/Links"},
+                        }}},
+                    }}},
+                }},
+                "Manifest": {"type": "object", "properties": {
+                    "latest": {"type": ["object", "null"]},
+                    "loads": {"type": "array", "items": {"type": "object", "properties": {
+                        "load_id": {"type": "integer"}, "manifest_hash": {"type": "string"},
+                        "kvarter_version": {"type": "string"}, "inputs": {"type": "array"},
+                        "rule_sets": {"type": "array"}, "options": {"type": "object"},
+                        "loaded_at": {"type": "string"},
+                    }}},
+                }},
+            },
+        },
+    })
+}
+
+/// The routes the app serves, as OpenAPI paths (the tests check the document names each).
+pub const ROUTES: &[&str] = &[
+    "/api/rule-sets",
+    "/api/rule-sets/{id}",
+    "/api/areas",
+    "/api/areas/{id}",
+    "/api/areas/{id}/designations",
+    "/api/lists/{year}",
+    "/api/manifest",
+    "/api/openapi.json",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_openapi_document_names_every_route_and_no_other() {
+        let doc = openapi_document();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        let mut routes: Vec<&str> = ROUTES.to_vec();
+        routes.sort_unstable();
+        let mut paths: Vec<&str> = paths.iter().map(|s| s.as_str()).collect();
+        paths.sort_unstable();
+        assert_eq!(paths, routes);
+    }
+
+    #[test]
+    fn counts_under_the_minimum_are_suppressed_and_marked() {
+        let c = Config { min_count: 5 };
+        assert_eq!(guard(Some("4".into()), &c), suppressed(&c));
+        assert_eq!(guard(Some("4.9".into()), &c), suppressed(&c));
+        assert_eq!(guard(Some("0".into()), &c), suppressed(&c));
+        assert_eq!(guard(Some("5".into()), &c), json!("5"));
+        assert_eq!(guard(None, &c), Value::Null);
+        assert_eq!(suppressed(&c), json!({"suppressed": true, "min_count": 5}));
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        assert!(parse_year("20x2", "year").is_err());
+        assert!(parse_year("1999", "year").is_err());
+        assert_eq!(parse_year("2022", "year").unwrap(), 2022);
+        let m: HashMap<String, String> =
+            [("without_origin".to_string(), "maybe".to_string())].into();
+        assert!(parse_bool(&m, "without_origin").is_err());
+        assert!(params(Some("nope=1".into()), &["page"]).is_err());
+    }
+}
