@@ -79,13 +79,16 @@ impl Ctx<'_> {
     }
 }
 
-fn decimal_of(v: &toml::Value) -> Result<Decimal, String> {
+/// A decimal as a rule file writes it: a string ("0.80") or an integer. A floating-point
+/// number is refused, because it would not be kept exactly as written. Also used by the
+/// screening specs.
+pub fn decimal_of(v: &toml::Value) -> Result<Decimal, String> {
     match v {
         toml::Value::Integer(i) => Ok(Decimal::from(*i)),
         toml::Value::String(s) => Decimal::from_str(s.trim())
             .map_err(|_| format!("'{s}' is not a decimal number; expected e.g. \"0.80\"")),
         toml::Value::Float(f) => Err(format!(
-            "{f} is written as a floating-point number; write it as a string (\"{f}\") so that it is kept exactly as the law writes it"
+            "{f} is written as a floating-point number; write it as a string (\"{f}\") so that it is kept exactly as written"
         )),
         other => Err(format!(
             "expected a decimal number written as a string (e.g. \"2.70\"), found {}",

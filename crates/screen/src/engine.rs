@@ -362,7 +362,8 @@ impl Val {
     }
 }
 
-fn dec(x: f64) -> Option<Decimal> {
+/// A finite float as a decimal (for exact comparison with a threshold); `None` otherwise.
+pub(crate) fn dec(x: f64) -> Option<Decimal> {
     if x.is_finite() {
         Decimal::from_f64(x)
     } else {

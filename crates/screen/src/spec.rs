@@ -11,7 +11,6 @@ use crate::indicator::{self, Kind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::str::FromStr;
 use toml::Spanned;
 
 /// A screening spec (*screeningsmodel*), as loaded from `rules/screening/*.toml`.
@@ -327,19 +326,8 @@ impl Ctx<'_> {
     }
 
     fn decimal(&self, v: &Spanned<toml::Value>, what: &str) -> Result<Decimal, SpecError> {
-        let d = match v.get_ref() {
-            toml::Value::Integer(i) => Ok(Decimal::from(*i)),
-            toml::Value::String(s) => Decimal::from_str(s.trim())
-                .map_err(|_| format!("'{s}' is not a decimal number; expected e.g. \"1.5\"")),
-            toml::Value::Float(f) => Err(format!(
-                "{f} is written as a floating-point number; write it as a string (\"{f}\") so that it is kept exactly as written"
-            )),
-            other => Err(format!(
-                "expected a decimal number written as a string (e.g. \"1.5\"), found {}",
-                other.type_str()
-            )),
-        };
-        d.map_err(|m| self.at(v.span().start, format!("{what}: {m}")))
+        kvarter_rules::decimal_of(v.get_ref())
+            .map_err(|m| self.at(v.span().start, format!("{what}: {m}")))
     }
 
     fn choice<T: Copy>(

@@ -6,11 +6,11 @@
 //! on a fixed boundary followed across years (the 2017 policy's 16 areas) as well as on one
 //! screening's areas. [`points`] computes them for any set of units.
 
-use crate::engine::{Measure, Screening, Unit};
+use crate::engine::{Measure, Screening, Unit, dec};
 use crate::indicator::{self, Kind};
 use crate::spec::{Criterion, Direction, Spec};
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -245,14 +245,6 @@ pub struct GoalOutcome {
     pub required: usize,
     /// Whether the goal is met.
     pub met: bool,
-}
-
-fn dec(x: f64) -> Option<Decimal> {
-    if x.is_finite() {
-        Decimal::from_f64(x)
-    } else {
-        None
-    }
 }
 
 /// The spec's gap goal for one area, from its baseline-year and latest points. `None` when the
