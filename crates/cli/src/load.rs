@@ -5,7 +5,7 @@
 use super::{Failure, Input, open, overrides, parse_years, progress_bar, rule_sources};
 use clap::Args;
 use kvarter_rules::{Catalog, EvalOptions, History, Observation, RuleSet, evaluate};
-use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, Store};
+use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, ScreeningRow, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -34,6 +34,62 @@ pub(crate) struct LoadArgs {
     /// Read the rule sets from this folder instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     rules_dir: Option<PathBuf>,
+    /// With --registers: also store the municipality's own screening with this spec (e.g.
+    /// kbh-2025) for the latest data year, with and without the origin criterion.
+    #[arg(long, value_name = "SPEC")]
+    screen: Option<String>,
+    /// The municipality screened with --screen (code); the synthetic capital is 101.
+    #[arg(long, default_value_t = 101)]
+    municipality: u16,
+}
+
+impl LoadArgs {
+    /// What `kvarter demo` loads: a register folder with its geometry and the screening.
+    pub(crate) fn demo(input: Input, db: PathBuf, screen: &str) -> LoadArgs {
+        LoadArgs {
+            input,
+            geometry: None,
+            db,
+            history: None,
+            data_years: None,
+            rules: Vec::new(),
+            rules_dir: None,
+            screen: Some(screen.to_string()),
+            municipality: 101,
+        }
+    }
+}
+
+/// The municipality's screening of the latest data year, with and without the origin
+/// criterion, as stored rows.
+fn screenings(a: &LoadArgs, catalog: &Catalog) -> Result<Vec<ScreeningRow>, Failure> {
+    let (Some(spec_id), Some(dir)) = (&a.screen, &a.input.registers) else {
+        return Ok(Vec::new());
+    };
+    let spec = crate::load_spec(spec_id, None)?;
+    let mut out = Vec::new();
+    for without_origin in [false, true] {
+        let run = crate::screen::run(&crate::screen::Request {
+            registers: dir,
+            spec: &spec,
+            year: None,
+            municipality: a.municipality,
+            shrunk: false,
+            without_origin,
+            catalog,
+        })?;
+        out.push(ScreeningRow {
+            spec: spec.id.clone(),
+            year: run.year,
+            without_origin,
+            municipality: a.municipality.to_string(),
+            data_year: i32::from(run.data_year),
+            document: crate::screen::json(&run),
+            geometry: crate::screen::geojson(&run),
+            units: crate::screen::units_geojson(&run),
+        });
+    }
+    Ok(out)
 }
 
 /// The files a load reads, with their roles, in a fixed order.
@@ -177,9 +233,19 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             last_list_year: rs.in_force.last_list_year,
             file: file.clone(),
             content_hash: kvarter_store::sha256_hex(text.as_bytes()),
+            source: text.clone(),
         });
     }
     let overrides = overrides(&catalog, &a.rules)?;
+    if a.screen.is_some() && a.input.registers.is_none() {
+        return Err(Failure(
+            "--screen: needs a register folder; expected --registers DIR".into(),
+        ));
+    }
+    if let Some(spec) = &a.screen {
+        // An unknown spec is refused before anything is read or written.
+        crate::load_spec(spec, None)?;
+    }
     if a.input.criteria.is_some() && a.data_years.is_some() {
         return Err(Failure(
             "--data-years: applies to --registers; expected it without --criteria".into(),
@@ -196,6 +262,10 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     let mut options = vec![("rules".to_string(), a.rules.join(","))];
     if let Some((lo, hi)) = a.data_years {
         options.push(("data_years".to_string(), format!("{lo}-{hi}")));
+    }
+    if let Some(spec) = &a.screen {
+        options.push(("screen".to_string(), spec.clone()));
+        options.push(("municipality".to_string(), a.municipality.to_string()));
     }
     let manifest = Manifest {
         kvarter_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -306,6 +376,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     };
     let evaluation = eval(false)?;
     let without_origin = eval(true)?;
+    let screenings = screenings(a, &catalog)?;
 
     // Store, in one transaction.
     let loaded = store.load(
@@ -315,6 +386,8 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             observations: &observations,
             evaluation: &evaluation,
             without_origin: &without_origin,
+            history: &history,
+            screenings: &screenings,
         },
         &mut progress_bar(),
     )?;

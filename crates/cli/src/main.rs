@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod demo;
 mod load;
 mod screen;
 mod serve;
@@ -44,8 +45,10 @@ enum Command {
     Rules(RulesArgs),
     /// Evaluates the inputs and stores areas, values, lists and the manifest in a SQLite file.
     Load(load::LoadArgs),
-    /// Serves the read-only JSON API over a store that `load` filled.
+    /// Serves the dashboard and the read-only JSON API over a store that `load` filled.
     Serve(serve::ServeArgs),
+    /// The whole product on synthetic data: writes it, loads it, serves the dashboard.
+    Demo(demo::DemoArgs),
 }
 
 /// Where the criterion values come from: published values, or register microdata.
@@ -385,6 +388,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => run_rules(&a),
         Command::Load(a) => load::run_load(&a),
         Command::Serve(a) => serve::run_serve(&a),
+        Command::Demo(a) => demo::run_demo(&a),
     };
     match result {
         Ok(out) => {

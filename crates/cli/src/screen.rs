@@ -500,6 +500,57 @@ pub fn json(r: &Run) -> String {
     out
 }
 
+/// The publishable units as GeoJSON squares (grid specs) or polygons (area specs), EPSG:25832,
+/// with whether each qualifies and which designated area it belongs to. Units under the spec's
+/// minimum population for publication are left out.
+pub fn units_geojson(r: &Run) -> String {
+    let size = f64::from(r.cell_size);
+    let features: Vec<serde_json::Value> = r
+        .screening
+        .publishable_units()
+        .filter_map(|u| {
+            let rings = match (r.cells.get(&u.id), r.shapes.get(&u.id)) {
+                (Some(cell), _) => kvarter_screen::geometry::dissolve(&[*cell], size)
+                    .into_iter()
+                    .next()?,
+                (None, Some(shape)) => shape.clone(),
+                (None, None) => return None,
+            };
+            let coords: Vec<Vec<serde_json::Value>> = rings
+                .iter()
+                .map(|ring| ring.iter().map(|(x, y)| json!([x, y])).collect())
+                .collect();
+            Some(json!({
+                "type": "Feature",
+                "id": u.id,
+                "geometry": {"type": "Polygon", "coordinates": coords},
+                "properties": {
+                    "id": u.id,
+                    "district": u.district,
+                    "population": u.population,
+                    "met": u.met,
+                    "qualifies": u.qualifies,
+                    "fragile": u.fragile,
+                    "near_miss": u.near_miss,
+                    "state_listed": u.state_listed,
+                    "designated": u.designated,
+                    "component": u.component,
+                    "index": u.index,
+                }
+            }))
+        })
+        .collect();
+    let doc = json!({
+        "type": "FeatureCollection",
+        "name": format!("{}-{}-units", r.screening.spec, r.year),
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+        "features": features,
+    });
+    let mut out = serde_json::to_string(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
 /// Designated areas as GeoJSON polygons in EPSG:25832, the cells dissolved into outlines.
 pub fn geojson(r: &Run) -> String {
     let size = f64::from(r.cell_size);

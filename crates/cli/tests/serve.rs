@@ -89,23 +89,65 @@ struct Reply {
     body: Value,
 }
 
+/// A raw HTTP reply: status, headers (lower-case names), body bytes.
+struct Raw {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Raw {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+}
+
 impl Server {
-    fn get(&self, path: &str) -> Reply {
+    fn raw(&self, path: &str) -> Raw {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         write!(s, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
-        let text = String::from_utf8(raw).unwrap();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8(raw[..split].to_vec()).unwrap();
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let content_type = head
+        let headers = head
             .lines()
-            .find_map(|l| {
+            .skip(1)
+            .filter_map(|l| {
                 let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-type")
-                    .then(|| v.trim().to_string())
+                Some((k.trim().to_ascii_lowercase(), v.trim().to_string()))
             })
-            .unwrap_or_default();
+            .collect();
+        Raw {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        }
+    }
+
+    /// A dashboard page: 200, HTML.
+    fn page(&self, path: &str) -> String {
+        let r = self.raw(path);
+        assert_eq!(r.status, 200, "GET {path}: {}", r.text());
+        assert_eq!(r.header("content-type"), "text/html; charset=utf-8");
+        r.text()
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        let raw = self.raw(path);
+        let status = raw.status;
+        let content_type = raw.header("content-type");
+        let text = raw.text();
+        let body = text.as_str();
         let body = serde_json::from_str(body)
             .unwrap_or_else(|e| panic!("GET {path}: expected JSON ({e}): {body}"));
         Reply {
@@ -321,13 +363,16 @@ fn the_openapi_document_parses_and_names_every_route() {
         "/api/areas",
         "/api/areas/{id}",
         "/api/areas/{id}/designations",
+        "/api/areas/{id}/explanation",
         "/api/lists/{year}",
+        "/api/screenings",
+        "/api/screenings/{spec}/{year}",
         "/api/manifest",
         "/api/openapi.json",
     ] {
         assert!(paths[route]["get"].is_object(), "{route} is not documented");
     }
-    assert_eq!(paths.len(), 8);
+    assert_eq!(paths.len(), 11);
     // Every other route serves too.
     let rs = server.ok("/api/rule-sets");
     assert_eq!(rs["items"].as_array().unwrap().len(), 5);
@@ -378,4 +423,191 @@ fn counts_under_the_minimum_are_suppressed_and_marked() {
     let open = serve(&store("suppress-default"), &[]);
     let area = open.ok("/api/areas/BH10");
     assert!(!area.to_string().contains("suppressed"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dashboard over HTTP (the browser tests in e2e.rs drive it as a person does).
+
+#[test]
+fn the_dashboard_pages_serve_in_danish_and_english() {
+    let server = serve(&store("pages"), &[]);
+    let latest = server.page("/");
+    assert!(latest.starts_with("<!doctype html>\n<html lang=\"da\">"));
+    // The latest list year of the example is the default.
+    assert!(
+        latest.contains("<h1>Listerne 1. december 2024</h1>"),
+        "{latest}"
+    );
+    let home = server.page("/?year=2022");
+    for (id, _, _) in printed(&[]) {
+        assert!(
+            home.contains(&format!("href=\"/areas/{id}?year=2022\"")),
+            "{id} is on a list in 2022 but not linked from the overview"
+        );
+    }
+    // Nordparken became an omdannelsesområde in 2021: the overview of 2021 says who entered.
+    let y2021 = server.page("/?year=2021");
+    assert!(y2021.contains("Ændringer siden 2020"), "{y2021}");
+    // English keeps the page and the year.
+    let en = server.page("/?year=2021&lang=en");
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("<h1>The lists of 1 December 2021</h1>"));
+    assert!(
+        en.contains("href=\"/?year=2021\""),
+        "the switch back to Danish keeps the year"
+    );
+    assert!(y2021.contains("href=\"/?year=2021&amp;lang=en\""));
+    // The profile, the lists, the methodology and the assets.
+    let profile = server.page("/areas/NP01?year=2021");
+    assert!(profile.contains("Nordparken"));
+    assert!(profile.contains("id=\"explanation\""));
+    assert!(profile.contains("<svg"), "the profile draws its charts");
+    let lists = server.page("/lists?year=2022");
+    for (id, list, _) in printed(&[]) {
+        assert!(lists.contains(&format!("id=\"list-{list}\"")), "{list}");
+        assert!(lists.contains(&format!("/areas/{id}?year=2022")), "{id}");
+    }
+    let method = server.page("/methodology");
+    assert!(method.contains("§ 61 a"));
+    let css = server.raw("/static/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
+    assert_eq!(server.raw("/static/app.js").status, 200);
+    // No page asks for anything from elsewhere.
+    for page in [&home, &profile, &lists, &method] {
+        assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    }
+}
+
+#[test]
+fn a_bad_page_request_gets_a_page_that_says_what_was_expected() {
+    let server = serve(&store("page-errors"), &[]);
+    let r = server.raw("/areas/NOPE");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.text().contains("Intet område med id &#39;NOPE&#39;"),
+        "{}",
+        r.text()
+    );
+    let r = server.raw("/?year=1999");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("expected a list year"), "{}", r.text());
+    let r = server.raw("/?year=2030");
+    assert_eq!(r.status, 404);
+    let r = server.raw("/lists?lang=fr");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("expected da or en"));
+    let r = server.raw("/lists?colour=red");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text()
+            .contains("unknown query parameter &#39;colour&#39;")
+    );
+}
+
+#[test]
+fn the_downloads_hold_the_lists_that_lists_prints() {
+    let server = serve(&store("downloads"), &[]);
+    for (without, extra) in [
+        ("", &[][..]),
+        ("&without_origin=1", &["--without-origin"][..]),
+    ] {
+        let r = server.raw(&format!("/lists/download?year=2022&format=csv{without}"));
+        assert_eq!(r.status, 200);
+        assert!(
+            r.header("content-disposition")
+                .contains("kvarter-lister-2022")
+        );
+        let mut got: Memberships = csv::Reader::from_reader(&r.body[..])
+            .deserialize::<std::collections::HashMap<String, String>>()
+            .map(|row| {
+                let row = row.unwrap();
+                (
+                    row["area_id"].clone(),
+                    row["list"].clone(),
+                    row["rule_set"].clone(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, printed(extra), "without origin: {without}");
+    }
+    // The Danish variant: BOM, semicolons, decimal comma.
+    let da = server.raw("/lists/download?year=2022&format=csv-da");
+    assert!(da.body.starts_with(b"\xef\xbb\xbf"));
+    let text = da.text();
+    let first = text.lines().nth(1).unwrap();
+    assert!(first.contains(';') && first.contains(','), "{first}");
+    // A real spreadsheet: a zip with the workbook in it.
+    let x = server.raw("/lists/download?year=2022&format=xlsx");
+    assert_eq!(x.status, 200);
+    assert_eq!(
+        x.header("content-type"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(x.body.starts_with(b"PK"));
+    assert_eq!(
+        server.raw("/lists/download?year=2022&format=pdf").status,
+        400
+    );
+}
+
+#[test]
+fn the_explanation_served_is_that_of_kvarter_explain() {
+    let server = serve(&store("explain"), &[]);
+    for (lang, year) in [("da", "2021"), ("en", "2022")] {
+        let served = server.ok(&format!(
+            "/api/areas/NP01/explanation?year={year}&lang={lang}"
+        ));
+        let printed = kvarter(&[
+            "explain",
+            "--criteria",
+            "examples/criteria.csv",
+            "--area",
+            "NP01",
+            "--year",
+            year,
+            "--lang",
+            lang,
+        ]);
+        assert_eq!(served["text"].as_str().unwrap(), printed);
+    }
+    let without = server.ok("/api/areas/NP01/explanation?year=2022&without_origin=true");
+    assert!(without["without_origin"].as_bool().unwrap());
+    server.problem("/api/areas/NOPE/explanation", 404);
+    server.problem("/api/areas/NP01/explanation?year=2015", 404);
+    server.problem("/api/areas/NP01/explanation?lang=fr", 400);
+    // A criteria file has no screening.
+    assert_eq!(server.ok("/api/screenings")["items"], serde_json::json!([]));
+    server.problem("/api/screenings/kbh-2025/2025", 404);
+}
+
+#[test]
+fn pages_suppress_counts_under_the_minimum_visibly() {
+    let server = serve(&store("page-suppress"), &["--min-count", "1000"]);
+    let profile = server.page("/areas/BH10?year=2017");
+    // 570 persons aged 30-59 and 930 aged 18-64: their margins are hidden, and marked.
+    let hidden = "data-persons=\"\"><span class=\"suppressed\" title=\"Undertrykt: færre end 1000\">&lt; 1000</span>";
+    assert!(
+        profile.contains(&format!("id=\"margin-dk-2013-basic_education\" {hidden}")),
+        "{profile}"
+    );
+    // The explanation leaves the small groups out too, and says so.
+    let explanation = &profile[profile.find("id=\"explanation\"").unwrap()..];
+    assert!(!explanation.contains(" 570") && !explanation.contains(" 930"));
+    assert!(
+        explanation
+            .contains("Afstande i personer for grupper med færre end 1000 personer er udeladt.")
+    );
+    let api = server.ok("/api/areas/BH10/explanation?year=2017");
+    let text = api["text"].as_str().unwrap();
+    assert!(!text.contains(" 570") && !text.contains(" 930"), "{text}");
+    // With a minimum above the residents, no explanation at all.
+    let strict = serve(&store("page-suppress-strict"), &["--min-count", "2000"]);
+    let api = strict.ok("/api/areas/BH10/explanation?year=2017");
+    assert!(api["text"].is_null());
+    assert_eq!(api["suppressed"]["min_count"], 2000);
+    // Residents under the minimum are marked in the download, not left blank.
+    let csv = strict.raw("/lists/download?year=2022&format=csv").text();
+    assert!(csv.contains(",<2000,"), "{csv}");
 }

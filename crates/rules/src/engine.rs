@@ -73,6 +73,13 @@ impl History {
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()
     }
+
+    /// Every membership `(year, area, list)`, in order.
+    pub fn entries(&self) -> impl Iterator<Item = (i32, &str, &str)> + '_ {
+        self.members
+            .iter()
+            .flat_map(|((y, a), ls)| ls.iter().map(move |l| (*y, a.as_str(), l.as_str())))
+    }
 }
 
 /// Options of one evaluation.

@@ -5,15 +5,17 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migration 1)
+//! ## Schema (migrations 1 and 2)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
 //! | `areas` | area | `id` (key), `name`, `municipality`, `municipality_name`, `region`, `kind` (`social_housing`/`ordinary`), `geometry` (GeoJSON geometry object as text, EPSG:25832; nullable) |
 //! | `area_years` | area and list year | `area_id`, `list_year`, `area_name`, `municipality`, then every input column of the criteria CSV as exact decimal **TEXT**: `residents`, `non_western_pct`, `outside_labour_pct`, `convicted_pct`, `convicted_national_pct`, `basic_education_pct`, `income_pct_of_region`, `persons_18_64`, `persons_18_plus`, `persons_30_59`, `persons_15_64_taxable` (NULL = missing) |
-//! | `rule_sets` | rule set of the catalog | `id` (key), `family`, `title`, `title_en`, `first_list_year`, `last_list_year`, `file`, `content_hash` (SHA-256 of the rule file's text) |
+//! | `rule_sets` | rule set of the catalog | `id` (key), `family`, `title`, `title_en`, `first_list_year`, `last_list_year`, `file`, `content_hash` (SHA-256 of the rule file's text), `source` (the rule file's text) |
 //! | `criterion_results` | view, area, year, rule set and criterion | `without_origin` (0/1), `list_year`, `area_id`, `rule_set`, `criterion`, `value`, `threshold`, `reference`, `operator`, `outcome` (`met`, `not_met`, `not_evaluable`, `switched_off`), `missing` (JSON array), `difference`, `group_size`, `persons`, `more` (0/1) |
 //! | `list_results` | view, area, year, rule set and list | `without_origin` (0/1), `list_year`, `area_id`, `rule_set`, `list`, `outcome` (`on`, `off`, `undefined`), `incomplete` (0/1), `excluded_by` (JSON array), `reason` (the condition trace, JSON), `streak` (the streak trace, JSON) |
+//! | `history_years`, `history` | list year; list year, area and list | the published memberships before the data starts that the load was given (`list_year`; `list_year`, `area_id`, `list`) |
+//! | `screenings` | spec, year and view | `spec`, `year`, `without_origin` (0/1), `municipality`, `data_year`, `document` (the JSON of `kvarter screen --format json`: designated areas and publishable units only), `geometry` (designated areas, GeoJSON EPSG:25832), `units` (publishable units' outlines, GeoJSON EPSG:25832) |
 //! | `manifest` | load | `load_id` (key), `manifest_hash`, `kvarter_version`, `inputs` (JSON: role, file, SHA-256, size), `rule_sets` (JSON: id, content hash), `options` (JSON), `loaded_at` |
 //!
 //! Every decimal is stored as TEXT exactly as the engine holds it (`"2.40"` stays `"2.40"`);
@@ -38,14 +40,17 @@
 //! - Every write is one transaction: a failed load leaves the file exactly as it was.
 //! - Numbers of the law are exact decimal TEXT, never REAL.
 
-use kvarter_rules::{CriterionOutcome, Evaluation, ListOutcome, Observation};
+use kvarter_rules::{CriterionOutcome, Evaluation, History, ListOutcome, Observation};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::Path;
 
 /// The migrations, in order: migration `i` brings the schema to `user_version = i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_screenings_history_sources.sql"),
+];
 
 /// The input columns stored in `area_years`, in the criteria CSV's order.
 pub const VALUE_COLUMNS: &[&str] = &[
@@ -64,6 +69,9 @@ pub const VALUE_COLUMNS: &[&str] = &[
 
 /// The tables, in the order their contents are deleted (children first).
 pub const TABLES: &[&str] = &[
+    "screenings",
+    "history",
+    "history_years",
     "list_results",
     "criterion_results",
     "area_years",
@@ -121,6 +129,29 @@ pub struct RuleSetRow {
     pub file: String,
     /// SHA-256 of the rule file's text.
     pub content_hash: String,
+    /// The rule file's text (stored, not part of the manifest beyond its hash).
+    pub source: String,
+}
+
+/// One screening of the municipality, as stored in `screenings`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreeningRow {
+    /// The spec's id, e.g. `kbh-2025`.
+    pub spec: String,
+    /// The screening year.
+    pub year: i32,
+    /// Origin criterion switched off.
+    pub without_origin: bool,
+    /// The municipality screened.
+    pub municipality: String,
+    /// The data year used.
+    pub data_year: i32,
+    /// The JSON document (publishable units only).
+    pub document: String,
+    /// The designated areas, GeoJSON.
+    pub geometry: String,
+    /// The publishable units' outlines, GeoJSON.
+    pub units: String,
 }
 
 /// What identifies a load: the program, the inputs, the rules and the options.
@@ -235,6 +266,10 @@ pub struct Load<'a> {
     pub evaluation: &'a Evaluation,
     /// The same inputs evaluated without the origin criterion.
     pub without_origin: &'a Evaluation,
+    /// The published memberships before the data starts.
+    pub history: &'a History,
+    /// The municipality's screenings.
+    pub screenings: &'a [ScreeningRow],
 }
 
 /// What a load did.
@@ -461,8 +496,8 @@ fn write_load(
 
     let mut stmt = tx
         .prepare(
-            "INSERT INTO rule_sets (id, family, title, title_en, first_list_year, last_list_year, file, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO rule_sets (id, family, title, title_en, first_list_year, last_list_year, file, content_hash, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .map_err(sql)?;
     for r in &m.rule_sets {
@@ -474,7 +509,8 @@ fn write_load(
             r.first_list_year,
             r.last_list_year,
             r.file,
-            r.content_hash
+            r.content_hash,
+            r.source
         ])
         .map_err(|e| format!("rule set '{}': {e}", r.id))?;
     }
@@ -487,7 +523,7 @@ fn write_load(
     let mut done = 0u64;
     let mut tick = |step: &str, done: &mut u64| {
         *done += 1;
-        if *done % 256 == 0 || *done == total {
+        if (*done).is_multiple_of(256) || *done == total {
             progress(step, *done, total);
         }
     };
@@ -642,6 +678,42 @@ fn write_load(
             tick("storing evaluations", &mut done);
         }
     }
+    drop(crit);
+    drop(list);
+
+    for year in load.history.years() {
+        tx.execute("INSERT INTO history_years (list_year) VALUES (?1)", [year])
+            .map_err(sql)?;
+    }
+    let mut stmt = tx
+        .prepare("INSERT INTO history (list_year, area_id, list) VALUES (?1, ?2, ?3)")
+        .map_err(sql)?;
+    for (year, area, list) in load.history.entries() {
+        stmt.execute(params![year, area, list])
+            .map_err(|e| format!("history {year}, area '{area}', list '{list}': {e}"))?;
+    }
+    drop(stmt);
+
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO screenings (spec, year, without_origin, municipality, data_year, document, geometry, units)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(sql)?;
+    for s in load.screenings {
+        stmt.execute(params![
+            s.spec,
+            s.year,
+            s.without_origin,
+            s.municipality,
+            s.data_year,
+            s.document,
+            s.geometry,
+            s.units
+        ])
+        .map_err(|e| format!("screening {} {}: {e}", s.spec, s.year))?;
+    }
+    drop(stmt);
     progress("stored", total, total);
     Ok(load_id)
 }

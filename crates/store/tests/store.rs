@@ -1,7 +1,7 @@
 //! The store on a real file: migrations, WAL, idempotent loads, replacement, and rollback.
 
 use kvarter_rules::{Catalog, Decimal, EvalOptions, Evaluation, History, Observation, evaluate};
-use kvarter_store::{AreaRow, Load, Loaded, Manifest, Store};
+use kvarter_store::{AreaRow, Load, Loaded, Manifest, ScreeningRow, Store};
 use std::path::PathBuf;
 
 fn db(name: &str) -> PathBuf {
@@ -40,6 +40,8 @@ struct Inputs {
     observations: Vec<Observation>,
     evaluation: Evaluation,
     without_origin: Evaluation,
+    history: History,
+    screenings: Vec<ScreeningRow>,
 }
 
 fn inputs(outside: &str, criteria_hash: &str) -> Inputs {
@@ -89,6 +91,22 @@ fn inputs(outside: &str, criteria_hash: &str) -> Inputs {
         evaluation: eval(false),
         without_origin: eval(true),
         observations,
+        history: {
+            let mut h = History::new();
+            h.add(2020, "A1", "udsat_boligomraade");
+            h.add_year(2019);
+            h
+        },
+        screenings: vec![ScreeningRow {
+            spec: "kbh-2025".into(),
+            year: 2023,
+            without_origin: false,
+            municipality: "101".into(),
+            data_year: 2022,
+            document: r#"{"designated_areas":[]}"#.into(),
+            geometry: r#"{"type":"FeatureCollection","features":[]}"#.into(),
+            units: r#"{"type":"FeatureCollection","features":[]}"#.into(),
+        }],
     }
 }
 
@@ -100,6 +118,8 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             observations: &i.observations,
             evaluation: &i.evaluation,
             without_origin: &i.without_origin,
+            history: &i.history,
+            screenings: &i.screenings,
         },
         &mut |_, _, _| {},
     )
@@ -119,6 +139,7 @@ fn with_rules(mut i: Inputs) -> Inputs {
             last_list_year: r.in_force.last_list_year,
             file: format!("rules/{}.toml", r.id),
             content_hash: "x".into(),
+            source: String::new(),
         })
         .collect();
     i

@@ -1,7 +1,24 @@
-//! # kvarter-web — the read-only JSON API over the store
+//! # kvarter-web — the dashboard and the read-only JSON API over the store
 //!
-//! `kvarter serve --db FILE` serves what a load put in the SQLite store (kvarter-store) as JSON
-//! over HTTP (axum on a tokio runtime). Every endpoint is a `GET`:
+//! `kvarter serve --db FILE` serves what a load put in the SQLite store (kvarter-store) over
+//! HTTP (axum on a tokio runtime): a server-rendered dashboard in Danish (English with
+//! `?lang=en`) and JSON. Every endpoint is a `GET`.
+//!
+//! ## The dashboard
+//!
+//! | path | page |
+//! |---|---|
+//! | `/?year=` | overview: map coloured by list, counts with changes since the year before, who entered and left and why ([`pages::overview`]) |
+//! | `/areas/{id}?year=` | area profile: status, criteria with margins in persons, the explanation, list history, charts ([`pages::area`]) |
+//! | `/lists?year=&without_origin=` | the lists of a year as sortable tables ([`pages::lists`]) |
+//! | `/lists/download?year=&format=csv\|csv-da\|xlsx&without_origin=` | the same as CSV, Danish CSV or XLSX (kvarter-export) |
+//! | `/screening?spec=&year=&without_origin=` | the municipality's screening ([`screening::screening`]) |
+//! | `/methodology` | every rule set as the law reads ([`method::methodology`]) |
+//! | `/static/style.css`, `/static/app.js` | built into the binary; the pages work without the script |
+//!
+//! Maps and charts are SVG drawn on the server ([`svg`]) from the stored EPSG:25832 geometry.
+//!
+//! ## The API
 //!
 //! | path | what |
 //! |---|---|
@@ -10,7 +27,10 @@
 //! | `/api/areas?page=&per_page=` | the areas, paginated (`total`, `links`) |
 //! | `/api/areas/{id}` | one area with every area-year's input values |
 //! | `/api/areas/{id}/designations?year=&without_origin=` | criterion results and list results, with the reason |
+//! | `/api/areas/{id}/explanation?year=&lang=&without_origin=` | the explanation in plain language (the text of `kvarter explain`) |
 //! | `/api/lists/{year}?without_origin=` | per list, the areas on it that year |
+//! | `/api/screenings` | the municipality's screenings in the store |
+//! | `/api/screenings/{spec}/{year}?without_origin=&geometry=` | one screening (publishable units only) |
 //! | `/api/manifest` | every load: kvarter's version, input files and hashes, rule sets, options |
 //! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints |
 //!
@@ -20,6 +40,8 @@
 //!
 //! ## Invariants
 //!
+//! - **No network beyond the listener.** No CDN, no fonts, no script from elsewhere: every
+//!   byte a page needs is served from the binary.
 //! - **Read-only.** The file is opened with `SQLITE_OPEN_READ_ONLY`; nothing here writes, and a
 //!   store whose schema version is not the one this kvarter knows is refused.
 //! - **No person-level data.** The store has none; the API serves area-level values only.
@@ -30,6 +52,12 @@
 //! - Ids are the store's own (`area_id`, rule-set id, list id, list year): stable across loads.
 
 #![recursion_limit = "512"]
+
+pub mod dash;
+pub mod method;
+pub mod pages;
+pub mod screening;
+pub mod svg;
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, RawQuery, State};
@@ -71,6 +99,7 @@ pub const PER_PAGE: (u64, u64) = (50, 500);
 struct Api {
     conn: Mutex<Connection>,
     config: Config,
+    dash: dash::Dash,
 }
 
 type Shared = Arc<Api>;
@@ -97,11 +126,24 @@ pub fn open(db: &Path) -> Result<Connection, String> {
 
 /// The API over the store at `db`, opened read-only.
 pub fn app(db: &Path, config: Config) -> Result<Router, String> {
+    let conn = open(db)?;
+    let dash = dash::Dash::read(&conn).map_err(|e| format!("{}: {e}", db.display()))?;
     let api = Arc::new(Api {
-        conn: Mutex::new(open(db)?),
+        conn: Mutex::new(conn),
         config,
+        dash,
     });
     Ok(Router::new()
+        .route("/", get(overview_page))
+        .route("/areas/{id}", get(area_page))
+        .route("/lists", get(lists_page))
+        .route("/lists/download", get(lists_download))
+        .route("/screening", get(screening_page))
+        .route("/methodology", get(methodology_page))
+        .route("/static/{file}", get(asset))
+        .route("/api/areas/{id}/explanation", get(explanation))
+        .route("/api/screenings", get(screenings))
+        .route("/api/screenings/{spec}/{year}", get(screening_doc))
         .route("/api/rule-sets", get(rule_sets))
         .route("/api/rule-sets/{id}", get(rule_set))
         .route("/api/areas", get(areas))
@@ -653,6 +695,402 @@ async fn manifest(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
     .await
 }
 
+// ---------------------------------------------------------------------------------------------
+// The dashboard: HTML pages.
+
+fn lang_of(map: &HashMap<String, String>) -> Result<kvarter_report::Lang, Problem> {
+    match map.get("lang").map(String::as_str) {
+        None | Some("da") => Ok(kvarter_report::Lang::Da),
+        Some("en") => Ok(kvarter_report::Lang::En),
+        Some(v) => Err(Problem::bad_request(format!("lang={v}: expected da or en"))),
+    }
+}
+
+/// Renders a page in the frame, off the async threads; errors become HTML pages too.
+async fn html_page(
+    api: Shared,
+    uri: axum::http::Uri,
+    allowed: &'static [&'static str],
+    nav: dash::Nav,
+    f: impl FnOnce(
+        &Connection,
+        &dash::Dash,
+        &dash::Ctx,
+        &HashMap<String, String>,
+    ) -> Result<(String, String), pages::PageError>
+    + Send
+    + 'static,
+) -> Response {
+    let path = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+    let query = uri.query().map(str::to_string);
+    let min_count = api.config.min_count;
+    let result = tokio::task::spawn_blocking(move || {
+        let map = params(query, allowed);
+        let lang = map
+            .as_ref()
+            .ok()
+            .and_then(|m| lang_of(m).ok())
+            .unwrap_or_default();
+        let ctx = dash::Ctx { lang, min_count };
+        let outcome = match map.and_then(|m| lang_of(&m).map(|_| m)) {
+            Err(p) => Err(pages::PageError {
+                status: p.status.as_u16(),
+                message: p.detail,
+            }),
+            Ok(m) => match api.conn.lock() {
+                Ok(conn) => f(&conn, &api.dash, &ctx, &m),
+                Err(_) => Err(pages::PageError {
+                    status: 500,
+                    message: "the store lock is poisoned".into(),
+                }),
+            },
+        };
+        match outcome {
+            Ok((title, body)) => (StatusCode::OK, dash::page(&ctx, &title, nav, &path, &body)),
+            Err(e) => {
+                let status =
+                    StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let title = match status.as_u16() {
+                    404 => ctx.t("Ikke fundet", "Not found"),
+                    400 => ctx.t("Forkert forespørgsel", "Bad request"),
+                    _ => ctx.t("Fejl", "Error"),
+                };
+                let body = format!(
+                    "<p class=\"notice\" role=\"alert\">{}</p><p><a href=\"{}\">{}</a></p>",
+                    svg::escape(&e.message),
+                    svg::escape(&ctx.href("/")),
+                    ctx.t("Til overblikket", "To the overview")
+                );
+                (status, dash::page(&ctx, title, nav, &path, &body))
+            }
+        }
+    })
+    .await;
+    match result {
+        Ok((status, html)) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+fn page_year(map: &HashMap<String, String>) -> Result<Option<i32>, pages::PageError> {
+    map.get("year")
+        .map(|y| {
+            parse_year(y, "year")
+                .map(|y| y as i32)
+                .map_err(|p| pages::PageError {
+                    status: 400,
+                    message: p.detail,
+                })
+        })
+        .transpose()
+}
+
+fn page_bool(map: &HashMap<String, String>, name: &str) -> Result<bool, pages::PageError> {
+    parse_bool(map, name).map_err(|p| pages::PageError {
+        status: 400,
+        message: p.detail,
+    })
+}
+
+async fn overview_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+    html_page(
+        api,
+        uri,
+        &["year", "lang"],
+        dash::Nav::Overview,
+        |c, d, ctx, m| pages::overview(c, d, ctx, page_year(m)?),
+    )
+    .await
+}
+
+async fn area_page(
+    State(api): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    html_page(
+        api,
+        uri,
+        &["year", "lang"],
+        dash::Nav::Area,
+        move |c, d, ctx, m| pages::area(c, d, ctx, &id, page_year(m)?),
+    )
+    .await
+}
+
+async fn lists_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+    html_page(
+        api,
+        uri,
+        &["year", "lang", "without_origin"],
+        dash::Nav::Lists,
+        |c, d, ctx, m| pages::lists(c, d, ctx, page_year(m)?, page_bool(m, "without_origin")?),
+    )
+    .await
+}
+
+async fn screening_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+    html_page(
+        api,
+        uri,
+        &["spec", "year", "lang", "without_origin"],
+        dash::Nav::Screening,
+        |c, d, ctx, m| {
+            screening::screening(
+                c,
+                d,
+                ctx,
+                m.get("spec").map(String::as_str),
+                page_year(m)?,
+                page_bool(m, "without_origin")?,
+            )
+        },
+    )
+    .await
+}
+
+async fn methodology_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+    html_page(
+        api,
+        uri,
+        &["lang"],
+        dash::Nav::Methodology,
+        |c, d, ctx, _| {
+            let mut st = c.prepare_cached("SELECT id, content_hash FROM rule_sets")?;
+            let hashes = st
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(method::methodology(d, ctx, &hashes))
+        },
+    )
+    .await
+}
+
+/// A year's lists as CSV, Danish CSV or XLSX.
+async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
+    let result = async {
+        let p = params(q, &["year", "format", "without_origin", "lang"])?;
+        let lang = lang_of(&p)?;
+        let year = match p.get("year") {
+            Some(y) => parse_year(y, "year")? as i32,
+            None => api
+                .dash
+                .latest()
+                .ok_or_else(|| Problem::not_found("the store has no list year"))?,
+        };
+        let without = parse_bool(&p, "without_origin")?;
+        let format = p.get("format").map_or("csv", String::as_str).to_string();
+        if !["csv", "csv-da", "xlsx"].contains(&format.as_str()) {
+            return Err(Problem::bad_request(format!(
+                "format={format}: expected csv, csv-da or xlsx"
+            )));
+        }
+        let api = api.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = api.conn.lock().map_err(|_| {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the store lock is poisoned",
+                )
+            })?;
+            let ctx = dash::Ctx {
+                lang,
+                min_count: api.config.min_count,
+            };
+            let table =
+                pages::download_table(&conn, &api.dash, &ctx, year, without).map_err(|e| {
+                    Problem::new(
+                        StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                        e.message,
+                    )
+                })?;
+            let suffix = if without { "-uden-oprindelse" } else { "" };
+            let export = |e: kvarter_export::ExportError| {
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            };
+            let (bytes, mime, ext) = match format.as_str() {
+                "csv" => (
+                    kvarter_export::csv(&table, kvarter_export::Dialect::Standard)
+                        .map_err(export)?,
+                    "text/csv; charset=utf-8",
+                    "csv",
+                ),
+                "csv-da" => (
+                    kvarter_export::csv(&table, kvarter_export::Dialect::Danish).map_err(export)?,
+                    "text/csv; charset=utf-8",
+                    "da.csv",
+                ),
+                _ => (
+                    kvarter_export::xlsx(
+                        &table,
+                        match lang {
+                            kvarter_report::Lang::Da => kvarter_export::Lang::Da,
+                            kvarter_report::Lang::En => kvarter_export::Lang::En,
+                        },
+                    )
+                    .map_err(export)?,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "xlsx",
+                ),
+            };
+            Ok::<_, Problem>(
+                (
+                    [
+                        (header::CONTENT_TYPE, mime.to_string()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"kvarter-lister-{year}{suffix}.{ext}\""),
+                        ),
+                    ],
+                    bytes,
+                )
+                    .into_response(),
+            )
+        })
+        .await
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The dashboard's stylesheet and script, built into the binary (no CDN, no build step).
+async fn asset(UrlPath(file): UrlPath<String>) -> Response {
+    let (body, mime) = match file.as_str() {
+        "style.css" => (
+            include_str!("../assets/style.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_str!("../assets/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return Problem::not_found(format!("no file /static/{file}")).into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API beyond the tables: explanations and screenings.
+
+async fn explanation(
+    State(api): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let p = params(q, &["year", "lang", "without_origin"])?;
+    let year = p.get("year").map(|y| parse_year(y, "year")).transpose()?;
+    let lang = lang_of(&p)?;
+    let without = parse_bool(&p, "without_origin")?;
+    let dash_api = api.clone();
+    with_db(api, move |c, _| {
+        area_exists(c, &id)?;
+        let d = &dash_api.dash;
+        let text = d
+            .explanation(c, &id, year.map(|y| y as i32), lang, without, dash_api.config.min_count)
+            .map_err(Problem::not_found)?;
+        let (text, suppressed) = match text {
+            Ok(t) => (Value::String(t), Value::Null),
+            Err(notice) => (Value::Null, json!({"suppressed": true, "min_count": dash_api.config.min_count, "detail": notice})),
+        };
+        let eval = d
+            .evaluate_area(c, &id, without)
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+        let list_year = year.map(|y| y as i32).or_else(|| {
+            eval.areas
+                .iter()
+                .filter(|a| a.area_id == id)
+                .map(|a| a.list_year)
+                .max()
+        });
+        Ok(json!({
+            "area_id": id,
+            "list_year": list_year,
+            "lang": match lang { kvarter_report::Lang::Da => "da", kvarter_report::Lang::En => "en" },
+            "without_origin": without,
+            "text": text,
+            "suppressed": suppressed,
+            "links": {"area": format!("/api/areas/{id}"), "designations": format!("/api/areas/{id}/designations")},
+        }))
+    })
+    .await
+}
+
+async fn screenings(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
+    params(q, &[])?;
+    with_db(api, |c, _| {
+        let items = c
+            .prepare("SELECT spec, year, without_origin, municipality, data_year FROM screenings ORDER BY spec, year, without_origin")?
+            .query_map([], |r| {
+                let spec: String = r.get(0)?;
+                let year: i64 = r.get(1)?;
+                let without: bool = r.get(2)?;
+                Ok(json!({
+                    "spec": spec,
+                    "year": year,
+                    "without_origin": without,
+                    "municipality": r.get::<_, String>(3)?,
+                    "data_year": r.get::<_, i64>(4)?,
+                    "links": {"self": format!("/api/screenings/{spec}/{year}{}", if without { "?without_origin=true" } else { "" })},
+                }))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(json!({"items": items}))
+    })
+    .await
+}
+
+async fn screening_doc(
+    State(api): State<Shared>,
+    UrlPath((spec, year)): UrlPath<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let year = parse_year(&year, "year")?;
+    let p = params(q, &["without_origin", "geometry"])?;
+    let without = parse_bool(&p, "without_origin")?;
+    let with_geometry = parse_bool(&p, "geometry")?;
+    with_db(api, move |c, _| {
+        let row: Option<(String, String, String, i64, String)> = c
+            .query_row(
+                "SELECT document, geometry, units, data_year, municipality FROM screenings WHERE spec = ?1 AND year = ?2 AND without_origin = ?3",
+                rusqlite::params![spec, year, without],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((document, geometry, units, data_year, municipality)) = row else {
+            return Err(Problem::not_found(format!(
+                "no screening '{spec}' of {year}{} in the store",
+                if without { " without origin" } else { "" }
+            )));
+        };
+        let mut doc: Value = serde_json::from_str(&document).map_err(|e| {
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored screening: {e}"))
+        })?;
+        doc["municipality"] = json!(municipality);
+        doc["data_year"] = json!(data_year);
+        if with_geometry {
+            doc["geometry"] = serde_json::from_str(&geometry).unwrap_or(Value::Null);
+            doc["units_geometry"] = serde_json::from_str(&units).unwrap_or(Value::Null);
+        }
+        Ok(doc)
+    })
+    .await
+}
+
 async fn openapi() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -716,6 +1154,30 @@ pub fn openapi_document() -> Value {
                 ],
                 "responses": {"200": ok("The designations.", "Designations"), "400": problem, "404": problem, "500": problem},
             }},
+            "/api/areas/{id}/explanation": {"get": {
+                "operationId": "getExplanation", "summary": "The explanation in plain language (the text of `kvarter explain`), Danish or English.",
+                "parameters": [
+                    path_param("id", "Area id.", json!({"type": "string"})),
+                    {"name": "year", "in": "query", "required": false, "description": "List year; the latest by default.", "schema": year_schema},
+                    {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["da", "en"], "default": "da"}},
+                    without_origin,
+                ],
+                "responses": {"200": ok("The explanation.", "Explanation"), "400": problem, "404": problem, "500": problem},
+            }},
+            "/api/screenings": {"get": {
+                "operationId": "listScreenings", "summary": "The municipality's screenings in the store.",
+                "responses": {"200": ok("The screenings.", "Screenings"), "400": problem, "500": problem},
+            }},
+            "/api/screenings/{spec}/{year}": {"get": {
+                "operationId": "getScreening", "summary": "One screening: designated areas with their criteria and intervals, the city values, and the publishable units (units under the spec's minimum population are never included).",
+                "parameters": [
+                    path_param("spec", "Screening spec id, e.g. kbh-2025.", json!({"type": "string"})),
+                    path_param("year", "Screening year.", year_schema.clone()),
+                    without_origin,
+                    {"name": "geometry", "in": "query", "required": false, "description": "Include the designated areas and the units as GeoJSON (EPSG:25832).", "schema": {"type": "boolean", "default": false}},
+                ],
+                "responses": {"200": ok("The screening.", "Screening"), "400": problem, "404": problem, "500": problem},
+            }},
             "/api/lists/{year}": {"get": {
                 "operationId": "getLists", "summary": "Per list, the areas on it in a list year.",
                 "parameters": [path_param("year", "List year.", year_schema), without_origin],
@@ -739,6 +1201,24 @@ pub fn openapi_document() -> Value {
                 "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
                     "status": {"type": "integer"}, "detail": {"type": "string"},
+                }},
+                "Explanation": {"type": "object", "required": ["area_id", "lang", "without_origin", "text"], "properties": {
+                    "area_id": {"type": "string"}, "list_year": {"type": ["integer", "null"]},
+                    "lang": {"type": "string", "enum": ["da", "en"]}, "without_origin": {"type": "boolean"},
+                    "text": {"type": "string"}, "links": {"$ref": "#/components/schemas/Links"},
+                }},
+                "Screenings": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["spec", "year", "without_origin", "municipality", "data_year"], "properties": {
+                    "spec": {"type": "string"}, "year": {"type": "integer"}, "without_origin": {"type": "boolean"},
+                    "municipality": {"type": "string"}, "data_year": {"type": "integer"}, "links": {"$ref": "#/components/schemas/Links"},
+                }}}}},
+                "Screening": {"type": "object", "required": ["spec", "year", "data_year", "designated_areas", "city", "cells", "cells_suppressed"], "properties": {
+                    "spec": {"type": "string"}, "year": {"type": "integer"}, "data_year": {"type": "integer"},
+                    "municipality": {"type": "string"},
+                    "designated_areas": {"type": "array", "items": {"type": "object"}},
+                    "city": {"type": "array", "items": {"type": "object"}},
+                    "cells": {"type": "array", "description": "Publishable units only.", "items": {"type": "object"}},
+                    "cells_suppressed": {"type": "integer", "description": "How many units were under the minimum population and left out."},
+                    "geometry": {"type": "object"}, "units_geometry": {"type": "object"},
                 }},
                 "Suppressed": {"type": "object", "required": ["suppressed", "min_count"], "properties": {
                     "suppressed": {"const": true}, "min_count": {"type": "integer"},
@@ -825,13 +1305,16 @@ pub fn openapi_document() -> Value {
     })
 }
 
-/// The routes the app serves, as OpenAPI paths (the tests check the document names each).
+/// The API routes the app serves, as OpenAPI paths (the tests check the document names each).
 pub const ROUTES: &[&str] = &[
     "/api/rule-sets",
     "/api/rule-sets/{id}",
     "/api/areas",
     "/api/areas/{id}",
     "/api/areas/{id}/designations",
+    "/api/areas/{id}/explanation",
+    "/api/screenings",
+    "/api/screenings/{spec}/{year}",
     "/api/lists/{year}",
     "/api/manifest",
     "/api/openapi.json",

@@ -1,0 +1,97 @@
+//! `kvarter demo`: the whole product on synthetic data in one command. Writes the synthetic
+//! capital (or country), loads it with the municipality's screening into a SQLite store, and
+//! serves the dashboard and the API, printing the address to open.
+//!
+//! A second run with the same options reuses the written data and the store (the load is a
+//! no-op when nothing changed), so it starts in about a second.
+
+use super::{Failure, Input, progress_bar, serve};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub(crate) struct DemoArgs {
+    /// `city`: the synthetic capital (the default, ready in seconds); `country`: the whole
+    /// synthetic country (about a minute more).
+    #[arg(long, default_value = "city", value_parser = super::parse_scale)]
+    scale: kvarter_synth::Scale,
+    /// The seed of the synthetic data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to keep the synthetic data and the store; a folder under the system's temp
+    /// folder by default.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Where to serve.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Counts of persons under this are suppressed in every page and response.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    min_count: u64,
+}
+
+/// The data years the demo writes.
+const YEARS: (i16, i16) = (2006, 2024);
+
+/// The file that marks a complete synthetic folder, with what it was written from.
+const MARKER: &str = "kvarter-demo.txt";
+
+fn marker_text(a: &DemoArgs) -> String {
+    format!(
+        "kvarter {} synth --scale {} --seed {} --years {}-{}\n",
+        env!("CARGO_PKG_VERSION"),
+        a.scale.name(),
+        a.seed,
+        YEARS.0,
+        YEARS.1
+    )
+}
+
+fn synthesize(a: &DemoArgs, dir: &Path) -> Result<(), Failure> {
+    let marker = dir.join(MARKER);
+    if std::fs::read_to_string(&marker).is_ok_and(|t| t == marker_text(a)) {
+        eprintln!(
+            "demo: reusing the synthetic {} in {}",
+            a.scale.name(),
+            dir.display()
+        );
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&marker);
+    let config = kvarter_synth::Config {
+        scale: a.scale,
+        seed: a.seed,
+        first_year: YEARS.0,
+        last_year: YEARS.1,
+        format: kvarter_synth::Format::Parquet,
+    };
+    let mut bar = progress_bar();
+    kvarter_synth::generate(&config, dir, &mut |done, total, message| {
+        bar(message, done, total)
+    })?;
+    super::write_atomically(&marker, marker_text(a).as_bytes())?;
+    Ok(())
+}
+
+pub(crate) fn run_demo(a: &DemoArgs) -> Result<String, Failure> {
+    let dir = a.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("kvarter-demo-{}-{}", a.scale.name(), a.seed))
+    });
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure(format!("{}: cannot create the folder: {e}", dir.display())))?;
+    eprintln!(
+        "demo: synthetic data (fictional people and areas, not real data) in {}",
+        dir.display()
+    );
+    synthesize(a, &dir)?;
+    let db = dir.join("kvarter.db");
+    super::load::run_load(&super::load::LoadArgs::demo(
+        Input {
+            criteria: None,
+            registers: Some(dir.clone()),
+        },
+        db.clone(),
+        "kbh-2025",
+    ))?;
+    serve::serve_dashboard(&db, &a.addr, a.min_count, "demo: open")
+}

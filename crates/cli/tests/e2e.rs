@@ -1,0 +1,265 @@
+//! The dashboard as a person uses it, in headless Chromium (Debian's `chromium` driven by
+//! `chromedriver`): `kvarter demo` on a small synthetic capital, started by the test on a
+//! loopback port. The test opens the overview, follows an area link, checks the numbers on the
+//! profile against the API, switches language, sorts a table and downloads a list.
+
+mod browser;
+
+use browser::Browser;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running `kvarter demo`, killed when dropped.
+struct Demo {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `kvarter demo --scale tiny` in a fresh folder, on a free port.
+fn demo(name: &str) -> Demo {
+    let dir = std::env::temp_dir().join(format!("kvarter-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kvarter"))
+        .args(["demo", "--scale", "tiny", "--addr", "127.0.0.1:0", "--dir"])
+        .arg(&dir)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kvarter demo starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("demo: open ")
+        .unwrap_or_else(|| panic!("expected 'demo: open ADDRESS' on stdout, got {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    Demo { child, base }
+}
+
+/// GET a JSON document from the API.
+fn api(base: &str, path: &str) -> Value {
+    let addr = base.strip_prefix("http://").unwrap();
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.0 200"), "GET {path}: {head}");
+    serde_json::from_str(body).unwrap()
+}
+
+#[test]
+fn a_newcomer_finds_the_lists_an_area_and_why_and_downloads_a_list() {
+    let Some(b) = Browser::try_start() else {
+        eprintln!("skipped: KVARTER_SKIP_BROWSER=1 and no chromium");
+        return;
+    };
+    let demo = demo("newcomer");
+    let base = &demo.base;
+
+    // The overview: the latest year's lists, a map with the areas, and the areas on a list.
+    b.goto(&format!("{base}/"));
+    assert!(
+        b.title().starts_with("Listerne 1. december"),
+        "{}",
+        b.title()
+    );
+    let year: i32 = b
+        .find("#year")
+        .property("value")
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let shapes = b.find_all("svg#map g.shapes path");
+    assert!(!shapes.is_empty(), "the map has no areas");
+    assert_eq!(b.find("html").attr("lang").as_deref(), Some("da"));
+    // The counts on the cards are those of the API.
+    let lists = api(base, &format!("/api/lists/{year}"));
+    for l in lists["lists"].as_array().unwrap() {
+        if !l["defined"].as_bool().unwrap() {
+            continue;
+        }
+        let card = b.find(&format!(
+            ".card .n[data-list=\"{}\"]",
+            l["list"].as_str().unwrap()
+        ));
+        assert_eq!(
+            card.text(),
+            l["count"].to_string(),
+            "count of {}",
+            l["list"]
+        );
+    }
+
+    // Follow the first listed area to its profile.
+    let link = b.find("#listed a.area-link");
+    let name = link.text();
+    link.click();
+    b.wait_until(
+        |b| b.url().contains("/areas/"),
+        Duration::from_secs(10),
+        "the area profile",
+    );
+    assert!(
+        b.find("h1").text().starts_with(&name),
+        "{}",
+        b.find("h1").text()
+    );
+    let id = b
+        .url()
+        .split("/areas/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    // Every criterion's value and margin in persons on the page is the API's.
+    let d = api(base, &format!("/api/areas/{id}/designations?year={year}"));
+    let criteria = d["years"][0]["criteria"].as_array().unwrap();
+    assert!(!criteria.is_empty());
+    for c in criteria {
+        let key = format!(
+            "{}-{}",
+            c["rule_set"].as_str().unwrap(),
+            c["criterion"].as_str().unwrap()
+        );
+        let value = b.find(&format!("#value-{key}")).attr("data-value").unwrap();
+        assert_eq!(value, c["value"].as_str().unwrap_or(""), "value of {key}");
+        let persons = b
+            .find(&format!("#margin-{key}"))
+            .attr("data-persons")
+            .unwrap();
+        let expected = match &c["persons"] {
+            Value::String(p) => p.clone(),
+            _ => String::new(),
+        };
+        assert_eq!(persons, expected, "margin of {key}");
+    }
+    // The explanation is the API's, and it names the area.
+    let explanation = b.find("#explanation").text();
+    let served = api(base, &format!("/api/areas/{id}/explanation?year={year}"));
+    assert_eq!(explanation.trim(), served["text"].as_str().unwrap().trim());
+    assert!(!b.find_all("figure.chart svg").is_empty(), "no charts");
+
+    // Switch to English: the same profile and year, in English.
+    b.find("#lang-switch").click();
+    b.wait_until(
+        |b| b.find("html").attr("lang").as_deref() == Some("en"),
+        Duration::from_secs(10),
+        "the English page",
+    );
+    assert!(b.url().contains(&format!("year={year}")) && b.url().contains("lang=en"));
+    assert_eq!(
+        b.find("#crit-h").text(),
+        "The criteria and the distance to each threshold"
+    );
+
+    // The lists of the year, in English: sort a table and download every list as CSV.
+    b.goto(&format!("{base}/lists?year={year}&lang=en"));
+    let table = b.find("table[data-sortable]");
+    let th = b.find("table[data-sortable] th button");
+    th.click();
+    assert!(
+        b.find("table[data-sortable] th")
+            .attr("aria-sort")
+            .is_some(),
+        "sorting sets aria-sort"
+    );
+    drop(table);
+    b.clear_downloads();
+    b.find("#download-csv").click();
+    let file = b.wait_for_download(".csv", Duration::from_secs(20));
+    let bytes = std::fs::read(&file).unwrap();
+    let mut got: BTreeSet<(String, String)> = BTreeSet::new();
+    for row in csv::Reader::from_reader(&bytes[..])
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let row = row.unwrap();
+        assert_eq!(row["list_year"], year.to_string());
+        got.insert((row["list"].clone(), row["area_id"].clone()));
+    }
+    let mut expected = BTreeSet::new();
+    for l in lists["lists"].as_array().unwrap() {
+        for a in l["areas"].as_array().unwrap() {
+            expected.insert((
+                l["list"].as_str().unwrap().to_string(),
+                a["id"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    assert_eq!(got, expected, "the downloaded list is the API's");
+    b.find("#download-xlsx").click();
+    let xlsx = b.wait_for_download(".xlsx", Duration::from_secs(20));
+    assert!(std::fs::read(xlsx).unwrap().starts_with(b"PK"));
+
+    // The other pages open without a script error.
+    for path in ["/screening", "/methodology", "/?lang=en"] {
+        b.goto(&format!("{base}{path}"));
+        assert!(b.find("h1").is_displayed());
+    }
+    assert_eq!(b.console_errors(), Vec::<String>::new());
+}
+
+#[test]
+fn the_map_and_the_year_picker_work_from_the_keyboard() {
+    let Some(b) = Browser::try_start() else {
+        eprintln!("skipped: KVARTER_SKIP_BROWSER=1 and no chromium");
+        return;
+    };
+    let demo = demo("keyboard");
+    let base = &demo.base;
+    b.goto(&format!("{base}/"));
+    let years: Vec<String> = b
+        .find_all("#year option")
+        .iter()
+        .map(|o| o.attr("value").unwrap())
+        .collect();
+    assert!(years.len() > 1);
+    // Choosing an earlier year in the picker shows that year (the form submits on change).
+    let earlier = years[1].clone();
+    b.execute(
+        "const s = document.getElementById('year'); s.value = arguments[0]; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![Value::String(earlier.clone())],
+    );
+    b.wait_until(
+        |b| b.url().contains(&format!("year={earlier}")),
+        Duration::from_secs(10),
+        "the earlier year",
+    );
+    assert!(b.find("h1").text().ends_with(&earlier));
+    // The map zooms from its buttons: the viewBox shrinks.
+    let before = b.find("svg#map").attr("viewBox").unwrap();
+    b.find(".zoom-controls button").click();
+    let after = b.find("svg#map").attr("viewBox").unwrap();
+    assert_ne!(before, after, "zoom in changes the view");
+    // Every area on the map is a link a keyboard reaches.
+    let links = b.find_all("svg#map a[href]");
+    assert!(!links.is_empty());
+    assert!(
+        links
+            .iter()
+            .all(|a| a.attr("href").unwrap().starts_with("/areas/"))
+    );
+}

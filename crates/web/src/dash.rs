@@ -1,0 +1,725 @@
+//! The dashboard: server-rendered HTML pages over the store, in Danish (default) or English
+//! (`?lang=en`). Maps and charts are SVG drawn here ([`crate::svg`]); `/static/app.js` only adds
+//! zoom, pan, tooltips, sorting and filters, and every page works without it.
+//!
+//! What the store does not hold as rows, this module derives once at start-up from what it does
+//! hold: the catalog (from the stored rule files' text), the history, the rule-set overrides of
+//! the load (from its manifest), the areas' parsed geometry, and the average of every measure per
+//! municipality and over all areas per list year (weighted by the measured population).
+
+use crate::svg::{self, escape};
+use kvarter_report::Lang;
+use kvarter_rules::{
+    Catalog, Decimal, EvalOptions, Evaluation, History, Observation, RuleSet, evaluate,
+};
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::str::FromStr;
+
+/// What the dashboard derives from the store once, at start-up.
+pub struct Dash {
+    /// The rule sets, parsed from the stored rule files.
+    pub catalog: Catalog,
+    /// The published memberships before the data starts.
+    pub history: History,
+    /// The `--rules` overrides of the load.
+    pub overrides: Vec<String>,
+    /// Every list year with values, ascending.
+    pub years: Vec<i32>,
+    /// Area id → (name, municipality, parsed geometry).
+    pub areas: BTreeMap<String, AreaInfo>,
+    /// (municipality or `""` for all, list year, value column) → weighted mean.
+    pub averages: BTreeMap<(String, i32, String), f64>,
+}
+
+/// An area as the dashboard shows it.
+pub struct AreaInfo {
+    /// Name.
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// The GeoJSON geometry, parsed (EPSG:25832).
+    pub geometry: Option<Value>,
+}
+
+/// The value column and the column of the population it is measured on.
+pub const MEASURES: &[(&str, &str)] = &[
+    ("outside_labour_pct", "persons_18_64"),
+    ("convicted_pct", "persons_18_plus"),
+    ("basic_education_pct", "persons_30_59"),
+    ("income_pct_of_region", "persons_15_64_taxable"),
+    ("non_western_pct", "residents"),
+];
+
+/// The order in which lists colour the map: the most consequential first.
+pub const SEVERITY: &[&str] = &[
+    "omdannelsesomraade",
+    "haardt_ghettoomraade",
+    "parallelsamfund",
+    "ghettoomraade",
+    "udsat_boligomraade",
+    "forebyggelsesomraade",
+];
+
+impl Dash {
+    /// Reads what the dashboard needs from the store.
+    pub fn read(conn: &Connection) -> Result<Dash, String> {
+        let e = |e: rusqlite::Error| format!("reading the store: {e}");
+        let mut st = conn
+            .prepare("SELECT id, file, source FROM rule_sets ORDER BY file")
+            .map_err(e)?;
+        let rows: Vec<(String, String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(e)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(e)?;
+        let catalog = if rows.iter().any(|(_, _, s)| s.is_empty()) {
+            // A store written before rule files were stored: the built-in rules, when they are
+            // the ones it names.
+            let builtin = Catalog::builtin();
+            if let Some((id, _, _)) = rows.iter().find(|(id, _, _)| builtin.get(id).is_none()) {
+                return Err(format!(
+                    "rule set '{id}' is not stored with its text; expected a store loaded by this kvarter (run `kvarter load` again)"
+                ));
+            }
+            builtin
+        } else {
+            Catalog::from_sources(rows.iter().map(|(_, f, s)| (f.as_str(), s.as_str())))
+                .map_err(|e| e.to_string())?
+        };
+        let mut history = History::new();
+        for y in query_vec(conn, "SELECT list_year FROM history_years", |r| {
+            r.get::<_, i32>(0)
+        })? {
+            history.add_year(y);
+        }
+        for (y, a, l) in query_vec(conn, "SELECT list_year, area_id, list FROM history", |r| {
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            history.add(y, &a, &l);
+        }
+        let options: Option<String> = conn
+            .query_row(
+                "SELECT options FROM manifest ORDER BY load_id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        let overrides = options
+            .and_then(|o| serde_json::from_str::<Value>(&o).ok())
+            .and_then(|o| o["rules"].as_str().map(str::to_string))
+            .map(|r| {
+                r.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let years = query_vec(
+            conn,
+            "SELECT DISTINCT list_year FROM area_years ORDER BY 1",
+            |r| r.get::<_, i32>(0),
+        )?;
+        let mut areas = BTreeMap::new();
+        for (id, name, municipality, geometry) in query_vec(
+            conn,
+            "SELECT a.id, COALESCE((SELECT y.area_name FROM area_years y WHERE y.area_id = a.id ORDER BY y.list_year DESC LIMIT 1), a.name), \
+             COALESCE(a.municipality_name, a.municipality), a.geometry FROM areas a",
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )? {
+            let geometry = geometry.and_then(|g| serde_json::from_str(&g).ok());
+            areas.insert(
+                id,
+                AreaInfo {
+                    name,
+                    municipality,
+                    geometry,
+                },
+            );
+        }
+        let mut sums: BTreeMap<(String, i32, String), (f64, f64)> = BTreeMap::new();
+        let cols: Vec<String> = MEASURES
+            .iter()
+            .flat_map(|(v, g)| [v.to_string(), g.to_string()])
+            .collect();
+        let sql = format!(
+            "SELECT municipality, list_year, {} FROM area_years",
+            cols.join(", ")
+        );
+        for row in query_vec(conn, &sql, |r| {
+            let mut v = Vec::new();
+            for i in 0..cols.len() {
+                v.push(
+                    r.get::<_, Option<String>>(2 + i)?
+                        .and_then(|s| s.parse::<f64>().ok()),
+                );
+            }
+            Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, v))
+        })? {
+            let (m, y, v) = row;
+            for (i, (col, _)) in MEASURES.iter().enumerate() {
+                if let (Some(x), Some(w)) = (v[2 * i], v[2 * i + 1]) {
+                    for key in [m.clone(), String::new()] {
+                        let s = sums.entry((key, y, col.to_string())).or_default();
+                        s.0 += x * w;
+                        s.1 += w;
+                    }
+                }
+            }
+        }
+        let averages = sums
+            .into_iter()
+            .filter(|(_, (_, w))| *w > 0.0)
+            .map(|(k, (s, w))| (k, s / w))
+            .collect();
+        Ok(Dash {
+            catalog,
+            history,
+            overrides,
+            years,
+            areas,
+            averages,
+        })
+    }
+
+    /// The latest list year with values.
+    pub fn latest(&self) -> Option<i32> {
+        self.years.last().copied()
+    }
+
+    /// The Danish or English name of a list.
+    pub fn list_name(&self, list: &str, lang: Lang) -> String {
+        for rs in self.catalog.rule_sets().iter().rev() {
+            if let Some(l) = rs.list(list) {
+                return kvarter_report::list_name(l, lang).to_string();
+            }
+        }
+        list.to_string()
+    }
+
+    /// The name of a criterion in the language, from the rule set that defines it.
+    pub fn criterion_name(&self, rule_set: &str, id: &str, lang: Lang) -> String {
+        self.catalog
+            .get(rule_set)
+            .and_then(|rs| rs.all_criteria().find(|c| c.id == id))
+            .map(|c| lang.t(&c.name, &c.name_en).to_string())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The rule set of a list year, by id.
+    pub fn rule_set(&self, id: &str) -> Option<&RuleSet> {
+        self.catalog.get(id)
+    }
+
+    /// One area evaluated again from its stored values, exactly as the load evaluated it.
+    pub fn evaluate_area(
+        &self,
+        conn: &Connection,
+        id: &str,
+        without_origin: bool,
+    ) -> Result<Evaluation, String> {
+        let observations = observations(conn, Some(id))?;
+        evaluate(
+            &self.catalog,
+            &observations,
+            &self.history,
+            &EvalOptions {
+                without_origin,
+                overrides: self.overrides.clone(),
+            },
+        )
+        .map_err(|e| e.to_string())
+    }
+}
+
+impl Dash {
+    /// The explanation in plain language of one area and year: the text of `kvarter explain`,
+    /// with every count of persons under `min_count` left out. Group sizes and margins in
+    /// persons of a small group are dropped and a closing line says so; an area with fewer
+    /// residents than the minimum gets no explanation but that notice.
+    pub fn explanation(
+        &self,
+        conn: &Connection,
+        id: &str,
+        year: Option<i32>,
+        lang: Lang,
+        without_origin: bool,
+        min_count: u64,
+    ) -> Result<Result<String, String>, String> {
+        let mut eval = self.evaluate_area(conn, id, without_origin)?;
+        let small = |d: Option<Decimal>| d.is_some_and(|d| d < Decimal::from(min_count));
+        let mut dropped = false;
+        for a in &mut eval.areas {
+            for c in &mut a.criteria {
+                let unit = self
+                    .catalog
+                    .get(&c.rule_set)
+                    .and_then(|rs| rs.all_criteria().find(|x| x.id == c.id))
+                    .map(|x| x.unit);
+                if unit == Some(kvarter_rules::Unit::Persons) && small(c.value) {
+                    return Ok(Err(format!(
+                        "{} {min_count} {}",
+                        lang.t("Området har færre end", "The area has fewer than"),
+                        lang.t(
+                            "beboere; forklaringen vises ikke, da den ville afsløre små tal.",
+                            "residents; the explanation is not shown, as it would reveal small counts."
+                        )
+                    )));
+                }
+                if small(c.group_size) {
+                    c.group_size = None;
+                    c.persons = None;
+                    dropped = true;
+                }
+            }
+        }
+        let mut text =
+            kvarter_report::explain::explain(&self.catalog, &eval, &self.history, id, year, lang)
+                .map_err(|e| e.to_string())?;
+        if dropped {
+            let _ = writeln!(
+                text,
+                "\n{} {min_count} {}",
+                lang.t(
+                    "Afstande i personer for grupper med færre end",
+                    "Margins in persons of groups of fewer than"
+                ),
+                lang.t("personer er udeladt.", "persons are left out.")
+            );
+        }
+        Ok(Ok(text))
+    }
+}
+
+/// The stored area-years as the engine's observations (of one area, or all).
+pub fn observations(conn: &Connection, area: Option<&str>) -> Result<Vec<Observation>, String> {
+    let cols = kvarter_store::VALUE_COLUMNS;
+    let sql = format!(
+        "SELECT area_id, area_name, municipality, list_year, {} FROM area_years {} ORDER BY area_id, list_year",
+        cols.join(", "),
+        if area.is_some() {
+            "WHERE area_id = ?1"
+        } else {
+            ""
+        }
+    );
+    let map = |r: &rusqlite::Row<'_>| {
+        let mut values = BTreeMap::new();
+        for (i, c) in cols.iter().enumerate() {
+            if let Some(v) = r.get::<_, Option<String>>(4 + i)? {
+                let d = Decimal::from_str(&v).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        4 + i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?;
+                values.insert((*c).to_string(), d);
+            }
+        }
+        Ok(Observation {
+            area_id: r.get(0)?,
+            area_name: r.get(1)?,
+            municipality: r.get(2)?,
+            list_year: r.get(3)?,
+            values,
+        })
+    };
+    let e = |e: rusqlite::Error| format!("reading the store: {e}");
+    let mut st = conn.prepare(&sql).map_err(e)?;
+    let rows = match area {
+        Some(a) => st.query_map([a], map),
+        None => st.query_map([], map),
+    }
+    .map_err(e)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(e)
+}
+
+fn query_vec<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, String> {
+    let e = |e: rusqlite::Error| format!("reading the store: {e}");
+    let mut st = conn.prepare(sql).map_err(e)?;
+    let rows = st.query_map([], f).map_err(e)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(e)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page frame.
+
+/// The section of the site a page belongs to, for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    /// The overview.
+    Overview,
+    /// An area's profile.
+    Area,
+    /// The lists by year.
+    Lists,
+    /// The municipality's screening.
+    Screening,
+    /// The rule sets as the law reads.
+    Methodology,
+}
+
+/// The request's context: language and the query to keep in links.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The language.
+    pub lang: Lang,
+    /// The minimum count of persons shown.
+    pub min_count: u64,
+}
+
+impl Ctx {
+    /// Picks the Danish or the English text.
+    pub fn t<'a>(&self, da: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(da, en)
+    }
+
+    /// A link within the dashboard, keeping the language. `path` may carry a query.
+    pub fn href(&self, path: &str) -> String {
+        match self.lang {
+            Lang::Da => path.to_string(),
+            Lang::En if path.contains('?') => format!("{path}&lang=en"),
+            Lang::En => format!("{path}?lang=en"),
+        }
+    }
+
+    /// Whether numbers use a decimal comma.
+    pub fn comma(&self) -> bool {
+        self.lang == Lang::Da
+    }
+
+    /// A decimal as text for people, rounded to `dp` places.
+    pub fn num(&self, text: &str, dp: u32) -> String {
+        match Decimal::from_str(text) {
+            Ok(d) => kvarter_report::rounded(d, dp, self.lang),
+            Err(_) => escape(text),
+        }
+    }
+
+    /// A count of persons, or the suppression mark under the minimum count.
+    pub fn count(&self, text: Option<&str>) -> String {
+        let Some(t) = text else {
+            return "–".into();
+        };
+        let whole = t.split('.').next().and_then(|n| n.parse::<i64>().ok());
+        match whole {
+            Some(n) if n.unsigned_abs() < self.min_count => self.suppressed(),
+            _ => self.num(t, 0),
+        }
+    }
+
+    /// The visible mark of a suppressed cell.
+    pub fn suppressed(&self) -> String {
+        format!(
+            "<span class=\"suppressed\" title=\"{}\">&lt; {}</span>",
+            escape(&format!(
+                "{} {}",
+                self.t("Undertrykt: færre end", "Suppressed: fewer than"),
+                self.min_count
+            )),
+            self.min_count
+        )
+    }
+}
+
+/// The whole HTML document: header, navigation, language switch, the body, the footer.
+pub fn page(ctx: &Ctx, title: &str, nav: Nav, path_and_query: &str, body: &str) -> String {
+    let lang = match ctx.lang {
+        Lang::Da => "da",
+        Lang::En => "en",
+    };
+    let item = |n: Nav, href: &str, da: &str, en: &str| {
+        format!(
+            "<li><a href=\"{}\"{}>{}</a></li>",
+            escape(&ctx.href(href)),
+            if n == nav {
+                " aria-current=\"page\""
+            } else {
+                ""
+            },
+            ctx.t(da, en)
+        )
+    };
+    // The same page in the other language.
+    let (other, other_label, other_lang) = {
+        let base: String = {
+            let (p, q) = path_and_query
+                .split_once('?')
+                .unwrap_or((path_and_query, ""));
+            let kept: Vec<&str> = q
+                .split('&')
+                .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+                .collect();
+            if kept.is_empty() {
+                p.to_string()
+            } else {
+                format!("{p}?{}", kept.join("&"))
+            }
+        };
+        match ctx.lang {
+            Lang::Da => (
+                if base.contains('?') {
+                    format!("{base}&lang=en")
+                } else {
+                    format!("{base}?lang=en")
+                },
+                "English",
+                "en",
+            ),
+            Lang::En => (base, "Dansk", "da"),
+        }
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>{title} · kvarter</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n\
+<script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n\
+<a class=\"skip\" href=\"#main\">{skip}</a>\n\
+<header class=\"site\"><div class=\"inner\"><div class=\"brand\"><a href=\"{home}\">kvarter</a> <span>{tagline}</span></div>\n\
+<nav aria-label=\"{navlabel}\"><ul>{nav}</ul></nav>\n\
+<a class=\"lang\" id=\"lang-switch\" href=\"{other}\" hreflang=\"{other_lang}\" lang=\"{other_lang}\">{other_label}</a></div></header>\n\
+<main id=\"main\" tabindex=\"-1\">\n<h1>{title}</h1>\n{body}\n</main>\n\
+<footer class=\"site\"><p>{footer} <a href=\"/api/openapi.json\">API</a> · <a href=\"{method}\">{method_label}</a></p></footer>\n\
+</body>\n</html>\n",
+        title = escape(title),
+        skip = ctx.t("Gå til indhold", "Skip to content"),
+        home = escape(&ctx.href("/")),
+        tagline = ctx.t(
+            "udsatte boligområder efter loven, åbent og præcist",
+            "vulnerable housing areas under Danish law, open and exact"
+        ),
+        navlabel = ctx.t("Hovedmenu", "Main menu"),
+        nav = [
+            item(Nav::Overview, "/", "Overblik", "Overview"),
+            item(Nav::Lists, "/lists", "Lister pr. år", "Lists by year"),
+            item(Nav::Screening, "/screening", "Kommunal screening", "Municipal screening"),
+            item(Nav::Methodology, "/methodology", "Metode og regler", "Methodology and rules"),
+        ]
+        .join(""),
+        other = escape(&other),
+        footer = ctx.t(
+            "Tal under mindstetallet er undertrykt og vist som «&lt; N». Data i demoen er syntetiske (opdigtede personer og områder).",
+            "Counts under the minimum are suppressed and shown as “&lt; N”. The demo's data are synthetic (fictional people and areas)."
+        ),
+        method = escape(&ctx.href("/methodology")),
+        method_label = ctx.t("Metode", "Methodology"),
+    )
+}
+
+/// A year picker: a GET form that keeps the language.
+pub fn year_form(ctx: &Ctx, action: &str, years: &[i32], year: i32, extra: &str) -> String {
+    let mut s = format!(
+        "<form class=\"picker\" method=\"get\" action=\"{}\" data-autosubmit><label for=\"year\">{}</label> <select id=\"year\" name=\"year\">",
+        escape(action),
+        ctx.t("Listeår", "List year")
+    );
+    for y in years.iter().rev() {
+        let _ = write!(
+            s,
+            "<option value=\"{y}\"{}>{y}</option>",
+            if *y == year { " selected" } else { "" }
+        );
+    }
+    s.push_str("</select>");
+    if ctx.lang == Lang::En {
+        s.push_str("<input type=\"hidden\" name=\"lang\" value=\"en\">");
+    }
+    s.push_str(extra);
+    let _ = write!(
+        s,
+        " <button type=\"submit\">{}</button></form>",
+        ctx.t("Vis", "Show")
+    );
+    s
+}
+
+/// A badge for a list.
+pub fn badge(dash: &Dash, list: &str, ctx: &Ctx) -> String {
+    format!(
+        "<span class=\"badge st-{}\">{}</span>",
+        escape(list),
+        escape(&dash.list_name(list, ctx.lang))
+    )
+}
+
+/// The most consequential list an area is on, for the map's colour.
+pub fn status_class(lists: &BTreeSet<String>) -> String {
+    SEVERITY
+        .iter()
+        .find(|l| lists.contains(**l))
+        .map_or("st-none".to_string(), |l| format!("st-{l}"))
+}
+
+/// A map of the areas with geometry, coloured by `status` (area id → lists on).
+pub fn status_map(
+    dash: &Dash,
+    ctx: &Ctx,
+    status: &BTreeMap<String, BTreeSet<String>>,
+    evaluated: &BTreeSet<String>,
+    year: i32,
+    label: &str,
+) -> String {
+    let mut shapes = Vec::new();
+    let mut owned: Vec<(String, String, String, &Value)> = Vec::new();
+    for (id, a) in &dash.areas {
+        let Some(g) = &a.geometry else { continue };
+        let lists = status.get(id).cloned().unwrap_or_default();
+        let class = if !evaluated.contains(id) {
+            "st-nodata".to_string()
+        } else {
+            status_class(&lists)
+        };
+        let names: Vec<String> = lists.iter().map(|l| dash.list_name(l, ctx.lang)).collect();
+        let title = format!(
+            "{} ({}): {}",
+            a.name,
+            a.municipality,
+            if !evaluated.contains(id) {
+                ctx.t("ikke vurderet", "not evaluated").to_string()
+            } else if names.is_empty() {
+                ctx.t("ingen liste", "no list").to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+        let href = ctx.href(&format!("/areas/{id}?year={year}"));
+        owned.push((class, title, href, g));
+    }
+    for ((class, title, href, g), id) in owned.iter().zip(
+        dash.areas
+            .iter()
+            .filter(|(_, a)| a.geometry.is_some())
+            .map(|(id, _)| id),
+    ) {
+        shapes.push(svg::Shape {
+            id,
+            href: Some(href),
+            class,
+            title,
+            geometry: g,
+        });
+    }
+    if shapes.is_empty() {
+        return format!(
+            "<p class=\"notice\" id=\"map\">{}</p>",
+            ctx.t(
+                "Lageret har ingen geometri for områderne, så der er intet kort. Indlæs med `kvarter load --geometry FILE` (GeoJSON i EPSG:25832).",
+                "The store has no geometry for the areas, so there is no map. Load with `kvarter load --geometry FILE` (GeoJSON in EPSG:25832)."
+            )
+        );
+    }
+    svg::map(
+        &shapes,
+        &svg::MapOptions {
+            width: 900,
+            height: 640,
+            label,
+            scale_label: "km",
+        },
+    )
+}
+
+/// The legend of the status map.
+pub fn status_legend(dash: &Dash, ctx: &Ctx, lists: &[&str]) -> String {
+    let mut s = String::from("<ul class=\"legend\">");
+    for l in SEVERITY.iter().filter(|l| lists.contains(l)) {
+        let _ = write!(
+            s,
+            "<li><span class=\"swatch st-{l}\"></span>{}</li>",
+            escape(&dash.list_name(l, ctx.lang))
+        );
+    }
+    let _ = write!(
+        s,
+        "<li><span class=\"swatch st-none\"></span>{}</li><li><span class=\"swatch st-nodata\"></span>{}</li></ul>",
+        ctx.t("Ingen liste", "No list"),
+        ctx.t(
+            "Ikke vurderet (under grænsen eller uden data)",
+            "Not evaluated (too small or no data)"
+        )
+    );
+    s
+}
+
+/// A table cell: its HTML and, for numbers, the key it sorts by.
+pub struct Td {
+    /// The cell's HTML.
+    pub html: String,
+    /// The sort key (`data-sort`), for numbers written with a decimal comma.
+    pub sort: Option<String>,
+}
+
+impl Td {
+    /// A cell of HTML.
+    pub fn html(html: impl Into<String>) -> Td {
+        Td {
+            html: html.into(),
+            sort: None,
+        }
+    }
+
+    /// A cell of escaped text.
+    pub fn text(text: &str) -> Td {
+        Td::html(escape(text))
+    }
+
+    /// A number: shown as `html`, sorted by `raw`.
+    pub fn num(html: impl Into<String>, raw: Option<&str>) -> Td {
+        Td {
+            html: html.into(),
+            sort: raw.map(str::to_string),
+        }
+    }
+}
+
+/// An HTML table with a caption, sortable by the script.
+pub fn table(id: &str, caption: &str, head: &[String], rows: &[Vec<Td>]) -> String {
+    let mut s = format!(
+        "<table class=\"data\" id=\"{}\" data-sortable><caption>{}</caption><thead><tr>",
+        escape(id),
+        escape(caption)
+    );
+    for h in head {
+        let _ = write!(s, "<th scope=\"col\">{}</th>", escape(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for r in rows {
+        s.push_str("<tr>");
+        for c in r {
+            match &c.sort {
+                Some(k) => {
+                    let _ = write!(
+                        s,
+                        "<td class=\"num\" data-sort=\"{}\">{}</td>",
+                        escape(k),
+                        c.html
+                    );
+                }
+                None => {
+                    let _ = write!(s, "<td>{}</td>", c.html);
+                }
+            }
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}

@@ -1,0 +1,1286 @@
+//! The dashboard's pages: overview, area profile and lists by year (the screening and the
+//! methodology pages are in their own modules). Each function reads the store and returns the
+//! page's body; the handlers in `lib.rs` wrap it in [`crate::dash::page`].
+
+use crate::dash::{Ctx, Dash, Td, badge, status_legend, status_map, table, year_form};
+use crate::svg::{self, escape};
+use rusqlite::{Connection, params};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// A page that could not be made: the status and a message for the reader.
+#[derive(Debug)]
+pub struct PageError {
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong, for the reader.
+    pub message: String,
+}
+
+impl From<rusqlite::Error> for PageError {
+    fn from(e: rusqlite::Error) -> PageError {
+        PageError {
+            status: 500,
+            message: format!("reading the store: {e}"),
+        }
+    }
+}
+
+impl From<String> for PageError {
+    fn from(message: String) -> PageError {
+        PageError {
+            status: 500,
+            message,
+        }
+    }
+}
+
+fn not_found(message: String) -> PageError {
+    PageError {
+        status: 404,
+        message,
+    }
+}
+
+/// The year asked for, or the latest; a year the store has no values for is a 404.
+fn resolve_year(dash: &Dash, ctx: &Ctx, year: Option<i32>) -> Result<i32, PageError> {
+    let Some(latest) = dash.latest() else {
+        return Err(not_found(
+            ctx.t("Lageret har ingen listeår.", "The store has no list year.")
+                .to_string(),
+        ));
+    };
+    let year = year.unwrap_or(latest);
+    if !dash.years.contains(&year) {
+        return Err(not_found(format!(
+            "{} {year}",
+            ctx.t(
+                "Lageret har ingen værdier for listeåret",
+                "The store has no values for list year"
+            )
+        )));
+    }
+    Ok(year)
+}
+
+/// Memberships of a year: area id → the lists it is on.
+pub fn memberships(
+    conn: &Connection,
+    year: i32,
+    without_origin: bool,
+) -> Result<BTreeMap<String, BTreeSet<String>>, PageError> {
+    let mut st = conn.prepare_cached(
+        "SELECT area_id, list FROM list_results WHERE without_origin = ?1 AND list_year = ?2 AND outcome = 'on'",
+    )?;
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let rows = st.query_map(params![without_origin, year], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (a, l) = row?;
+        out.entry(a).or_default().insert(l);
+    }
+    Ok(out)
+}
+
+/// The areas evaluated in a year.
+pub fn evaluated(conn: &Connection, year: i32) -> Result<BTreeSet<String>, PageError> {
+    let mut st = conn.prepare_cached("SELECT area_id FROM area_years WHERE list_year = ?1")?;
+    let rows = st.query_map([year], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The lists a year decides: `(rule set, list, defined)` in the rule sets' order.
+pub fn lists_of_year(
+    conn: &Connection,
+    year: i32,
+    without_origin: bool,
+) -> Result<Vec<(String, String, bool)>, PageError> {
+    let mut st = conn.prepare_cached(
+        "SELECT rule_set, list, MIN(outcome <> 'undefined') FROM list_results \
+         WHERE without_origin = ?1 AND list_year = ?2 GROUP BY rule_set, list ORDER BY rule_set, MIN(rowid)",
+    )?;
+    let rows = st.query_map(params![without_origin, year], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The lists of earlier years that count as `list` (renamed lists: `counts_as` of its streak).
+fn equivalents(dash: &Dash, rule_set: &str, list: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::from([list.to_string()]);
+    if let Some(l) = dash.rule_set(rule_set).and_then(|rs| rs.list(list))
+        && let Some(s) = &l.streak
+    {
+        out.extend(s.counts_as.iter().cloned());
+    }
+    out
+}
+
+/// A criterion's stored result.
+#[derive(Debug, Clone)]
+pub struct Crit {
+    /// Rule set.
+    pub rule_set: String,
+    /// Criterion id.
+    pub id: String,
+    /// Value.
+    pub value: Option<String>,
+    /// Threshold.
+    pub threshold: Option<String>,
+    /// Operator as the law writes it.
+    pub operator: String,
+    /// `met`, `not_met`, `not_evaluable`, `switched_off`.
+    pub outcome: String,
+    /// Value minus threshold.
+    pub difference: Option<String>,
+    /// The measured population.
+    pub group_size: Option<String>,
+    /// Margin in persons.
+    pub persons: Option<String>,
+    /// Whether the margin is persons more (to meet) or fewer (to stop meeting).
+    pub more: Option<bool>,
+}
+
+/// The criterion results of one area and year.
+pub fn criteria(
+    conn: &Connection,
+    area: &str,
+    year: i32,
+    without_origin: bool,
+) -> Result<Vec<Crit>, PageError> {
+    let mut st = conn.prepare_cached(
+        "SELECT rule_set, criterion, value, threshold, operator, outcome, difference, group_size, persons, more \
+         FROM criterion_results WHERE without_origin = ?1 AND area_id = ?2 AND list_year = ?3 ORDER BY rowid",
+    )?;
+    let rows = st.query_map(params![without_origin, area, year], |r| {
+        Ok(Crit {
+            rule_set: r.get(0)?,
+            id: r.get(1)?,
+            value: r.get(2)?,
+            threshold: r.get(3)?,
+            operator: r.get(4)?,
+            outcome: r.get(5)?,
+            difference: r.get(6)?,
+            group_size: r.get(7)?,
+            persons: r.get(8)?,
+            more: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn unit_of(dash: &Dash, rule_set: &str, id: &str) -> &'static str {
+    match dash
+        .rule_set(rule_set)
+        .and_then(|rs| rs.all_criteria().find(|c| c.id == id))
+        .map(|c| c.unit)
+    {
+        Some(kvarter_rules::Unit::Percent) => " %",
+        _ => "",
+    }
+}
+
+/// Why an area entered or left: the criteria whose outcome changed between the two years.
+fn why(dash: &Dash, ctx: &Ctx, before: &[Crit], now: &[Crit], evaluated_before: bool) -> String {
+    if !evaluated_before {
+        return ctx
+            .t(
+                "ikke vurderet året før (for få beboere eller ingen data)",
+                "not evaluated the year before (too few residents or no data)",
+            )
+            .to_string();
+    }
+    let mut out = Vec::new();
+    let rs_now: BTreeSet<&str> = now.iter().map(|c| c.rule_set.as_str()).collect();
+    let rs_before: BTreeSet<&str> = before.iter().map(|c| c.rule_set.as_str()).collect();
+    if rs_now != rs_before {
+        out.push(format!(
+            "{} ({})",
+            ctx.t("nye regler", "new rules"),
+            rs_now.iter().copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for c in now {
+        let Some(b) = before
+            .iter()
+            .find(|b| b.id == c.id && b.rule_set == c.rule_set)
+            .or_else(|| before.iter().find(|b| b.id == c.id))
+        else {
+            continue;
+        };
+        if (b.outcome == "met") != (c.outcome == "met") {
+            let unit = unit_of(dash, &c.rule_set, &c.id);
+            out.push(format!(
+                "{}: {}{unit} → {}{unit} ({} {}{unit})",
+                dash.criterion_name(&c.rule_set, &c.id, ctx.lang),
+                b.value
+                    .as_deref()
+                    .map_or(ctx.t("mangler", "missing").into(), |v| ctx.num(v, 1)),
+                c.value
+                    .as_deref()
+                    .map_or(ctx.t("mangler", "missing").into(), |v| ctx.num(v, 1)),
+                escape(&c.operator),
+                c.threshold.as_deref().map_or("–".into(), |v| ctx.num(v, 2)),
+            ));
+        }
+    }
+    if out.is_empty() {
+        ctx.t(
+            "ingen kriterier skiftede; rækken af år eller en udelukkelse afgjorde det (se profilen)",
+            "no criterion changed; the run of years or an exclusion decided it (see the profile)",
+        )
+        .to_string()
+    } else {
+        out.join("; ")
+    }
+}
+
+/// The overview of a year: map, counts with changes, who entered and left and why.
+pub fn overview(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    year: Option<i32>,
+) -> Result<(String, String), PageError> {
+    let year = resolve_year(dash, ctx, year)?;
+    let now = memberships(conn, year, false)?;
+    let before = memberships(conn, year - 1, false)?;
+    let evaluated_now = evaluated(conn, year)?;
+    let evaluated_before = evaluated(conn, year - 1)?;
+    let has_before = dash.years.contains(&(year - 1));
+    let defs = lists_of_year(conn, year, false)?;
+    let title = format!(
+        "{} {year}",
+        ctx.t("Listerne 1. december", "The lists of 1 December")
+    );
+    let mut b = String::new();
+    b.push_str(&year_form(ctx, "/", &dash.years, year, ""));
+    let _ = write!(
+        b,
+        "<p class=\"lead\">{} <strong>{}</strong> {} {year}. {}</p>",
+        ctx.t("Lageret vurderer", "The store evaluates"),
+        evaluated_now.len(),
+        ctx.t("boligområder i", "housing areas in"),
+        ctx.t(
+            "Klik på et område på kortet eller i tabellerne for at se hvorfor det er – eller ikke er – på en liste, og hvor langt det er fra hver grænse.",
+            "Click an area on the map or in the tables to see why it is, or is not, on a list, and how far it is from each threshold."
+        )
+    );
+    // Counts with the change since last year.
+    b.push_str("<section aria-labelledby=\"counts\"><h2 id=\"counts\">");
+    b.push_str(ctx.t("Antal områder pr. liste", "Areas per list"));
+    b.push_str("</h2><div class=\"cards\">");
+    let mut changes = String::new();
+    for (rule_set, list, defined) in &defs {
+        if !defined {
+            continue;
+        }
+        let on: BTreeSet<&String> = now
+            .iter()
+            .filter(|(_, ls)| ls.contains(list))
+            .map(|(a, _)| a)
+            .collect();
+        let eq = equivalents(dash, rule_set, list);
+        let was: BTreeSet<&String> = before
+            .iter()
+            .filter(|(_, ls)| ls.iter().any(|l| eq.contains(l)))
+            .map(|(a, _)| a)
+            .collect();
+        let delta = if has_before {
+            let d = on.len() as i64 - was.len() as i64;
+            format!(
+                "<span class=\"{}\">{}{d} {} {}</span>",
+                if d > 0 {
+                    "delta-up"
+                } else if d < 0 {
+                    "delta-down"
+                } else {
+                    "delta"
+                },
+                if d > 0 { "+" } else { "" },
+                ctx.t("siden", "since"),
+                year - 1
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            b,
+            "<a class=\"card st-{list}\" href=\"{}#list-{list}\"><span class=\"n\" data-list=\"{list}\">{}</span> <span class=\"label\">{}</span> <span class=\"rule\">{rule_set}</span> {delta}</a>",
+            escape(&ctx.href(&format!("/lists?year={year}"))),
+            on.len(),
+            escape(&dash.list_name(list, ctx.lang)),
+        );
+        if !has_before {
+            continue;
+        }
+        let entered: Vec<&&String> = on.iter().filter(|a| !was.contains(**a)).collect();
+        let left: Vec<&&String> = was.iter().filter(|a| !on.contains(**a)).collect();
+        if entered.is_empty() && left.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            changes,
+            "<h3>{}</h3><ul class=\"changes\">",
+            escape(&dash.list_name(list, ctx.lang))
+        );
+        for (sign, set, da, en) in [
+            ("+", &entered, "kom på", "entered"),
+            ("−", &left, "forlod", "left"),
+        ] {
+            for a in set {
+                let c_now = criteria(conn, a, year, false)?;
+                let c_before = criteria(conn, a, year - 1, false)?;
+                let name = dash.areas.get(**a).map_or(a.as_str(), |i| i.name.as_str());
+                let reason = if evaluated_now.contains(**a) {
+                    why(dash, ctx, &c_before, &c_now, evaluated_before.contains(**a))
+                } else {
+                    ctx.t(
+                        "ikke vurderet i år (for få beboere eller ingen data)",
+                        "not evaluated this year (too few residents or no data)",
+                    )
+                    .to_string()
+                };
+                let _ = write!(
+                    changes,
+                    "<li><span class=\"sign\" aria-hidden=\"true\">{sign}</span> <a href=\"{}\">{}</a> {}: {}</li>",
+                    escape(&ctx.href(&format!("/areas/{a}?year={year}"))),
+                    escape(name),
+                    ctx.t(da, en),
+                    reason
+                );
+            }
+        }
+        changes.push_str("</ul>");
+    }
+    b.push_str("</div></section>");
+    // The map.
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"map-h\"><h2 id=\"map-h\">{}</h2>",
+        ctx.t("Kort", "Map")
+    );
+    let listed: Vec<&str> = defs.iter().map(|(_, l, _)| l.as_str()).collect();
+    let _ = write!(
+        b,
+        "<label for=\"map-filter\">{}</label> <select id=\"map-filter\" data-map-filter=\"map\"><option value=\"\">{}</option>",
+        ctx.t("Fremhæv", "Highlight"),
+        ctx.t("Alle", "All")
+    );
+    for l in crate::dash::SEVERITY.iter().filter(|l| listed.contains(l)) {
+        let _ = write!(
+            b,
+            "<option value=\"st-{l}\">{}</option>",
+            escape(&dash.list_name(l, ctx.lang))
+        );
+    }
+    b.push_str("</select>");
+    let label = format!(
+        "{} {year}",
+        ctx.t(
+            "Kort over boligområderne farvet efter liste",
+            "Map of the housing areas coloured by list"
+        )
+    );
+    let map = status_map(dash, ctx, &now, &evaluated_now, year, &label);
+    b.push_str(&map.replacen("<svg ", "<svg id=\"map\" ", 1));
+    b.push_str(&status_legend(dash, ctx, &listed));
+    b.push_str("</section>");
+    if has_before {
+        let _ = write!(
+            b,
+            "<section aria-labelledby=\"changes-h\"><h2 id=\"changes-h\">{} {} {}</h2>{}</section>",
+            ctx.t("Ændringer siden", "Changes since"),
+            year - 1,
+            ctx.t("og hvorfor", "and why"),
+            if changes.is_empty() {
+                format!(
+                    "<p>{}</p>",
+                    ctx.t(
+                        "Ingen områder kom på eller forlod en liste.",
+                        "No area entered or left a list."
+                    )
+                )
+            } else {
+                changes
+            }
+        );
+    }
+    // Every listed area, with the link to its profile.
+    let mut rows = Vec::new();
+    for (a, ls) in &now {
+        let info = dash.areas.get(a);
+        let badges: Vec<String> = crate::dash::SEVERITY
+            .iter()
+            .filter(|l| ls.contains(**l))
+            .map(|l| badge(dash, l, ctx))
+            .chain(
+                ls.iter()
+                    .filter(|l| !crate::dash::SEVERITY.contains(&l.as_str()))
+                    .map(|l| badge(dash, l, ctx)),
+            )
+            .collect();
+        rows.push(vec![
+            Td::html(format!(
+                "<a href=\"{}\" class=\"area-link\">{}</a>",
+                escape(&ctx.href(&format!("/areas/{a}?year={year}"))),
+                escape(info.map_or(a.as_str(), |i| i.name.as_str()))
+            )),
+            Td::text(info.map_or("", |i| i.municipality.as_str())),
+            Td::html(badges.join(" ")),
+        ]);
+    }
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"listed-h\"><h2 id=\"listed-h\">{}</h2>\
+         <label for=\"filter-listed\">{}</label> <input id=\"filter-listed\" type=\"search\" data-filter=\"listed\"> <span data-filter-count=\"listed\"></span>{}</section>",
+        ctx.t("Områder på en liste", "Areas on a list"),
+        ctx.t("Søg", "Search"),
+        table(
+            "listed",
+            &format!(
+                "{} {year}",
+                ctx.t("Områder på mindst én liste,", "Areas on at least one list,")
+            ),
+            &[
+                ctx.t("Område", "Area").to_string(),
+                ctx.t("Kommune", "Municipality").to_string(),
+                ctx.t("Lister", "Lists").to_string()
+            ],
+            &rows
+        )
+    );
+    Ok((title, b))
+}
+
+/// A value of the area-year table as a float, for charts.
+fn f(v: &Option<String>) -> Option<f64> {
+    v.as_deref().and_then(|s| s.parse::<f64>().ok())
+}
+
+/// The area profile: status, explanation, criteria with margins, streaks and charts.
+pub fn area(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    id: &str,
+    year: Option<i32>,
+) -> Result<(String, String), PageError> {
+    let Some(info) = dash.areas.get(id) else {
+        return Err(not_found(format!(
+            "{} '{id}'",
+            ctx.t("Intet område med id", "No area with id")
+        )));
+    };
+    let mut st = conn
+        .prepare_cached("SELECT list_year FROM area_years WHERE area_id = ?1 ORDER BY list_year")?;
+    let years: Vec<i32> = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let title = format!("{} · {}", info.name, info.municipality);
+    let mut b = String::new();
+    let Some(&latest) = years.last() else {
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            ctx.t(
+                "Området er ikke vurderet i noget listeår (for få beboere eller ingen data).",
+                "The area is not evaluated in any list year (too few residents or no data)."
+            )
+        );
+        return Ok((title, b));
+    };
+    let year = year.unwrap_or(latest);
+    if !years.contains(&year) {
+        return Err(not_found(format!(
+            "{} {year}; {} {}",
+            ctx.t(
+                "Området har ingen værdier for listeåret",
+                "The area has no values for list year"
+            ),
+            ctx.t("det har", "it has"),
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    b.push_str(&year_form(ctx, &format!("/areas/{id}"), &years, year, ""));
+    // Status this year, with and without the origin criterion.
+    let on = memberships_of(conn, id, year, false)?;
+    let on_without = memberships_of(conn, id, year, true)?;
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"status-h\"><h2 id=\"status-h\">{} {year}</h2><p id=\"status\">{}</p>",
+        ctx.t("Status på listen", "Status on the list of"),
+        if on.is_empty() {
+            format!(
+                "<span class=\"badge st-none\">{}</span>",
+                ctx.t("Ingen liste", "No list")
+            )
+        } else {
+            on.iter()
+                .map(|l| badge(dash, l, ctx))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    );
+    if on != on_without {
+        let _ = write!(
+            b,
+            "<p class=\"notice\" id=\"status-without-origin\">{}: {}</p>",
+            ctx.t(
+                "Uden kriteriet om ikke-vestlig oprindelse ville området være på",
+                "Without the criterion of non-Western origin the area would be on"
+            ),
+            if on_without.is_empty() {
+                ctx.t("ingen liste", "no list").to_string()
+            } else {
+                on_without
+                    .iter()
+                    .map(|l| badge(dash, l, ctx))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        );
+    }
+    b.push_str("</section>");
+
+    // Criteria and margins.
+    let crits = criteria(conn, id, year, false)?;
+    let mut rows = Vec::new();
+    for c in &crits {
+        let unit = unit_of(dash, &c.rule_set, &c.id);
+        let is_residents = c.id.starts_with("residents");
+        let value = match (&c.value, is_residents) {
+            (Some(v), true) => ctx.count(Some(v)),
+            (Some(v), false) => format!("{}{unit}", ctx.num(v, 2)),
+            (None, _) => ctx.t("mangler", "missing").to_string(),
+        };
+        let group_small = c
+            .group_size
+            .as_deref()
+            .and_then(|g| g.split('.').next()?.parse::<u64>().ok())
+            .is_some_and(|n| n < ctx.min_count);
+        let residents_small = is_residents
+            && c.value
+                .as_deref()
+                .and_then(|g| g.split('.').next()?.parse::<u64>().ok())
+                .is_some_and(|n| n < ctx.min_count);
+        let margin = match (&c.persons, c.more) {
+            _ if group_small || residents_small => ctx.suppressed(),
+            (Some(p), Some(more)) => format!(
+                "{} {}",
+                ctx.num(p, 0),
+                if c.outcome == "met" {
+                    ctx.t(
+                        if more {
+                            "flere før opfyldt"
+                        } else {
+                            "færre før ikke opfyldt"
+                        },
+                        if more {
+                            "more before met"
+                        } else {
+                            "fewer before not met"
+                        },
+                    )
+                } else {
+                    ctx.t(
+                        if more {
+                            "flere før opfyldt"
+                        } else {
+                            "færre før opfyldt"
+                        },
+                        if more {
+                            "more before met"
+                        } else {
+                            "fewer before met"
+                        },
+                    )
+                }
+            ),
+            _ => "–".to_string(),
+        };
+        let outcome = match c.outcome.as_str() {
+            "met" => ctx.t("opfyldt", "met"),
+            "not_met" => ctx.t("ikke opfyldt", "not met"),
+            "not_evaluable" => ctx.t(
+                "kan ikke vurderes (mangler data)",
+                "not evaluable (missing data)",
+            ),
+            _ => ctx.t("slået fra", "switched off"),
+        };
+        rows.push(vec![
+            Td::html(format!(
+                "{} <span class=\"rule\">{}</span>",
+                escape(&dash.criterion_name(&c.rule_set, &c.id, ctx.lang)),
+                escape(&c.rule_set)
+            )),
+            Td::html(format!(
+                "<span id=\"value-{}-{}\" data-value=\"{}\">{value}</span>",
+                escape(&c.rule_set),
+                escape(&c.id),
+                escape(c.value.as_deref().unwrap_or(""))
+            )),
+            Td::html(escape(&c.operator)),
+            Td::html(
+                c.threshold
+                    .as_deref()
+                    .map_or("–".into(), |t| format!("{}{unit}", ctx.num(t, 2))),
+            ),
+            Td::html(format!(
+                "<span class=\"outcome-{}\">{outcome}</span>",
+                escape(&c.outcome)
+            )),
+            Td::num(
+                format!(
+                    "<span id=\"margin-{}-{}\" data-persons=\"{}\">{margin}</span>",
+                    escape(&c.rule_set),
+                    escape(&c.id),
+                    if group_small || residents_small {
+                        String::new()
+                    } else {
+                        escape(c.persons.as_deref().unwrap_or(""))
+                    }
+                ),
+                c.persons
+                    .as_deref()
+                    .filter(|_| !(group_small || residents_small)),
+            ),
+        ]);
+    }
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"crit-h\"><h2 id=\"crit-h\">{}</h2><p>{}</p>{}</section>",
+        ctx.t("Kriterierne og afstanden til grænsen", "The criteria and the distance to each threshold"),
+        ctx.t(
+            "Afstanden er i personer: hvor mange flere (eller færre) i den målte gruppe der skal til, før kriteriet skifter, med alt andet uændret.",
+            "The margin is in persons: how many more (or fewer) in the measured group it takes for the criterion to change, all else unchanged."
+        ),
+        table(
+            "criteria",
+            &format!("{} {year}", ctx.t("Kriterier,", "Criteria,")),
+            &[
+                ctx.t("Kriterium", "Criterion").to_string(),
+                ctx.t("Værdi", "Value").to_string(),
+                ctx.t("Regel", "Rule").to_string(),
+                ctx.t("Grænse", "Threshold").to_string(),
+                ctx.t("Udfald", "Outcome").to_string(),
+                ctx.t("Afstand i personer", "Margin in persons").to_string(),
+            ],
+            &rows
+        )
+    );
+
+    // The explanation in plain language: the same text as `kvarter explain`.
+    let text = dash
+        .explanation(conn, id, Some(year), ctx.lang, false, ctx.min_count)?
+        .unwrap_or_else(|notice| notice);
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"explain-h\"><h2 id=\"explain-h\">{}</h2><pre class=\"explain\" id=\"explanation\">{}</pre></section>",
+        ctx.t(
+            "Forklaringen i klart sprog",
+            "The explanation in plain language"
+        ),
+        escape(&text)
+    );
+
+    // Streak history: every list, every year.
+    b.push_str(&streaks(conn, dash, ctx, id, &years)?);
+
+    // Charts: each measure over the years against its threshold and the averages.
+    b.push_str(&charts(conn, dash, ctx, id, &info.municipality)?);
+    Ok((title, b))
+}
+
+fn memberships_of(
+    conn: &Connection,
+    id: &str,
+    year: i32,
+    without_origin: bool,
+) -> Result<Vec<String>, PageError> {
+    let mut st = conn.prepare_cached(
+        "SELECT list FROM list_results WHERE without_origin = ?1 AND area_id = ?2 AND list_year = ?3 AND outcome = 'on' ORDER BY rowid",
+    )?;
+    let rows = st.query_map(params![without_origin, id, year], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn streaks(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    id: &str,
+    years: &[i32],
+) -> Result<String, PageError> {
+    let mut st = conn.prepare_cached(
+        "SELECT list_year, list, outcome, incomplete FROM list_results WHERE without_origin = 0 AND area_id = ?1 ORDER BY rowid",
+    )?;
+    let mut lists: Vec<String> = Vec::new();
+    let mut cells: BTreeMap<(String, i32), (String, bool)> = BTreeMap::new();
+    for row in st.query_map([id], |r| {
+        Ok((
+            r.get::<_, i32>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, bool>(3)?,
+        ))
+    })? {
+        let (y, l, o, inc) = row?;
+        if !lists.contains(&l) {
+            lists.push(l.clone());
+        }
+        cells.insert((l, y), (o, inc));
+    }
+    let mut s = format!(
+        "<section aria-labelledby=\"streak-h\"><h2 id=\"streak-h\">{}</h2><div class=\"scroll\"><table class=\"data streaks\" id=\"streaks\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
+        ctx.t("Listehistorik", "List history"),
+        ctx.t(
+            "● på listen · ○ ikke på listen · tom: listen fandtes ikke det år · * usikker (manglende data)",
+            "● on the list · ○ not on it · empty: the list did not exist that year · * uncertain (missing data)"
+        ),
+        ctx.t("Liste", "List")
+    );
+    for y in years {
+        let _ = write!(s, "<th scope=\"col\">{y}</th>");
+    }
+    s.push_str("</tr></thead><tbody>");
+    for l in &lists {
+        let _ = write!(
+            s,
+            "<tr><th scope=\"row\">{}</th>",
+            escape(&dash.list_name(l, ctx.lang))
+        );
+        for y in years {
+            let cell = match cells.get(&(l.clone(), *y)) {
+                Some((o, inc)) => {
+                    let mark = match o.as_str() {
+                        "on" => "●",
+                        "off" => "○",
+                        _ => "?",
+                    };
+                    let label = match o.as_str() {
+                        "on" => ctx.t("på listen", "on the list"),
+                        "off" => ctx.t("ikke på listen", "not on the list"),
+                        _ => ctx.t("ikke defineret", "undefined"),
+                    };
+                    format!(
+                        "<td class=\"mark {o}\" title=\"{label}\"><span aria-label=\"{label}\">{mark}</span>{}</td>",
+                        if *inc { "*" } else { "" }
+                    )
+                }
+                None => "<td></td>".to_string(),
+            };
+            s.push_str(&cell);
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div></section>");
+    Ok(s)
+}
+
+fn charts(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    id: &str,
+    municipality: &str,
+) -> Result<String, PageError> {
+    let cols: Vec<&str> = crate::dash::MEASURES.iter().map(|(c, _)| *c).collect();
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT list_year, {} FROM area_years WHERE area_id = ?1 ORDER BY list_year",
+        cols.join(", ")
+    ))?;
+    let mut values: BTreeMap<&str, Vec<(i32, Option<f64>)>> = BTreeMap::new();
+    let mut years = Vec::new();
+    for row in st.query_map([id], |r| {
+        let mut v = Vec::new();
+        for i in 0..cols.len() {
+            v.push(r.get::<_, Option<String>>(1 + i)?);
+        }
+        Ok((r.get::<_, i32>(0)?, v))
+    })? {
+        let (y, v) = row?;
+        years.push(y);
+        for (c, x) in cols.iter().zip(v) {
+            values.entry(c).or_default().push((y, f(&x)));
+        }
+    }
+    // The threshold of each measure per year: the first criterion on that measure in the
+    // rule sets that decided the year (the state's lists).
+    let mut st = conn.prepare_cached(
+        "SELECT c.list_year, c.rule_set, c.criterion, c.threshold FROM criterion_results c \
+         JOIN rule_sets r ON r.id = c.rule_set WHERE c.without_origin = 0 AND c.area_id = ?1 \
+         AND r.family = 'state-lists' ORDER BY c.rowid",
+    )?;
+    let mut thresholds: BTreeMap<(String, i32), f64> = BTreeMap::new();
+    for row in st.query_map([id], |r| {
+        Ok((
+            r.get::<_, i32>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })? {
+        let (y, rs, c, t) = row?;
+        let Some(measure) = dash
+            .rule_set(&rs)
+            .and_then(|r| r.all_criteria().find(|x| x.id == c))
+            .map(|x| x.measure.clone())
+        else {
+            continue;
+        };
+        if let Some(t) = f(&t) {
+            thresholds.entry((measure, y)).or_insert(t);
+        }
+    }
+    let names = [
+        (
+            "outside_labour_pct",
+            "Uden for arbejdsmarkedet (18–64 år)",
+            "Outside the labour market (aged 18–64)",
+        ),
+        (
+            "convicted_pct",
+            "Dømt for kriminalitet (18 år og derover)",
+            "Convicted of crime (aged 18 and over)",
+        ),
+        (
+            "basic_education_pct",
+            "Kun grundskole (30–59 år)",
+            "Basic education only (aged 30–59)",
+        ),
+        (
+            "income_pct_of_region",
+            "Indkomst i % af regionens gennemsnit (15–64 år)",
+            "Income as % of the region's average (aged 15–64)",
+        ),
+        (
+            "non_western_pct",
+            "Indvandrere og efterkommere fra ikke-vestlige lande",
+            "Immigrants and descendants from non-Western countries",
+        ),
+    ];
+    let mut s = format!(
+        "<section aria-labelledby=\"charts-h\"><h2 id=\"charts-h\">{}</h2><p>{}</p><div class=\"charts\">",
+        ctx.t("Udviklingen over tid", "Over time"),
+        ctx.t(
+            "Områdets værdi pr. listeår mod grænsen i de regler, der gjaldt det år, og gennemsnittet af boligområderne i kommunen og i alle data (vægtet med den målte gruppe). Gennemsnittene er over de vurderede boligområder, ikke hele befolkningen.",
+            "The area's value per list year against the threshold of the rules in force that year, and the average of the housing areas in the municipality and in all data (weighted by the measured group). The averages are over the evaluated housing areas, not the whole population."
+        )
+    );
+    for (col, da, en) in names {
+        let Some(points) = values.get(col) else {
+            continue;
+        };
+        if points.iter().all(|(_, v)| v.is_none()) {
+            continue;
+        }
+        let avg = |m: &str| -> Vec<(i32, Option<f64>)> {
+            years
+                .iter()
+                .map(|y| {
+                    (
+                        *y,
+                        dash.averages
+                            .get(&(m.to_string(), *y, col.to_string()))
+                            .copied(),
+                    )
+                })
+                .collect()
+        };
+        let series = vec![
+            svg::Series {
+                label: ctx.t("Området", "The area").to_string(),
+                class: "s-area".into(),
+                points: points.clone(),
+                step: false,
+                dashed: false,
+            },
+            svg::Series {
+                label: ctx.t("Grænse", "Threshold").to_string(),
+                class: "s-threshold".into(),
+                points: years
+                    .iter()
+                    .map(|y| (*y, thresholds.get(&(col.to_string(), *y)).copied()))
+                    .collect(),
+                step: true,
+                dashed: true,
+            },
+            svg::Series {
+                label: format!(
+                    "{} ({municipality})",
+                    ctx.t("Kommunens boligområder", "The municipality's housing areas")
+                ),
+                class: "s-city".into(),
+                points: avg(municipality),
+                step: false,
+                dashed: false,
+            },
+            svg::Series {
+                label: ctx
+                    .t("Alle boligområder i data", "All housing areas in the data")
+                    .to_string(),
+                class: "s-national".into(),
+                points: avg(""),
+                step: false,
+                dashed: true,
+            },
+        ];
+        let _ = write!(
+            s,
+            "<figure class=\"chart\" id=\"chart-{col}\">{}</figure>",
+            svg::line_chart(&svg::Chart {
+                title: ctx.t(da, en),
+                unit: "%",
+                series: &series,
+                width: 520,
+                height: 260,
+                decimal_comma: ctx.comma(),
+            })
+        );
+    }
+    s.push_str("</div></section>");
+    Ok(s)
+}
+
+/// A criterion value of a list table's row.
+fn value_cell(ctx: &Ctx, v: &Option<String>, dp: u32) -> Td {
+    match v {
+        Some(t) => Td::num(ctx.num(t, dp), Some(t)),
+        None => Td::html("–"),
+    }
+}
+
+/// One row of a list: an area on it with its values.
+pub struct ListRow {
+    /// Area id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Whether a missing value could change the outcome.
+    pub incomplete: bool,
+    /// residents, then the measures' values, in [`crate::dash::MEASURES`] order.
+    pub values: Vec<Option<String>>,
+}
+
+/// The areas on a list in a year.
+pub fn list_rows(
+    conn: &Connection,
+    year: i32,
+    without_origin: bool,
+    rule_set: &str,
+    list: &str,
+) -> Result<Vec<ListRow>, PageError> {
+    let cols: Vec<&str> = std::iter::once("residents")
+        .chain(crate::dash::MEASURES.iter().map(|(c, _)| *c))
+        .collect();
+    let sql = format!(
+        "SELECT l.area_id, y.area_name, y.municipality, l.incomplete, {} FROM list_results l \
+         JOIN area_years y ON y.area_id = l.area_id AND y.list_year = l.list_year \
+         WHERE l.without_origin = ?1 AND l.list_year = ?2 AND l.rule_set = ?3 AND l.list = ?4 AND l.outcome = 'on' \
+         ORDER BY y.municipality, y.area_name",
+        cols.iter()
+            .map(|c| format!("y.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params![without_origin, year, rule_set, list], |r| {
+        let mut values = Vec::new();
+        for i in 0..cols.len() {
+            values.push(r.get::<_, Option<String>>(4 + i)?);
+        }
+        Ok(ListRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            municipality: r.get(2)?,
+            incomplete: r.get(3)?,
+            values,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The column headings of a list table after area and municipality.
+pub fn value_heads(ctx: &Ctx) -> Vec<String> {
+    vec![
+        ctx.t("Beboere", "Residents").into(),
+        ctx.t("Uden for arbejdsmarkedet %", "Outside labour market %")
+            .into(),
+        ctx.t("Dømte %", "Convicted %").into(),
+        ctx.t("Kun grundskole %", "Basic education only %").into(),
+        ctx.t("Indkomst % af region", "Income % of region").into(),
+        ctx.t("Ikke-vestlig oprindelse %", "Non-Western origin %")
+            .into(),
+    ]
+}
+
+/// The lists of a year as sortable tables, with downloads.
+pub fn lists(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    year: Option<i32>,
+    without_origin: bool,
+) -> Result<(String, String), PageError> {
+    let year = resolve_year(dash, ctx, year)?;
+    let title = format!(
+        "{} {year}{}",
+        ctx.t("Listerne", "The lists of"),
+        if without_origin {
+            ctx.t(
+                " – uden oprindelseskriteriet",
+                " – without the origin criterion",
+            )
+        } else {
+            ""
+        }
+    );
+    let extra = format!(
+        " <label><input type=\"checkbox\" name=\"without_origin\" value=\"1\"{}> {}</label>",
+        if without_origin { " checked" } else { "" },
+        ctx.t(
+            "Uden kriteriet om ikke-vestlig oprindelse",
+            "Without the criterion of non-Western origin"
+        )
+    );
+    let mut b = year_form(ctx, "/lists", &dash.years, year, &extra);
+    if without_origin {
+        let _ = write!(
+            b,
+            "<p class=\"notice\">{}</p>",
+            ctx.t(
+                "Denne visning slår kriteriet om ikke-vestlig oprindelse fra. Den viser, hvordan listerne ville se ud uden det – ikke de lister, staten offentliggjorde. Hvor en liste ikke er defineret uden kriteriet (parallelsamfund og omdannelsesområder), står den som udefineret.",
+                "This view switches off the criterion of non-Western origin. It shows what the lists would be without it, not the lists the state published. Where a list is not defined without it (parallel societies and transformation areas), it is shown as undefined."
+            )
+        );
+    }
+    let wo = if without_origin {
+        "&without_origin=1"
+    } else {
+        ""
+    };
+    let _ = write!(
+        b,
+        "<p class=\"downloads\">{}: <a id=\"download-csv\" href=\"/lists/download?year={year}&format=csv{wo}\" download>CSV</a> · <a id=\"download-csv-da\" href=\"/lists/download?year={year}&format=csv-da{wo}\" download>{}</a> · <a id=\"download-xlsx\" href=\"/lists/download?year={year}&format=xlsx{wo}{}\" download>Excel (XLSX)</a></p>",
+        ctx.t("Hent alle lister", "Download every list"),
+        ctx.t(
+            "CSV (dansk: semikolon og decimalkomma)",
+            "CSV (Danish: semicolon and decimal comma)"
+        ),
+        if ctx.lang == kvarter_report::Lang::En {
+            "&lang=en"
+        } else {
+            ""
+        }
+    );
+    for (rule_set, list, defined) in lists_of_year(conn, year, without_origin)? {
+        let name = dash.list_name(&list, ctx.lang);
+        let (paragraph, rs_title) = match dash.rule_set(&rule_set) {
+            Some(rs) => (
+                rs.list(&list)
+                    .map(|l| l.paragraph.clone())
+                    .unwrap_or_default(),
+                ctx.t(&rs.title, &rs.title_en).to_string(),
+            ),
+            None => (String::new(), rule_set.clone()),
+        };
+        let _ = write!(
+            b,
+            "<section id=\"list-{list}\" aria-labelledby=\"h-{list}\"><h2 id=\"h-{list}\">{}</h2><p class=\"rule\">{} · {} · <a href=\"{}#{rule_set}\">{rule_set}</a></p>",
+            escape(&name),
+            escape(&paragraph),
+            escape(&rs_title),
+            escape(&ctx.href("/methodology"))
+        );
+        if !defined {
+            let _ = write!(
+                b,
+                "<p>{}</p></section>",
+                ctx.t(
+                    "Listen er ikke defineret i denne visning (se metoden).",
+                    "The list is not defined in this view (see the methodology)."
+                )
+            );
+            continue;
+        }
+        let rows = list_rows(conn, year, without_origin, &rule_set, &list)?;
+        let body: Vec<Vec<Td>> = rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![
+                    Td::html(format!(
+                        "<a href=\"{}\">{}</a>{}",
+                        escape(&ctx.href(&format!("/areas/{}?year={year}", r.id))),
+                        escape(&r.name),
+                        if r.incomplete {
+                            format!(
+                                " <span class=\"incomplete\" title=\"{}\">*</span>",
+                                ctx.t(
+                                    "Usikker: en manglende værdi kunne ændre udfaldet",
+                                    "Uncertain: a missing value could change the outcome"
+                                )
+                            )
+                        } else {
+                            String::new()
+                        }
+                    )),
+                    Td::text(&r.municipality),
+                ];
+                cells.push(match &r.values[0] {
+                    Some(v) => Td::num(ctx.count(Some(v)), Some(v)),
+                    None => Td::html("–"),
+                });
+                for v in &r.values[1..] {
+                    cells.push(value_cell(ctx, v, 1));
+                }
+                cells
+            })
+            .collect();
+        let mut head = vec![
+            ctx.t("Område", "Area").to_string(),
+            ctx.t("Kommune", "Municipality").to_string(),
+        ];
+        head.extend(value_heads(ctx));
+        let _ = write!(
+            b,
+            "{}</section>",
+            table(
+                &format!("table-{list}"),
+                &format!(
+                    "{name} {year}: {} {}",
+                    rows.len(),
+                    ctx.t("områder", "areas")
+                ),
+                &head,
+                &body
+            )
+        );
+    }
+    Ok((title, b))
+}
+
+/// The table every download of a year's lists holds: one row per list and area.
+pub fn download_table(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    year: i32,
+    without_origin: bool,
+) -> Result<kvarter_export::Table, PageError> {
+    use kvarter_export::{Cell, Column, Kind, Table};
+    let year = resolve_year(dash, ctx, Some(year))?;
+    let col = |key: &str, label: &str, kind| Column {
+        key: key.into(),
+        label: label.into(),
+        kind,
+    };
+    let heads = value_heads(ctx);
+    let mut columns = vec![
+        col("list_year", ctx.t("Listeår", "List year"), Kind::Year),
+        col("rule_set", ctx.t("Regelsæt", "Rule set"), Kind::Text),
+        col("list", ctx.t("Liste (id)", "List (id)"), Kind::Text),
+        col("list_name", ctx.t("Liste", "List"), Kind::Text),
+        col("area_id", ctx.t("Område-id", "Area id"), Kind::Text),
+        col("area_name", ctx.t("Område", "Area"), Kind::Text),
+        col("municipality", ctx.t("Kommune", "Municipality"), Kind::Text),
+        col("incomplete", ctx.t("Usikker", "Uncertain"), Kind::Text),
+        col("residents", &heads[0], Kind::Integer),
+    ];
+    for ((c, _), h) in crate::dash::MEASURES.iter().zip(&heads[1..]) {
+        columns.push(col(c, h, Kind::Decimal { places: 2 }));
+    }
+    let mut rows = Vec::new();
+    for (rule_set, list, defined) in lists_of_year(conn, year, without_origin)? {
+        if !defined {
+            continue;
+        }
+        for r in list_rows(conn, year, without_origin, &rule_set, &list)? {
+            let mut row = vec![
+                Cell::Integer(i64::from(year)),
+                Cell::Text(rule_set.clone()),
+                Cell::Text(list.clone()),
+                Cell::Text(dash.list_name(&list, ctx.lang)),
+                Cell::Text(r.id.clone()),
+                Cell::Text(r.name.clone()),
+                Cell::Text(r.municipality.clone()),
+                Cell::Text(
+                    if r.incomplete {
+                        ctx.t("ja", "yes")
+                    } else {
+                        ctx.t("nej", "no")
+                    }
+                    .into(),
+                ),
+            ];
+            row.push(match &r.values[0] {
+                Some(v) => {
+                    let n = v.split('.').next().and_then(|n| n.parse::<i64>().ok());
+                    match n {
+                        Some(n) if n.unsigned_abs() < ctx.min_count => Cell::Suppressed {
+                            min_count: ctx.min_count,
+                        },
+                        Some(n) => Cell::Integer(n),
+                        None => Cell::Empty,
+                    }
+                }
+                None => Cell::Empty,
+            });
+            for v in &r.values[1..] {
+                row.push(
+                    v.as_deref()
+                        .and_then(|t| t.parse::<kvarter_rules::Decimal>().ok())
+                        .map_or(Cell::Empty, Cell::Decimal),
+                );
+            }
+            rows.push(row);
+        }
+    }
+    Ok(Table {
+        title: format!("{} {year}", ctx.t("Lister", "Lists")),
+        columns,
+        rows,
+        notes: vec![
+            format!(
+                "{} {year}{}",
+                ctx.t(
+                    "kvarter: statens lister for listeåret",
+                    "kvarter: the state's lists of list year"
+                ),
+                if without_origin {
+                    ctx.t(
+                        ", uden kriteriet om ikke-vestlig oprindelse",
+                        ", without the criterion of non-Western origin",
+                    )
+                } else {
+                    ""
+                }
+            ),
+            format!(
+                "{} {}",
+                ctx.t(
+                    "Antal under mindstetallet er undertrykt og vist som <",
+                    "Counts under the minimum are suppressed and shown as <"
+                ),
+                ctx.min_count
+            ),
+        ],
+    })
+}
+
+/// A value of a JSON document as text, for the screening page.
+pub fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
