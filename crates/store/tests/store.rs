@@ -162,7 +162,39 @@ fn an_empty_file_is_migrated_and_in_wal_mode() {
     drop(store);
     // Opening again applies nothing and keeps the version.
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        kvarter_store::MIGRATIONS.len() as i64
+    );
+}
+
+#[test]
+fn a_store_of_schema_1_is_migrated_and_keeps_its_rows() {
+    let path = db("from-1");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(kvarter_store::MIGRATIONS[0]).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute(
+            "INSERT INTO rule_sets VALUES ('dk-2021', 'state-lists', 't', 't', 2021, NULL, 'dk-2021.toml', 'h')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let (id, source): (String, String) = store
+        .connection()
+        .query_row("SELECT id, source FROM rule_sets", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((id.as_str(), source.as_str()), ("dk-2021", ""));
+    let screenings: i64 = store
+        .connection()
+        .query_row("SELECT COUNT(*) FROM screenings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(screenings, 0);
 }
 
 #[test]

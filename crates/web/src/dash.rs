@@ -12,7 +12,7 @@ use kvarter_report::Lang;
 use kvarter_rules::{
     Catalog, Decimal, EvalOptions, Evaluation, History, Observation, RuleSet, evaluate,
 };
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -32,6 +32,108 @@ pub struct Dash {
     pub areas: BTreeMap<String, AreaInfo>,
     /// (municipality or `""` for all, list year, value column) → weighted mean.
     pub averages: BTreeMap<(String, i32, String), f64>,
+    /// The publishable units of the latest screening (with the origin criterion), if any.
+    pub screening: Option<ScreeningUnits>,
+}
+
+/// The publishable units of one stored screening, for the area profiles.
+pub struct ScreeningUnits {
+    /// The spec.
+    pub spec: String,
+    /// The screening year.
+    pub year: i32,
+    /// The units: id, centre (EPSG:25832), population, qualifies, designated area.
+    pub units: Vec<ScreenUnit>,
+}
+
+/// One publishable screening unit.
+pub struct ScreenUnit {
+    /// Id.
+    pub id: String,
+    /// The centre of its outline (mean of the outer ring's corners).
+    pub centre: (f64, f64),
+    /// Residents.
+    pub population: u64,
+    /// Whether it meets the qualification rule itself.
+    pub qualifies: bool,
+    /// The designated area it belongs to, if designated.
+    pub area: Option<String>,
+}
+
+/// Whether a point lies inside a GeoJSON Polygon or MultiPolygon (even-odd rule, so holes
+/// count as outside).
+pub fn contains(geometry: &Value, (x, y): (f64, f64)) -> bool {
+    let polygons: Vec<&Value> = match geometry["type"].as_str() {
+        Some("Polygon") => vec![&geometry["coordinates"]],
+        Some("MultiPolygon") => geometry["coordinates"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default(),
+        _ => return false,
+    };
+    let mut inside = false;
+    for rings in polygons {
+        for ring in rings.as_array().into_iter().flatten() {
+            let pts: Vec<(f64, f64)> = ring
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                .collect();
+            for i in 0..pts.len() {
+                let (a, b) = (pts[i], pts[(i + 1) % pts.len()]);
+                if (a.1 > y) != (b.1 > y) && x < (b.0 - a.0) * (y - a.1) / (b.1 - a.1) + a.0 {
+                    inside = !inside;
+                }
+            }
+        }
+    }
+    inside
+}
+
+fn screening_units(conn: &Connection) -> Result<Option<ScreeningUnits>, String> {
+    let row: Option<(String, i32, String)> = conn
+        .query_row(
+            "SELECT spec, year, units FROM screenings WHERE without_origin = 0 ORDER BY year DESC, spec LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(|e| format!("reading the store: {e}"))?;
+    let Some((spec, year, units)) = row else {
+        return Ok(None);
+    };
+    let doc: Value =
+        serde_json::from_str(&units).map_err(|e| format!("stored screening units: {e}"))?;
+    let units = doc["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let ring = f["geometry"]["coordinates"][0].as_array()?;
+            let pts: Vec<(f64, f64)> = ring
+                .iter()
+                .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                .collect();
+            // The ring is closed: leave out the repeated first corner.
+            let n = pts.len().saturating_sub(1).max(1);
+            let (sx, sy) = pts[..n]
+                .iter()
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+            let p = &f["properties"];
+            Some(ScreenUnit {
+                id: p["id"].as_str()?.to_string(),
+                centre: (sx / n as f64, sy / n as f64),
+                population: p["population"].as_u64().unwrap_or(0),
+                qualifies: p["qualifies"].as_bool().unwrap_or(false),
+                area: p["designated"]
+                    .as_bool()
+                    .filter(|d| *d)
+                    .and_then(|_| p["component"].as_str().map(str::to_string)),
+            })
+        })
+        .collect();
+    Ok(Some(ScreeningUnits { spec, year, units }))
 }
 
 /// An area as the dashboard shows it.
@@ -192,6 +294,7 @@ impl Dash {
             years,
             areas,
             averages,
+            screening: screening_units(conn)?,
         })
     }
 
@@ -423,6 +526,19 @@ impl Ctx {
         match whole {
             Some(n) if n.unsigned_abs() < self.min_count => self.suppressed(),
             _ => self.num(t, 0),
+        }
+    }
+
+    /// A table cell of a count: the count, or the mark (sorting as 0) under the minimum; the
+    /// count itself never reaches the page when it is suppressed.
+    pub fn count_cell(&self, text: Option<&str>) -> Td {
+        let Some(t) = text else {
+            return Td::html("–");
+        };
+        let whole = t.split('.').next().and_then(|n| n.parse::<i64>().ok());
+        match whole {
+            Some(n) if n.unsigned_abs() < self.min_count => Td::num(self.suppressed(), Some("0")),
+            _ => Td::num(self.num(t, 0), Some(t)),
         }
     }
 
@@ -722,4 +838,46 @@ pub fn table(id: &str, caption: &str, head: &[String], rows: &[Vec<Td>]) -> Stri
     }
     s.push_str("</tbody></table>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_point_in_a_hole_or_outside_is_not_contained() {
+        let g: Value = serde_json::from_str(
+            r#"{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[4,4],[6,4],[6,6],[4,6],[4,4]]]}"#,
+        )
+        .unwrap();
+        assert!(contains(&g, (1.0, 1.0)));
+        assert!(!contains(&g, (5.0, 5.0)), "in the hole");
+        assert!(!contains(&g, (11.0, 5.0)));
+        let m: Value = serde_json::from_str(
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[20,20],[30,20],[30,30],[20,30],[20,20]]]]}"#,
+        )
+        .unwrap();
+        assert!(contains(&m, (25.0, 25.0)));
+        assert!(!contains(&m, (15.0, 15.0)));
+        assert!(!contains(&serde_json::json!({"type": "Point"}), (0.0, 0.0)));
+    }
+
+    #[test]
+    fn links_keep_the_language_and_counts_under_the_minimum_are_marked() {
+        let en = Ctx {
+            lang: Lang::En,
+            min_count: 5,
+        };
+        assert_eq!(en.href("/lists?year=2024"), "/lists?year=2024&lang=en");
+        assert_eq!(en.href("/"), "/?lang=en");
+        let da = Ctx {
+            lang: Lang::Da,
+            min_count: 5,
+        };
+        assert_eq!(da.href("/lists"), "/lists");
+        assert!(da.count(Some("4")).contains("class=\"suppressed\""));
+        assert_eq!(da.count(Some("5")), "5");
+        assert_eq!(da.count(Some("1234")), "1.234");
+        assert_eq!(da.num("41.30", 1), "41,3");
+    }
 }

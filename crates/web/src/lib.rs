@@ -97,9 +97,30 @@ pub const COUNT_COLUMNS: &[&str] = &[
 pub const PER_PAGE: (u64, u64) = (50, 500);
 
 struct Api {
-    conn: Mutex<Connection>,
+    /// Read-only connections, one per core, so requests read the store in parallel.
+    conns: Vec<Mutex<Connection>>,
+    next: std::sync::atomic::AtomicUsize,
     config: Config,
     dash: dash::Dash,
+}
+
+impl Api {
+    /// A free connection, or (when all are busy) the next one in turn, waited for.
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, Problem> {
+        let poisoned = |_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the store lock is poisoned",
+            )
+        };
+        for c in &self.conns {
+            if let Ok(guard) = c.try_lock() {
+                return Ok(guard);
+            }
+        }
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.conns.len();
+        self.conns[i].lock().map_err(poisoned)
+    }
 }
 
 type Shared = Arc<Api>;
@@ -128,8 +149,16 @@ pub fn open(db: &Path) -> Result<Connection, String> {
 pub fn app(db: &Path, config: Config) -> Result<Router, String> {
     let conn = open(db)?;
     let dash = dash::Dash::read(&conn).map_err(|e| format!("{}: {e}", db.display()))?;
+    let readers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 8);
+    let mut conns = vec![Mutex::new(conn)];
+    for _ in 1..readers {
+        conns.push(Mutex::new(open(db)?));
+    }
     let api = Arc::new(Api {
-        conn: Mutex::new(conn),
+        conns,
+        next: std::sync::atomic::AtomicUsize::new(0),
         config,
         dash,
     });
@@ -248,12 +277,7 @@ async fn with_db(
     f: impl FnOnce(&Connection, &Config) -> Result<Value, Problem> + Send + 'static,
 ) -> Reply {
     tokio::task::spawn_blocking(move || {
-        let conn = api.conn.lock().map_err(|_| {
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the store lock is poisoned",
-            )
-        })?;
+        let conn = api.conn()?;
         f(&conn, &api.config)
     })
     .await
@@ -739,11 +763,11 @@ async fn html_page(
                 status: p.status.as_u16(),
                 message: p.detail,
             }),
-            Ok(m) => match api.conn.lock() {
+            Ok(m) => match api.conn() {
                 Ok(conn) => f(&conn, &api.dash, &ctx, &m),
-                Err(_) => Err(pages::PageError {
+                Err(p) => Err(pages::PageError {
                     status: 500,
-                    message: "the store lock is poisoned".into(),
+                    message: p.detail,
                 }),
             },
         };
@@ -894,12 +918,7 @@ async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Res
         }
         let api = api.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = api.conn.lock().map_err(|_| {
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the store lock is poisoned",
-                )
-            })?;
+            let conn = api.conn()?;
             let ctx = dash::Ctx {
                 lang,
                 min_count: api.config.min_count,

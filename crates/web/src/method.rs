@@ -138,7 +138,7 @@ fn contents(b: &mut String, ctx: &Ctx, rule_sets: &[RuleSet], hashes: &BTreeMap<
             ]
         })
         .collect();
-    b.push_str(&table(
+    b.push_str(&wrapped(table(
         "rule-files",
         ctx.t(
             "Regelfilerne og deres indholdshash",
@@ -152,7 +152,7 @@ fn contents(b: &mut String, ctx: &Ctx, rule_sets: &[RuleSet], hashes: &BTreeMap<
                 .to_string(),
         ],
         &rows,
-    ));
+    )));
 }
 
 /// The law's words, verbatim, marked Danish.
@@ -252,7 +252,11 @@ fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[Criterion]) ->
                     escape(&c.population)
                 )),
                 Td::text(&c.paragraph),
-                Td::html(quote(&c.text)),
+                Td::html(format!(
+                    "<div class=\"law\" lang=\"da\">»{}«</div>{}",
+                    escape(c.text.trim()),
+                    source_note(ctx, &c.text_source)
+                )),
                 Td::html(format!(
                     "<strong class=\"cmp\">{}</strong> <small>(<span lang=\"da\">{}</span>)</small><br><small>{}: <code>{}</code></small>",
                     escape(&law_comparison(c, ctx.lang)),
@@ -261,11 +265,10 @@ fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[Criterion]) ->
                     escape(&kvarter_report::rules::applied(c, ctx.lang))
                 )),
                 Td::text(&window),
-                Td::text(&c.text_source),
             ]
         })
         .collect();
-    table(
+    wrapped(table(
         id,
         caption,
         &[
@@ -276,10 +279,9 @@ fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[Criterion]) ->
             ctx.t("Lovens ord", "The law's words").to_string(),
             ctx.t("Sammenligning", "Comparison").to_string(),
             ctx.t("Gennemsnit over", "Averaged over").to_string(),
-            ctx.t("Ordlyden fra", "Words from").to_string(),
         ],
         &rows,
-    )
+    ))
 }
 
 /// One rule set in full.
@@ -549,6 +551,11 @@ fn list(b: &mut String, dash: &Dash, ctx: &Ctx, rs: &RuleSet, l: &ListDef) {
     b.push_str("</dd></dl></article>");
 }
 
+/// A table in a box that scrolls sideways on a narrow screen.
+fn wrapped(table: String) -> String {
+    format!("<div class=\"table-wrap\">{table}</div>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,6 +569,7 @@ mod tests {
             years: Vec::new(),
             areas: BTreeMap::new(),
             averages: BTreeMap::new(),
+            screening: None,
         }
     }
 

@@ -690,12 +690,89 @@ pub fn area(
         escape(&text)
     );
 
+    // The municipality's screening units inside the area.
+    b.push_str(&units_inside(dash, ctx, id));
+
     // Streak history: every list, every year.
     b.push_str(&streaks(conn, dash, ctx, id, &years)?);
 
     // Charts: each measure over the years against its threshold and the averages.
     b.push_str(&charts(conn, dash, ctx, id, &info.municipality)?);
     Ok((title, b))
+}
+
+/// The publishable units of the latest screening whose centre lies in the area.
+fn units_inside(dash: &Dash, ctx: &Ctx, id: &str) -> String {
+    let (Some(s), Some(g)) = (
+        &dash.screening,
+        dash.areas.get(id).and_then(|a| a.geometry.as_ref()),
+    ) else {
+        return String::new();
+    };
+    let inside: Vec<&crate::dash::ScreenUnit> = s
+        .units
+        .iter()
+        .filter(|u| crate::dash::contains(g, u.centre))
+        .collect();
+    let mut b = format!(
+        "<section aria-labelledby=\"units-h\"><h2 id=\"units-h\">{} ({} {})</h2>",
+        ctx.t("Kommunens screening", "The municipality's screening"),
+        escape(&s.spec),
+        s.year
+    );
+    if inside.is_empty() {
+        let _ = write!(
+            b,
+            "<p id=\"units-inside\">{}</p></section>",
+            ctx.t(
+                "Ingen offentliggørbar screeningsenhed har sit midtpunkt i området (enheder med få beboere vises aldrig alene).",
+                "No publishable screening unit has its centre in the area (units with few residents are never shown alone)."
+            )
+        );
+        return b;
+    }
+    let designated: BTreeSet<&str> = inside.iter().filter_map(|u| u.area.as_deref()).collect();
+    let _ = write!(
+        b,
+        "<p id=\"units-inside\">{} <strong>{}</strong> {} <strong>{}</strong> {}. {}</p>",
+        ctx.t(
+            "Af de offentliggørbare enheder med midtpunkt i området opfylder",
+            "Of the publishable units with their centre in the area,"
+        ),
+        inside.iter().filter(|u| u.qualifies).count(),
+        ctx.t("af", "of"),
+        inside.len(),
+        ctx.t(
+            "selv screeningens kriterier",
+            "meet the screening's criteria themselves"
+        ),
+        if designated.is_empty() {
+            ctx.t(
+                "Ingen af dem ligger i et udpeget udsat byområde.",
+                "None of them lies in a designated area.",
+            )
+            .to_string()
+        } else {
+            format!(
+                "{}: {}",
+                ctx.t(
+                    "De ligger i de udpegede udsatte byområder",
+                    "They lie in the designated areas"
+                ),
+                designated
+                    .iter()
+                    .map(|a| format!(
+                        "<a href=\"{}#{a}\">{a}</a>",
+                        escape(&ctx.href("/screening")),
+                        a = escape(a)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    b.push_str("</section>");
+    b
 }
 
 fn memberships_of(
@@ -934,7 +1011,8 @@ fn charts(
         ];
         let _ = write!(
             s,
-            "<figure class=\"chart\" id=\"chart-{col}\">{}</figure>",
+            "<figure class=\"chart\" id=\"chart-{col}\"><figcaption>{}</figcaption>{}</figure>",
+            escape(ctx.t(da, en)),
             svg::line_chart(&svg::Chart {
                 title: ctx.t(da, en),
                 unit: "%",
@@ -1135,10 +1213,7 @@ pub fn lists(
                     )),
                     Td::text(&r.municipality),
                 ];
-                cells.push(match &r.values[0] {
-                    Some(v) => Td::num(ctx.count(Some(v)), Some(v)),
-                    None => Td::html("–"),
-                });
+                cells.push(ctx.count_cell(r.values[0].as_deref()));
                 for v in &r.values[1..] {
                     cells.push(value_cell(ctx, v, 1));
                 }

@@ -393,7 +393,7 @@ fn facts(
     let level = doc["options"]["level"]
         .as_f64()
         .map_or("–".to_string(), |l| {
-            format!("{} %", num(ctx, Some(l * 100.0), 1))
+            format!("{} %", ctx.num(&format!("{}", l * 100.0), 1))
         });
     let cell = doc["cell_size_m"]
         .as_u64()
@@ -700,7 +700,7 @@ fn areas_table(b: &mut String, ctx: &Ctx, designated: &[&Value]) {
             )
         );
     } else {
-        b.push_str(&table(
+        b.push_str(&wrapped(table(
             "screening-areas",
             ctx.t(
                 "De udpegede områder (klik på et id for kriterierne)",
@@ -722,7 +722,7 @@ fn areas_table(b: &mut String, ctx: &Ctx, designated: &[&Value]) {
                 .to_string(),
             ],
             &rows,
-        ));
+        )));
     }
     let _ = write!(
         b,
@@ -840,7 +840,7 @@ fn area_details(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value], s
                 ]
             })
             .collect();
-        b.push_str(&table(
+        b.push_str(&wrapped(table(
             &format!("area-{}-criteria", encode(&id)),
             &format!("{} {id}", ctx.t("Kriterierne for", "The criteria of")),
             &[
@@ -863,7 +863,7 @@ fn area_details(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value], s
                 ctx.t("Sikkerhed", "Certainty").to_string(),
             ],
             &rows,
-        ));
+        )));
         let _ = write!(
             b,
             "<p>{}: {}</p></details>",
@@ -903,7 +903,7 @@ fn city_table(b: &mut String, ctx: &Ctx, doc: &Value, shares: &Shares) {
     if rows.is_empty() {
         let _ = write!(b, "<p>–</p>");
     } else {
-        b.push_str(&table(
+        b.push_str(&wrapped(table(
             "screening-city",
             ctx.t(
                 "Byens gennemsnit pr. kriterium (alle enheder lagt sammen)",
@@ -917,7 +917,7 @@ fn city_table(b: &mut String, ctx: &Ctx, doc: &Value, shares: &Shares) {
                     .to_string(),
             ],
             &rows,
-        ));
+        )));
     }
     b.push_str("</section>");
 }
@@ -1023,6 +1023,11 @@ fn notes(b: &mut String, ctx: &Ctx, doc: &Value) {
     b.push_str("</details>");
 }
 
+/// A table in a box that scrolls sideways on a narrow screen.
+fn wrapped(table: String) -> String {
+    format!("<div class=\"table-wrap\">{table}</div>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1049,6 +1054,7 @@ mod tests {
             years: Vec::new(),
             areas: BTreeMap::new(),
             averages: BTreeMap::new(),
+            screening: None,
         }
     }
 
