@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod load;
+mod plans;
 mod screen;
 mod serve;
 
@@ -49,6 +50,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// The whole product on synthetic data: writes it, loads it, serves the dashboard.
     Demo(demo::DemoArgs),
+    /// The municipality's policy, action plans and helhedsplaner, and their progress from the data.
+    Plans(plans::PlansArgs),
 }
 
 /// Where the criterion values come from: published values, or register microdata.
@@ -389,6 +392,7 @@ fn main() -> ExitCode {
         Command::Load(a) => load::run_load(&a),
         Command::Serve(a) => serve::run_serve(&a),
         Command::Demo(a) => demo::run_demo(&a),
+        Command::Plans(a) => plans::run_plans(&a),
     };
     match result {
         Ok(out) => {
