@@ -85,13 +85,27 @@ pub(crate) fn run_demo(a: &DemoArgs) -> Result<String, Failure> {
     );
     synthesize(a, &dir)?;
     let db = dir.join("kvarter.db");
+    let input = || Input {
+        criteria: None,
+        registers: Some(dir.clone()),
+    };
+    // The plans are placed on the store's areas: the first start loads, seeds the plans from
+    // the store, and loads again with them; later starts find both unchanged.
+    let plans = dir.join("plans");
+    if !plans.join("policies.csv").is_file() {
+        super::load::run_load(&super::load::LoadArgs::demo(
+            input(),
+            db.clone(),
+            "kbh-2025",
+            None,
+        ))?;
+        super::plans::seed(&db, &plans)?;
+    }
     super::load::run_load(&super::load::LoadArgs::demo(
-        Input {
-            criteria: None,
-            registers: Some(dir.clone()),
-        },
+        input(),
         db.clone(),
         "kbh-2025",
+        Some(plans),
     ))?;
     serve::serve_dashboard(&db, &a.addr, a.min_count, "demo: open")
 }

@@ -41,11 +41,30 @@ pub(crate) struct LoadArgs {
     /// The municipality screened with --screen (code); the synthetic capital is 101.
     #[arg(long, default_value_t = 101)]
     municipality: u16,
+    /// The plans and goals: a folder with the CSV files of `kvarter plans seed`.
+    #[arg(long, value_name = "DIR")]
+    plans: Option<PathBuf>,
+}
+
+/// The plan files of `--plans DIR`, validated: (file name, text).
+fn plan_files(a: &LoadArgs) -> Result<Vec<(String, String)>, Failure> {
+    let Some(dir) = &a.plans else {
+        return Ok(Vec::new());
+    };
+    let files = crate::plans::read_files(dir)?;
+    crate::plans::parse(dir, &files)?;
+    Ok(files)
 }
 
 impl LoadArgs {
-    /// What `kvarter demo` loads: a register folder with its geometry and the screening.
-    pub(crate) fn demo(input: Input, db: PathBuf, screen: &str) -> LoadArgs {
+    /// What `kvarter demo` loads: a register folder with its geometry, the screening and the
+    /// plans, when given.
+    pub(crate) fn demo(
+        input: Input,
+        db: PathBuf,
+        screen: &str,
+        plans: Option<PathBuf>,
+    ) -> LoadArgs {
         LoadArgs {
             input,
             geometry: None,
@@ -56,6 +75,7 @@ impl LoadArgs {
             rules_dir: None,
             screen: Some(screen.to_string()),
             municipality: 101,
+            plans,
         }
     }
 }
@@ -127,6 +147,14 @@ fn input_files(a: &LoadArgs, geometry: Option<&Path>) -> Result<Vec<(String, Pat
     }
     if let Some(h) = &a.history {
         files.push(("history".to_string(), h.clone()));
+    }
+    if let Some(dir) = &a.plans {
+        for (name, _) in kvarter_plans::csv::FILES {
+            let p = dir.join(name);
+            if p.is_file() {
+                files.push(("plans".to_string(), p));
+            }
+        }
     }
     Ok(files)
 }
@@ -237,6 +265,8 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
         });
     }
     let overrides = overrides(&catalog, &a.rules)?;
+    // The plans are read and checked before anything is written.
+    let plans = plan_files(a)?;
     if a.screen.is_some() && a.input.registers.is_none() {
         return Err(Failure(
             "--screen: needs a register folder; expected --registers DIR".into(),
@@ -388,6 +418,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             without_origin: &without_origin,
             history: &history,
             screenings: &screenings,
+            plans: &plans,
         },
         &mut progress_bar(),
     )?;

@@ -9,8 +9,7 @@
 
 use super::{Failure, write_atomically};
 use clap::{Args, Subcommand};
-use kvarter_plans::{Areas, Decimal, Plans, progress};
-use std::collections::BTreeMap;
+use kvarter_plans::Plans;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -71,7 +70,7 @@ fn areas(conn: &rusqlite::Connection) -> Result<Vec<(String, String)>, Failure> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn seed(db: &Path, out: &Path) -> Result<String, Failure> {
+pub(crate) fn seed(db: &Path, out: &Path) -> Result<String, Failure> {
     let conn = open_db(db)?;
     let areas = areas(&conn)?;
     let refs: Vec<(&str, &str)> = areas
@@ -96,77 +95,8 @@ fn seed(db: &Path, out: &Path) -> Result<String, Failure> {
     Ok(String::new())
 }
 
-/// A measure per list year over some areas (or all), weighted by the measured group; for
-/// `residents`, the sum.
-fn series_all(
-    conn: &rusqlite::Connection,
-    measure: &str,
-) -> Result<BTreeMap<i32, Decimal>, Failure> {
-    series_of(conn, measure, None)
-}
-
-fn series(
-    conn: &rusqlite::Connection,
-    measure: &str,
-    areas: &[String],
-) -> Result<BTreeMap<i32, Decimal>, Failure> {
-    series_of(conn, measure, Some(areas))
-}
-
-fn series_of(
-    conn: &rusqlite::Connection,
-    measure: &str,
-    areas: Option<&[String]>,
-) -> Result<BTreeMap<i32, Decimal>, Failure> {
-    let group = kvarter_web::dash::MEASURES
-        .iter()
-        .find(|(m, _)| *m == measure)
-        .map(|(_, g)| *g);
-    let mut st = conn.prepare(&format!(
-        "SELECT area_id, list_year, {measure}, {} FROM area_years ORDER BY list_year",
-        group.unwrap_or("NULL")
-    ))?;
-    let mut sums: BTreeMap<i32, (Decimal, Decimal)> = BTreeMap::new();
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i32>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (area, year, value, weight) = row?;
-        if areas.is_some_and(|a| !a.contains(&area)) {
-            continue;
-        }
-        let Some(v) = value.and_then(|v| v.parse::<Decimal>().ok()) else {
-            continue;
-        };
-        let s = sums.entry(year).or_default();
-        match group {
-            None => s.0 += v,
-            Some(_) => {
-                let Some(w) = weight.and_then(|w| w.parse::<Decimal>().ok()) else {
-                    continue;
-                };
-                s.0 += v * w;
-                s.1 += w;
-            }
-        }
-    }
-    Ok(sums
-        .into_iter()
-        .filter_map(|(y, (s, w))| match group {
-            None => Some((y, s)),
-            Some(_) if w.is_zero() => None,
-            Some(_) => Some((y, (s / w).round_dp(2))),
-        })
-        .collect())
-}
-
-fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
-    let conn = open_db(db)?;
+/// The plan files in `dir`: (file name, text); none is an error that says how to write them.
+pub(crate) fn read_files(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
     let mut files = Vec::new();
     for (name, _) in kvarter_plans::csv::FILES {
         let path = dir.join(name);
@@ -187,44 +117,22 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
                 .join(", ")
         )));
     }
-    let mut plans: Plans = kvarter_plans::csv::read(&files).map_err(|mut e| {
+    Ok(files)
+}
+
+/// Parses and checks the plan files; errors name the file in `dir`, the line and the column.
+pub(crate) fn parse(dir: &Path, files: &[(String, String)]) -> Result<Plans, Failure> {
+    kvarter_plans::csv::read(files).map_err(|mut e| {
         e.file = dir.join(&e.file).display().to_string();
         Failure(e.to_string())
-    })?;
-    // `*` is the areas on a state list in the latest year: the policy's areas.
-    let listed: Vec<String> = conn
-        .prepare(
-            "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' \
-             AND list_year = (SELECT MAX(list_year) FROM area_years) ORDER BY 1",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let areas_of = |a: &Areas| -> Vec<String> {
-        match a {
-            Areas::All => listed.clone(),
-            Areas::Listed(a) => a.clone(),
-        }
-    };
-    // Baselines the plans leave empty are taken from the data four list years before the
-    // latest, and marked illustrative.
-    let latest: Option<i32> =
-        conn.query_row("SELECT MAX(list_year) FROM area_years", [], |r| r.get(0))?;
-    let mut filled = 0;
-    if let Some(latest) = latest {
-        let mut fill_err = None;
-        filled = plans.fill_missing_baselines(latest - 4, |ind| {
-            match series(&conn, ind.measure.as_str(), &areas_of(&ind.areas)) {
-                Ok(s) => s.get(&(latest - 4)).copied(),
-                Err(e) => {
-                    fill_err = Some(e);
-                    None
-                }
-            }
-        });
-        if let Some(e) = fill_err {
-            return Err(e);
-        }
-    }
+    })
+}
+
+fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
+    let conn = open_db(db)?;
+    let files = read_files(dir)?;
+    let mut plans = parse(dir, &files)?;
+    let tracked = kvarter_web::plans::track(&conn, &mut plans)?;
     let mut s = format!(
         "{:<28} {:<21} {:<14} {:<15} {:<14} {:<9} {:<11} {}\n",
         "INDICATOR",
@@ -238,9 +146,9 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
     );
     for (ind, _) in plans.indicators() {
         let measure = ind.measure.as_str();
-        let data = series(&conn, measure, &areas_of(&ind.areas))?;
-        let city = series_all(&conn, measure)?;
-        let p = progress(ind, &data, &city);
+        let Some(p) = tracked.progress.get(&ind.id) else {
+            continue;
+        };
         let baseline = ind
             .baseline
             .as_ref()
@@ -274,11 +182,10 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
     s.push_str(
         "\nYears are list years (the list of 1 December Y). Values are weighted over the indicator's areas ('*': the areas on a state list in the latest year); 'all areas' is every area in the store.\n",
     );
-    if filled > 0 {
+    if let Some((year, filled)) = tracked.filled_from {
         let _ = writeln!(
             s,
-            "{filled} baselines the plans leave empty were taken from the data of list year {} (illustrative).",
-            latest.unwrap_or_default() - 4
+            "{filled} baselines the plans leave empty were taken from the data of list year {year} (illustrative)."
         );
     }
     Ok(s)

@@ -219,6 +219,17 @@ fn a_newcomer_finds_the_lists_an_area_and_why_and_downloads_a_list() {
         b.goto(&format!("{base}{path}"));
         assert!(b.find("h1").is_displayed());
     }
+    // The demo's plans: the policy's goals, and a helhedsplan whose goal is tracked from the data.
+    b.goto(&format!("{base}/plans"));
+    assert_eq!(b.find("h1").text(), "Planer og mål");
+    assert!(
+        b.find("section[id^=\"hp-\"] table .badge[class*=\"status-\"]")
+            .is_displayed()
+    );
+    assert!(
+        !b.find_all("span.badge.illustrative").is_empty(),
+        "illustrative parts are marked"
+    );
     assert_eq!(b.console_errors(), Vec::<String>::new());
 }
 

@@ -104,6 +104,17 @@ fn the_progress_of_a_helhedsplan_is_computed_from_the_store() {
     assert_eq!(cols[10], format!("{}", latest - city), "{line}");
     assert!(line.ends_with("(illustrative)"));
 
+    // Loaded into the store with the registers: every file, and the same report from it.
+    ok(&["load", "--registers", regs, "--db", db, "--plans", plans]);
+    let store = kvarter_store::Store::open(Path::new(db)).unwrap();
+    let files: i64 = store
+        .connection()
+        .query_row("SELECT COUNT(*) FROM plan_files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(files, 10);
+    drop(store);
+    let before = std::fs::read(db).unwrap();
+
     // A plan file with an unknown administration is refused with file, line and column.
     let file = Path::new(plans).join("initiatives.csv");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -120,4 +131,9 @@ fn the_progress_of_a_helhedsplan_is_computed_from_the_store() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+    // ... and loading it changes nothing in the store.
+    let out = kvarter(&["load", "--registers", regs, "--db", db, "--plans", plans]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("initiatives.csv"));
+    assert_eq!(std::fs::read(db).unwrap(), before);
 }

@@ -5,7 +5,7 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migrations 1 and 2)
+//! ## Schema (migrations 1 to 3)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
@@ -16,6 +16,7 @@
 //! | `list_results` | view, area, year, rule set and list | `without_origin` (0/1), `list_year`, `area_id`, `rule_set`, `list`, `outcome` (`on`, `off`, `undefined`), `incomplete` (0/1), `excluded_by` (JSON array), `reason` (the condition trace, JSON), `streak` (the streak trace, JSON) |
 //! | `history_years`, `history` | list year; list year, area and list | the published memberships before the data starts that the load was given (`list_year`; `list_year`, `area_id`, `list`) |
 //! | `screenings` | spec, year and view | `spec`, `year`, `without_origin` (0/1), `municipality`, `data_year`, `document` (the JSON of `kvarter screen --format json`: designated areas and publishable units only), `geometry` (designated areas, GeoJSON EPSG:25832), `units` (publishable units' outlines, GeoJSON EPSG:25832) |
+//! | `plan_files` | plan file | `name` (e.g. `indicators.csv`), `content`: the plans and goals as the CSV files of kvarter-plans (migration 3) |
 //! | `manifest` | load | `load_id` (key), `manifest_hash`, `kvarter_version`, `inputs` (JSON: role, file, SHA-256, size), `rule_sets` (JSON: id, content hash), `options` (JSON), `loaded_at` |
 //!
 //! Every decimal is stored as TEXT exactly as the engine holds it (`"2.40"` stays `"2.40"`);
@@ -50,6 +51,7 @@ use std::path::Path;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_screenings_history_sources.sql"),
+    include_str!("migrations/003_plans.sql"),
 ];
 
 /// The input columns stored in `area_years`, in the criteria CSV's order.
@@ -69,6 +71,7 @@ pub const VALUE_COLUMNS: &[&str] = &[
 
 /// The tables, in the order their contents are deleted (children first).
 pub const TABLES: &[&str] = &[
+    "plan_files",
     "screenings",
     "history",
     "history_years",
@@ -270,6 +273,8 @@ pub struct Load<'a> {
     pub history: &'a History,
     /// The municipality's screenings.
     pub screenings: &'a [ScreeningRow],
+    /// The plans and goals: (file name, CSV text), validated by the caller.
+    pub plans: &'a [(String, String)],
 }
 
 /// What a load did.
@@ -714,6 +719,13 @@ fn write_load(
         .map_err(|e| format!("screening {} {}: {e}", s.spec, s.year))?;
     }
     drop(stmt);
+    for (name, content) in load.plans {
+        tx.execute(
+            "INSERT INTO plan_files (name, content) VALUES (?1, ?2)",
+            params![name, content],
+        )
+        .map_err(|e| format!("plan file {name}: {e}"))?;
+    }
     progress("stored", total, total);
     Ok(load_id)
 }

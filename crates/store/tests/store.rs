@@ -42,6 +42,7 @@ struct Inputs {
     without_origin: Evaluation,
     history: History,
     screenings: Vec<ScreeningRow>,
+    plans: Vec<(String, String)>,
 }
 
 fn inputs(outside: &str, criteria_hash: &str) -> Inputs {
@@ -107,6 +108,7 @@ fn inputs(outside: &str, criteria_hash: &str) -> Inputs {
             geometry: r#"{"type":"FeatureCollection","features":[]}"#.into(),
             units: r#"{"type":"FeatureCollection","features":[]}"#.into(),
         }],
+        plans: vec![("policies.csv".into(), "id\n".into())],
     }
 }
 
@@ -120,6 +122,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             without_origin: &i.without_origin,
             history: &i.history,
             screenings: &i.screenings,
+            plans: &i.plans,
         },
         &mut |_, _, _| {},
     )
@@ -182,7 +185,10 @@ fn a_store_of_schema_1_is_migrated_and_keeps_its_rows() {
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        kvarter_store::MIGRATIONS.len() as i64
+    );
     let (id, source): (String, String) = store
         .connection()
         .query_row("SELECT id, source FROM rule_sets", [], |r| {

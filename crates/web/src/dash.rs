@@ -407,6 +407,72 @@ impl Dash {
     }
 }
 
+/// A measure (a value column of `area_years`) per list year over some areas, or all: weighted by
+/// the measured group (see [`MEASURES`]), rounded to 2 decimals as the criteria are; for
+/// `residents`, the sum. Years without a value for any of the areas are left out.
+pub fn measure_series(
+    conn: &Connection,
+    measure: &str,
+    areas: Option<&[String]>,
+) -> Result<BTreeMap<i32, Decimal>, String> {
+    if !kvarter_store::VALUE_COLUMNS.contains(&measure) {
+        return Err(format!(
+            "measure '{measure}': expected one of {}",
+            kvarter_store::VALUE_COLUMNS.join(", ")
+        ));
+    }
+    let group = MEASURES
+        .iter()
+        .find(|(m, _)| *m == measure)
+        .map(|(_, g)| *g);
+    let e = |e: rusqlite::Error| format!("reading the store: {e}");
+    let mut st = conn
+        .prepare_cached(&format!(
+            "SELECT area_id, list_year, {measure}, {} FROM area_years ORDER BY list_year",
+            group.unwrap_or("NULL")
+        ))
+        .map_err(e)?;
+    let mut sums: BTreeMap<i32, (Decimal, Decimal)> = BTreeMap::new();
+    let rows = st
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i32>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })
+        .map_err(e)?;
+    for row in rows {
+        let (area, year, value, weight) = row.map_err(e)?;
+        if areas.is_some_and(|a| !a.contains(&area)) {
+            continue;
+        }
+        let Some(v) = value.and_then(|v| v.parse::<Decimal>().ok()) else {
+            continue;
+        };
+        let s = sums.entry(year).or_default();
+        match group {
+            None => s.0 += v,
+            Some(_) => {
+                let Some(w) = weight.and_then(|w| w.parse::<Decimal>().ok()) else {
+                    continue;
+                };
+                s.0 += v * w;
+                s.1 += w;
+            }
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .filter_map(|(y, (s, w))| match group {
+            None => Some((y, s)),
+            Some(_) if w.is_zero() => None,
+            Some(_) => Some((y, (s / w).round_dp(2))),
+        })
+        .collect())
+}
+
 /// The stored area-years as the engine's observations (of one area, or all).
 pub fn observations(conn: &Connection, area: Option<&str>) -> Result<Vec<Observation>, String> {
     let cols = kvarter_store::VALUE_COLUMNS;
@@ -478,6 +544,8 @@ pub enum Nav {
     Screening,
     /// The rule sets as the law reads.
     Methodology,
+    /// Plans and goals.
+    Plans,
 }
 
 /// The request's context: language and the query to keep in links.
@@ -627,6 +695,7 @@ pub fn page(ctx: &Ctx, title: &str, nav: Nav, path_and_query: &str, body: &str) 
             item(Nav::Overview, "/", "Overblik", "Overview"),
             item(Nav::Lists, "/lists", "Lister pr. år", "Lists by year"),
             item(Nav::Screening, "/screening", "Kommunal screening", "Municipal screening"),
+            item(Nav::Plans, "/plans", "Planer og mål", "Plans and goals"),
             item(Nav::Methodology, "/methodology", "Metode og regler", "Methodology and rules"),
         ]
         .join(""),

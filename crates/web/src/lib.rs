@@ -14,6 +14,7 @@
 //! | `/lists/download?year=&format=csv\|csv-da\|xlsx&without_origin=` | the same as CSV, Danish CSV or XLSX (kvarter-export) |
 //! | `/screening?spec=&year=&without_origin=` | the municipality's screening ([`screening::screening`]) |
 //! | `/methodology` | every rule set as the law reads ([`method::methodology`]) |
+//! | `/plans` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]) |
 //! | `/static/style.css`, `/static/app.js` | built into the binary; the pages work without the script |
 //!
 //! Maps and charts are SVG drawn on the server ([`svg`]) from the stored EPSG:25832 geometry.
@@ -56,6 +57,7 @@
 pub mod dash;
 pub mod method;
 pub mod pages;
+pub mod plans;
 pub mod screening;
 pub mod svg;
 
@@ -169,6 +171,7 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/lists/download", get(lists_download))
         .route("/screening", get(screening_page))
         .route("/methodology", get(methodology_page))
+        .route("/plans", get(plans_page))
         .route("/static/{file}", get(asset))
         .route("/api/areas/{id}/explanation", get(explanation))
         .route("/api/screenings", get(screenings))
@@ -877,6 +880,13 @@ async fn screening_page(State(api): State<Shared>, uri: axum::http::Uri) -> Resp
             )
         },
     )
+    .await
+}
+
+async fn plans_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+    html_page(api, uri, &["lang"], dash::Nav::Plans, |c, _, ctx, _| {
+        plans::page(c, ctx)
+    })
     .await
 }
 

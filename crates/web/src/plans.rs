@@ -1,0 +1,366 @@
+//! Plans and goals: the stored plan files (kvarter-plans) with every indicator's progress
+//! computed from the area-year table, and the page that shows them.
+
+use crate::dash::{Ctx, Td, measure_series, table};
+use crate::pages::PageError;
+use crate::svg::escape;
+use kvarter_plans::progress::Status;
+use kvarter_plans::{Areas, Indicator, Plans, Progress, Target};
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Every indicator's progress, by indicator id, and the list year the missing baselines were
+/// taken from (when any was).
+pub struct Tracked {
+    /// Indicator id → progress.
+    pub progress: BTreeMap<String, Progress>,
+    /// The list year baselines left empty by the plans were filled from, if any was.
+    pub filled_from: Option<(i32, usize)>,
+}
+
+/// Computes every indicator's progress from the store. `*` means the areas on a state list in
+/// the latest year; the city is every area in the store. A baseline the plans leave empty is
+/// taken from the data four list years before the latest, and the indicator marked illustrative.
+pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
+    let e = |e: rusqlite::Error| format!("reading the store: {e}");
+    let latest: Option<i32> = conn
+        .query_row("SELECT MAX(list_year) FROM area_years", [], |r| r.get(0))
+        .map_err(e)?;
+    let listed: Vec<String> = {
+        let mut st = conn
+            .prepare_cached(
+                "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' \
+                 AND list_year = (SELECT MAX(list_year) FROM area_years) ORDER BY 1",
+            )
+            .map_err(e)?;
+        st.query_map([], |r| r.get(0))
+            .map_err(e)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(e)?
+    };
+    let areas_of = |i: &Indicator| match &i.areas {
+        Areas::All => listed.clone(),
+        Areas::Listed(a) => a.clone(),
+    };
+    let mut filled_from = None;
+    if let Some(latest) = latest {
+        let year = latest - 4;
+        let mut error = None;
+        let n = plans.fill_missing_baselines(year, |ind| {
+            match measure_series(conn, ind.measure.as_str(), Some(&areas_of(ind))) {
+                Ok(s) => s.get(&year).copied(),
+                Err(x) => {
+                    error = Some(x);
+                    None
+                }
+            }
+        });
+        if let Some(x) = error {
+            return Err(x);
+        }
+        if n > 0 {
+            filled_from = Some((year, n));
+        }
+    }
+    let mut progress = BTreeMap::new();
+    for (ind, _) in plans.indicators() {
+        let measure = ind.measure.as_str();
+        let data = measure_series(conn, measure, Some(&areas_of(ind)))?;
+        let city = measure_series(conn, measure, None)?;
+        progress.insert(ind.id.clone(), kvarter_plans::progress(ind, &data, &city));
+    }
+    Ok(Tracked {
+        progress,
+        filled_from,
+    })
+}
+
+/// The stored plan files, parsed; `None` when the store has none.
+pub fn stored(conn: &Connection) -> Result<Option<Plans>, String> {
+    let e = |e: rusqlite::Error| format!("reading the store: {e}");
+    let mut st = conn
+        .prepare_cached("SELECT name, content FROM plan_files ORDER BY name")
+        .map_err(e)?;
+    let files: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(e)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(e)?;
+    if files.is_empty() {
+        return Ok(None);
+    }
+    kvarter_plans::csv::read(&files)
+        .map(Some)
+        .map_err(|e| format!("stored plans: {e}"))
+}
+
+fn status(ctx: &Ctx, p: Option<&Progress>) -> String {
+    let (class, da, en) = match p.map(|p| p.status) {
+        Some(Status::OnTrack) => ("on-track", "på rette vej", "on track"),
+        Some(Status::Reached) => ("on-track", "nået", "reached"),
+        Some(Status::OffTrack) => ("off-track", "ikke på rette vej", "off track"),
+        Some(Status::NoBaseline) => ("unknown", "intet udgangspunkt", "no baseline"),
+        Some(Status::NoData) | None => ("unknown", "ingen data", "no data"),
+    };
+    format!(
+        "<span class=\"badge status-{class}\">{}</span>",
+        ctx.t(da, en)
+    )
+}
+
+fn mark(ctx: &Ctx, illustrative: bool) -> &'static str {
+    if illustrative {
+        ctx.t(
+            " <span class=\"badge illustrative\" title=\"Ikke fra en offentliggjort kilde\">illustrativ</span>",
+            " <span class=\"badge illustrative\" title=\"Not from a published source\">illustrative</span>",
+        )
+    } else {
+        ""
+    }
+}
+
+fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec<Vec<Td>> {
+    let num = |d: kvarter_plans::Decimal| ctx.num(&d.to_string(), 2);
+    indicators
+        .iter()
+        .map(|i| {
+            let p = tracked.progress.get(&i.id);
+            vec![
+                Td::html(format!(
+                    "<span id=\"{}\">{}</span>{}",
+                    escape(&i.id),
+                    escape(&i.name),
+                    mark(ctx, i.illustrative)
+                )),
+                Td::html(format!("<code>{}</code>", escape(i.measure.as_str()))),
+                Td::html(
+                    i.baseline
+                        .as_ref()
+                        .map_or("–".into(), |b| format!("{} ({})", num(b.value), b.year)),
+                ),
+                Td::html(match &i.target {
+                    Some(Target::Value { value, year }) => format!("{} ({year})", num(*value)),
+                    Some(Target::CityAverage { year }) => {
+                        format!("{} ({year})", ctx.t("byens gennemsnit", "the city average"))
+                    }
+                    None => "–".into(),
+                }),
+                Td::html(
+                    p.and_then(|p| p.latest)
+                        .map_or("–".into(), |(y, v)| format!("{} ({y})", num(v))),
+                ),
+                Td::html(p.and_then(|p| p.required).map_or("–".into(), num)),
+                Td::html(status(ctx, p)),
+                Td::html(p.and_then(|p| p.gap_to_city).map_or("–".into(), num)),
+            ]
+        })
+        .collect()
+}
+
+fn indicator_head(ctx: &Ctx) -> Vec<String> {
+    [
+        ("Indikator", "Indicator"),
+        ("Mål", "Measure"),
+        ("Udgangspunkt", "Baseline"),
+        ("Mål", "Target"),
+        ("Seneste", "Latest"),
+        ("Krævet nu", "Required now"),
+        ("Status", "Status"),
+        ("Forskel til alle områder", "Gap to all areas"),
+    ]
+    .iter()
+    .map(|(d, e)| ctx.t(d, e).to_string())
+    .collect()
+}
+
+/// The plans page: goals with their indicators' progress, the action plans' initiatives, and the
+/// helhedsplaner, challenge by challenge.
+pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError> {
+    let title = ctx.t("Planer og mål", "Plans and goals").to_string();
+    let Some(mut plans) = stored(conn)? else {
+        return Ok((
+            title,
+            format!(
+                "<p class=\"notice\">{}</p>",
+                ctx.t(
+                    "Lageret har ingen planer. Skriv dem med `kvarter plans seed` og indlæs dem med `kvarter load --plans DIR`.",
+                    "The store has no plans. Write them with `kvarter plans seed` and load them with `kvarter load --plans DIR`."
+                )
+            ),
+        ));
+    };
+    let tracked = track(conn, &mut plans)?;
+    let mut b = format!(
+        "<p class=\"lead\">{}</p>",
+        ctx.t(
+            "Hver indikators seneste værdi, den værdi en ret linje fra udgangspunktet til målet kræver i dag, og forskellen til gennemsnittet af alle områder – beregnet af data, ikke indtastet. Årene er listeår. Dele mærket «illustrativ» er ikke fra en offentliggjort kilde.",
+            "Each indicator's latest value, the value a straight line from the baseline to the target requires today, and the gap to the average of all areas: computed from the data, not typed in. Years are list years. Parts marked “illustrative” are not from a published source."
+        )
+    );
+    if let Some((year, n)) = tracked.filled_from {
+        let _ = write!(
+            b,
+            "<p class=\"notice\">{n} {} {year} {}</p>",
+            ctx.t(
+                "udgangspunkter, som planerne ikke angiver, er taget fra data for listeåret",
+                "baselines the plans do not give are taken from the data of list year"
+            ),
+            ctx.t("(illustrative).", "(illustrative).")
+        );
+    }
+    for policy in &plans.policies {
+        let _ = write!(
+            b,
+            "<section id=\"{}\"><h2>{} ({}–{}){}</h2>",
+            escape(&policy.id),
+            escape(ctx.t(&policy.name, &policy.name_en)),
+            policy.period.from,
+            policy.period.to,
+            mark(ctx, policy.illustrative)
+        );
+        for goal in &policy.goals {
+            let _ = write!(
+                b,
+                "<h3>{}{}</h3>",
+                escape(ctx.t(&goal.name, &goal.name_en)),
+                mark(ctx, goal.illustrative)
+            );
+            for sub in &goal.sub_goals {
+                let _ = write!(
+                    b,
+                    "<h4>{}{}</h4>",
+                    escape(ctx.t(&sub.name, &sub.name_en)),
+                    mark(ctx, sub.illustrative)
+                );
+                if sub.indicators.is_empty() {
+                    let _ = write!(
+                        b,
+                        "<p class=\"muted\">{}</p>",
+                        ctx.t(
+                            "Ingen indikator i kvarters data.",
+                            "No indicator in kvarter's data."
+                        )
+                    );
+                } else {
+                    b.push_str(&table(
+                        &format!("ind-{}", sub.id),
+                        ctx.t("Indikatorer", "Indicators"),
+                        &indicator_head(ctx),
+                        &indicator_rows(ctx, &sub.indicators, &tracked),
+                    ));
+                }
+            }
+        }
+        b.push_str("</section>");
+    }
+    // The action plans, newest version first.
+    let mut versions: Vec<&kvarter_plans::ActionPlanVersion> = plans.action_plans.iter().collect();
+    versions.sort_by_key(|v| std::cmp::Reverse(v.version));
+    for v in versions {
+        let rows: Vec<Vec<Td>> = v
+            .initiatives
+            .iter()
+            .map(|i| {
+                vec![
+                    Td::html(format!(
+                        "<span title=\"{}\">{}</span>{}",
+                        escape(&i.description),
+                        escape(&i.name),
+                        mark(ctx, i.illustrative)
+                    )),
+                    Td::text(i.owner.name()),
+                    Td::text(&i.partners.join(", ")),
+                    Td::text(&match &i.areas {
+                        Areas::All => ctx
+                            .t("alle udsatte områder", "all vulnerable areas")
+                            .to_string(),
+                        Areas::Listed(a) => a.join(", "),
+                    }),
+                    Td::text(&i.sub_goals.join(", ")),
+                    Td::text(&format!("{}–{}", i.period.from, i.period.to)),
+                    Td::html(format!("{:?}", i.status)),
+                ]
+            })
+            .collect();
+        let _ = write!(
+            b,
+            "<section id=\"{}\"><h2>{} ({} {}, {}–{}){}</h2>{}</section>",
+            escape(&v.id),
+            escape(&v.name),
+            ctx.t("version", "version"),
+            v.version,
+            v.period.from,
+            v.period.to,
+            mark(ctx, v.illustrative),
+            table(
+                &format!("initiatives-{}", v.id),
+                ctx.t("Indsatser", "Initiatives"),
+                &[
+                    ctx.t("Indsats", "Initiative").into(),
+                    ctx.t("Ansvarlig forvaltning", "Owning administration")
+                        .into(),
+                    ctx.t("Partnere", "Partners").into(),
+                    ctx.t("Områder", "Areas").into(),
+                    ctx.t("Delmål", "Sub-goals").into(),
+                    ctx.t("Periode", "Period").into(),
+                    ctx.t("Status", "Status").into(),
+                ],
+                &rows
+            )
+        );
+    }
+    for hp in &plans.helhedsplaner {
+        let _ = write!(
+            b,
+            "<section id=\"{}\"><h2>{}{}</h2><p>{} <a href=\"{}\">{}</a> · {} · {}–{} · {}: {} DKK · {}: {} DKK</p>",
+            escape(&hp.id),
+            escape(&hp.name),
+            mark(ctx, hp.illustrative),
+            ctx.t("Område", "Area"),
+            escape(&ctx.href(&format!("/areas/{}", hp.area_id))),
+            escape(&hp.area_id),
+            escape(&hp.housing_organisation),
+            hp.period.from,
+            hp.period.to,
+            ctx.t("Landsbyggefonden", "Landsbyggefonden"),
+            ctx.num(&hp.lbf_grant_dkk.to_string(), 0),
+            ctx.t("kommunal medfinansiering", "municipal co-financing"),
+            ctx.num(&hp.municipal_cofinancing_dkk.to_string(), 0),
+        );
+        for ch in &hp.challenges {
+            let _ = write!(
+                b,
+                "<h3>{}: {}</h3>",
+                ctx.t("Udfordring", "Challenge"),
+                escape(&ch.text)
+            );
+            for g in &ch.goals {
+                let _ = write!(
+                    b,
+                    "<h4>{}: {}</h4><ul>{}</ul>",
+                    ctx.t("Mål", "Goal"),
+                    escape(&g.text),
+                    g.actions
+                        .iter()
+                        .map(|a| format!(
+                            "<li>{}{}</li>",
+                            escape(&a.name),
+                            mark(ctx, a.illustrative)
+                        ))
+                        .collect::<String>()
+                );
+                if !g.indicators.is_empty() {
+                    b.push_str(&table(
+                        &format!("ind-{}", g.id),
+                        ctx.t("Målt ved", "Measured by"),
+                        &indicator_head(ctx),
+                        &indicator_rows(ctx, &g.indicators, &tracked),
+                    ));
+                }
+            }
+        }
+        b.push_str("</section>");
+    }
+    Ok((title, b))
+}
