@@ -161,7 +161,7 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
 fn indicator_head(ctx: &Ctx) -> Vec<String> {
     [
         ("Indikator", "Indicator"),
-        ("Mål", "Measure"),
+        ("Måling", "Measure"),
         ("Udgangspunkt", "Baseline"),
         ("Mål", "Target"),
         ("Seneste", "Latest"),
@@ -206,7 +206,7 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
                 "udgangspunkter, som planerne ikke angiver, er taget fra data for listeåret",
                 "baselines the plans do not give are taken from the data of list year"
             ),
-            ctx.t("(illustrative).", "(illustrative).")
+            ctx.t("(illustrativt).", "(illustrative).")
         );
     }
     for policy in &plans.policies {
@@ -279,7 +279,14 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
                     }),
                     Td::text(&i.sub_goals.join(", ")),
                     Td::text(&format!("{}–{}", i.period.from, i.period.to)),
-                    Td::html(format!("{:?}", i.status)),
+                    Td::text(match i.status {
+                        kvarter_plans::InitiativeStatus::Planned => ctx.t("planlagt", "planned"),
+                        kvarter_plans::InitiativeStatus::Running => ctx.t("i gang", "running"),
+                        kvarter_plans::InitiativeStatus::Completed => {
+                            ctx.t("afsluttet", "completed")
+                        }
+                        kvarter_plans::InitiativeStatus::Stopped => ctx.t("stoppet", "stopped"),
+                    }),
                 ]
             })
             .collect();
