@@ -4,30 +4,10 @@
 //! Golden files live in `tests/golden/`. When behaviour changes on purpose, refresh them with
 //! `KVARTER_BLESS=1 cargo test -p kvarter --test cli` and read the diff before committing.
 
+mod common;
+
+use common::{kvarter, ok, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kvarter(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kvarter"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the kvarter binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = kvarter(args);
-    assert!(
-        out.status.success(),
-        "kvarter {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
 
 fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

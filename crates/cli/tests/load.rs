@@ -1,20 +1,11 @@
 //! `kvarter load` as a user runs it: the store holds the memberships `lists` prints, a second
 //! load of the same inputs is a no-op, and a bad input leaves the database as it was.
 
+mod common;
+
+use common::{kvarter, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kvarter(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kvarter"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the kvarter binary runs")
-}
+use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kvarter-load-{}-{name}", std::process::id()));

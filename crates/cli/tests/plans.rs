@@ -2,31 +2,11 @@
 //! indicator's progress computed from the store, checked against the arithmetic done by hand
 //! from the store's own rows.
 
+mod common;
+
+use common::{kvarter, ok};
 use kvarter_plans::Decimal;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kvarter(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kvarter"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the kvarter binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = kvarter(args);
-    assert!(
-        out.status.success(),
-        "kvarter {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::path::Path;
 
 #[test]
 fn the_progress_of_a_helhedsplan_is_computed_from_the_store() {

@@ -844,6 +844,11 @@ pub fn status_legend(dash: &Dash, ctx: &Ctx, lists: &[&str]) -> String {
     s
 }
 
+/// A wide table in a box that scrolls sideways on a narrow screen.
+pub fn wrapped(table: String) -> String {
+    format!("<div class=\"table-wrap\">{table}</div>")
+}
+
 /// A table cell: its HTML and, for numbers, the key it sorts by.
 pub struct Td {
     /// The cell's HTML.

@@ -7,7 +7,7 @@
 //!
 //! The law's words are Danish on the English page too, and are marked `lang="da"`.
 
-use crate::dash::{Ctx, Dash, Td, table};
+use crate::dash::{Ctx, Dash, Td, table, wrapped};
 use crate::svg::escape;
 use kvarter_report::{Lang, number};
 use kvarter_rules::{
@@ -552,10 +552,6 @@ fn list(b: &mut String, dash: &Dash, ctx: &Ctx, rs: &RuleSet, l: &ListDef) {
 }
 
 /// A table in a box that scrolls sideways on a narrow screen.
-fn wrapped(table: String) -> String {
-    format!("<div class=\"table-wrap\">{table}</div>")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,6 @@
 use crate::dash::{Ctx, Dash, Td, badge, status_legend, status_map, table, year_form};
 use crate::svg::{self, escape};
 use rusqlite::{Connection, params};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -36,10 +35,11 @@ impl From<String> for PageError {
     }
 }
 
-fn not_found(message: String) -> PageError {
+/// A 404 page with this message.
+pub(crate) fn not_found(message: impl Into<String>) -> PageError {
     PageError {
         status: 404,
-        message,
+        message: message.into(),
     }
 }
 
@@ -1349,13 +1349,4 @@ pub fn download_table(
             ),
         ],
     })
-}
-
-/// A value of a JSON document as text, for the screening page.
-pub fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }

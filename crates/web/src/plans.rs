@@ -64,11 +64,18 @@ pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
         }
     }
     let mut progress = BTreeMap::new();
+    // The city series of a measure is the same for every indicator on it: read it once.
+    let mut cities: BTreeMap<&str, BTreeMap<i32, kvarter_plans::Decimal>> = BTreeMap::new();
     for (ind, _) in plans.indicators() {
         let measure = ind.measure.as_str();
         let data = measure_series(conn, measure, Some(&areas_of(ind)))?;
-        let city = measure_series(conn, measure, None)?;
-        progress.insert(ind.id.clone(), kvarter_plans::progress(ind, &data, &city));
+        if !cities.contains_key(measure) {
+            cities.insert(measure, measure_series(conn, measure, None)?);
+        }
+        progress.insert(
+            ind.id.clone(),
+            kvarter_plans::progress(ind, &data, &cities[measure]),
+        );
     }
     Ok(Tracked {
         progress,

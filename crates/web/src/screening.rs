@@ -10,8 +10,8 @@
 //!
 //! The document is read defensively: a missing or malformed field renders "–".
 
-use crate::dash::{Ctx, Dash, Td, badge, table};
-use crate::pages::PageError;
+use crate::dash::{Ctx, Dash, Td, badge, table, wrapped};
+use crate::pages::{PageError, not_found};
 use crate::svg::{self, escape};
 use kvarter_report::Lang;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -67,7 +67,7 @@ pub fn screening(
         {
             Some(y) => y,
             None => {
-                return Err(not_found(&format!(
+                return Err(not_found(format!(
                     "{} '{spec}'{}; {}: {}",
                     ctx.t(
                         "Lageret har ingen screening efter",
@@ -96,7 +96,7 @@ pub fn screening(
         )
         .optional()?;
     let Some((municipality, data_year, document, geometry, units)) = row else {
-        return Err(not_found(&format!(
+        return Err(not_found(format!(
             "{} '{spec}' {year}{}; {}: {}",
             ctx.t("Lageret har ingen screening", "The store has no screening"),
             if without_origin {
@@ -180,13 +180,6 @@ struct View<'a> {
     spec: &'a str,
     year: i32,
     without_origin: bool,
-}
-
-fn not_found(message: &str) -> PageError {
-    PageError {
-        status: 404,
-        message: message.to_string(),
-    }
 }
 
 /// Every stored screening: `(spec, year, without_origin)`, ordered.
@@ -1024,10 +1017,6 @@ fn notes(b: &mut String, ctx: &Ctx, doc: &Value) {
 }
 
 /// A table in a box that scrolls sideways on a narrow screen.
-fn wrapped(table: String) -> String {
-    format!("<div class=\"table-wrap\">{table}</div>")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
