@@ -107,5 +107,12 @@ pub(crate) fn run_demo(a: &DemoArgs) -> Result<String, Failure> {
         "kbh-2025",
         Some(plans),
     ))?;
+    let users = super::users::demo_users(&db, &dir.join("demo-users.txt"))?;
+    for (name, role, password) in &users {
+        eprintln!("demo: sign in as {name} with password {password} ({role})");
+    }
+    if users.is_empty() {
+        eprintln!("demo: the store has users but not the demo's; add one with `kvarter users add`");
+    }
     serve::serve_dashboard(&db, &a.addr, a.min_count, "demo: open")
 }

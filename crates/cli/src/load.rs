@@ -46,14 +46,15 @@ pub(crate) struct LoadArgs {
     plans: Option<PathBuf>,
 }
 
-/// The plan files of `--plans DIR`, validated: (file name, text).
-fn plan_files(a: &LoadArgs) -> Result<Vec<(String, String)>, Failure> {
+/// The plan files of `--plans DIR`, validated: (file name, text); `None` without `--plans`
+/// (the stored plans are kept).
+fn plan_files(a: &LoadArgs) -> Result<Option<Vec<(String, String)>>, Failure> {
     let Some(dir) = &a.plans else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let files = crate::plans::read_files(dir)?;
     crate::plans::parse(dir, &files)?;
-    Ok(files)
+    Ok(Some(files))
 }
 
 impl LoadArgs {
@@ -418,7 +419,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             without_origin: &without_origin,
             history: &history,
             screenings: &screenings,
-            plans: &plans,
+            plans: plans.as_deref(),
         },
         &mut progress_bar(),
     )?;

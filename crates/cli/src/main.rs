@@ -17,6 +17,7 @@ mod load;
 mod plans;
 mod screen;
 mod serve;
+mod users;
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +53,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// The municipality's policy, action plans and helhedsplaner, and their progress from the data.
     Plans(plans::PlansArgs),
+    /// Who may sign in to change the plans: add, list and change users.
+    Users(users::UsersArgs),
 }
 
 /// Where the criterion values come from: published values, or register microdata.
@@ -393,6 +396,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run_serve(&a),
         Command::Demo(a) => demo::run_demo(&a),
         Command::Plans(a) => plans::run_plans(&a),
+        Command::Users(a) => users::run_users(&a),
     };
     match result {
         Ok(out) => {

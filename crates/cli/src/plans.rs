@@ -6,9 +6,18 @@
 //! - `plans progress --db FILE --plans DIR` reads the CSV files and prints, for every indicator,
 //!   the latest value, the value the straight line from baseline to target requires, whether it
 //!   is on track, and the gap to the average of all areas in the store.
+//! - `plans export (--plans DIR | --db FILE) --out FILE.xlsx|DIR` writes a checked plan set,
+//!   from a folder of CSV files or from the plans `kvarter load --plans` put in the store, as
+//!   one Excel workbook (one sheet per file; when `--out` ends in `.xlsx`) or as the CSV files
+//!   in a folder.
+//! - `plans import FILE.xlsx --out DIR` reads such a workbook (as analysts edit it in Excel),
+//!   checks it, and writes the CSV files that `kvarter load --plans DIR` loads; an error names
+//!   the workbook, the sheet, the row and the column, and then nothing is written.
+//!
+//! Every file is written atomically (a folder file by file).
 
 use super::{Failure, write_atomically};
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use kvarter_plans::Plans;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -39,6 +48,28 @@ enum PlansCommand {
         #[arg(long, value_name = "DIR")]
         plans: PathBuf,
     },
+    /// Writes the plans as an Excel workbook (`--out` ending in `.xlsx`) or as CSV files.
+    #[command(group(ArgGroup::new("source").required(true).args(["plans", "db"])))]
+    Export {
+        /// The folder with the plans' CSV files.
+        #[arg(long, value_name = "DIR")]
+        plans: Option<PathBuf>,
+        /// The store whose plans (`kvarter load --plans`) are written.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// The workbook (`….xlsx`) or the folder (created if missing) to write.
+        #[arg(long, value_name = "FILE.xlsx|DIR")]
+        out: PathBuf,
+    },
+    /// Checks an Excel workbook of plans and writes its CSV files.
+    Import {
+        /// The workbook, one sheet per plan file (as `plans export` writes it).
+        #[arg(value_name = "FILE.xlsx")]
+        workbook: PathBuf,
+        /// The folder to write the CSV files into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 fn open_db(db: &Path) -> Result<rusqlite::Connection, Failure> {
@@ -55,7 +86,97 @@ pub(crate) fn run_plans(a: &PlansArgs) -> Result<String, Failure> {
     match &a.command {
         PlansCommand::Seed { db, out } => seed(db, out),
         PlansCommand::Progress { db, plans } => report(db, plans),
+        PlansCommand::Export { plans, db, out } => export(plans.as_deref(), db.as_deref(), out),
+        PlansCommand::Import { workbook, out } => import(workbook, out),
     }
+}
+
+/// Whether `out` names a workbook rather than a folder.
+fn is_workbook(out: &Path) -> bool {
+    out.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Writes the ten CSV files into `dir` (created if missing), each atomically.
+fn write_folder(dir: &Path, plans: &Plans) -> Result<usize, Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure(format!("{}: cannot create the folder: {e}", dir.display())))?;
+    let files = kvarter_plans::csv::write(plans);
+    for (name, text) in &files {
+        write_atomically(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(files.len())
+}
+
+/// What a plan set holds, for the line saying what was written.
+fn counts(plans: &Plans) -> String {
+    format!(
+        "{} policies, {} action-plan versions, {} helhedsplaner",
+        plans.policies.len(),
+        plans.action_plans.len(),
+        plans.helhedsplaner.len()
+    )
+}
+
+fn export(dir: Option<&Path>, db: Option<&Path>, out: &Path) -> Result<String, Failure> {
+    let (plans, from) = match (dir, db) {
+        (Some(dir), _) => {
+            let files = read_files(dir)?;
+            (parse(dir, &files)?, dir.display().to_string())
+        }
+        (None, Some(db)) => {
+            let conn = open_db(db)?;
+            let plans = kvarter_web::plans::stored(&conn)
+                .map_err(|e| Failure(format!("{}: {e}", db.display())))?
+                .ok_or_else(|| {
+                    Failure(format!(
+                        "{}: the store holds no plans; expected plans loaded with `kvarter load --plans DIR`",
+                        db.display()
+                    ))
+                })?;
+            (plans, db.display().to_string())
+        }
+        (None, None) => {
+            return Err(Failure(
+                "no plans given; expected --plans DIR or --db FILE".into(),
+            ));
+        }
+    };
+    if is_workbook(out) {
+        let bytes = kvarter_web::plan_xlsx::to_xlsx(&plans)
+            .map_err(|e| Failure(format!("{}: {e}", out.display())))?;
+        write_atomically(out, &bytes)?;
+        eprintln!(
+            "wrote the workbook {} ({} sheets) from {from}: {}",
+            out.display(),
+            kvarter_plans::csv::FILES.len(),
+            counts(&plans)
+        );
+    } else {
+        let n = write_folder(out, &plans)?;
+        eprintln!(
+            "wrote {n} files into {} from {from}: {}",
+            out.display(),
+            counts(&plans)
+        );
+    }
+    Ok(String::new())
+}
+
+fn import(workbook: &Path, out: &Path) -> Result<String, Failure> {
+    let bytes = std::fs::read(workbook)
+        .map_err(|e| Failure(format!("{}: cannot read the file: {e}", workbook.display())))?;
+    let name = workbook.display().to_string();
+    let plans =
+        kvarter_web::plan_xlsx::read_xlsx(&name, &bytes).map_err(|e| Failure(e.to_string()))?;
+    let n = write_folder(out, &plans)?;
+    eprintln!(
+        "wrote {n} files into {} from {name}: {}",
+        out.display(),
+        counts(&plans)
+    );
+    Ok(String::new())
 }
 
 /// The areas on a state list in the store's latest year, listed first, then the others.

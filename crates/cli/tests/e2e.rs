@@ -22,6 +22,7 @@ fn root() -> PathBuf {
 struct Demo {
     child: Child,
     base: String,
+    dir: PathBuf,
 }
 
 impl Drop for Demo {
@@ -53,7 +54,7 @@ fn demo(name: &str) -> Demo {
         .unwrap_or_else(|| panic!("expected 'demo: open ADDRESS' on stdout, got {line:?}"))
         .trim_end_matches('/')
         .to_string();
-    Demo { child, base }
+    Demo { child, base, dir }
 }
 
 /// GET a JSON document from the API.
@@ -273,4 +274,109 @@ fn the_map_and_the_year_picker_work_from_the_keyboard() {
             .iter()
             .all(|a| a.attr("href").unwrap().starts_with("/areas/"))
     );
+}
+
+#[test]
+fn a_coordinator_opens_a_helhedsplan_edits_an_action_and_sees_it_in_the_audit_log() {
+    let Some(b) = Browser::try_start() else {
+        eprintln!("skipped: KVARTER_SKIP_BROWSER=1 and no chromium");
+        return;
+    };
+    let demo = demo("coordinator");
+    let base = &demo.base;
+    // The demo made a coordinator (editor) and wrote the password beside the data.
+    let users = std::fs::read_to_string(demo.dir.join("demo-users.txt")).unwrap();
+    let password = users
+        .lines()
+        .find_map(|l| l.strip_prefix("koordinator\teditor\t"))
+        .expect("the demo's coordinator")
+        .to_string();
+
+    // Signing in from the header returns to the plans page.
+    b.goto(&format!("{base}/plans"));
+    assert!(
+        b.try_find(".edit-link").is_none(),
+        "no edit links before signing in"
+    );
+    b.find("#sign-in").click();
+    b.wait_until(
+        |b| b.url().contains("/login"),
+        Duration::from_secs(10),
+        "the sign-in form",
+    );
+    b.find("#name").send_keys("koordinator");
+    b.find("#password").send_keys(&password);
+    b.find("form.edit button[type=submit]").click();
+    b.wait_until(
+        |b| b.try_find("#signed-in").is_some(),
+        Duration::from_secs(10),
+        "signed in",
+    );
+    assert!(b.url().ends_with("/plans"), "{}", b.url());
+    assert_eq!(b.find("#signed-in").text(), "koordinator (redaktør)");
+
+    // Open the first helhedsplan: its goals' indicators carry a status computed from the data.
+    let first = b.find("p.toc a");
+    let hp = first
+        .attr("href")
+        .unwrap()
+        .trim_start_matches('#')
+        .to_string();
+    first.click();
+    let section = format!("section#{hp}");
+    let badges = b.find_all(&format!("{section} .badge[class*=status-]"));
+    assert!(!badges.is_empty(), "the helhedsplan's goals have a status");
+    let known = [
+        "på rette vej",
+        "nået",
+        "ikke på rette vej",
+        "intet udgangspunkt",
+        "ingen data",
+    ];
+    for badge in &badges {
+        assert!(known.contains(&badge.text().as_str()), "{}", badge.text());
+    }
+
+    // Edit its first action's name.
+    let action = b.find(&format!("{section} ul.actions li"));
+    let action_id = action.attr("id").unwrap();
+    b.find(&format!("{section} ul.actions li .edit-link"))
+        .click();
+    b.wait_until(
+        |b| b.url().contains("/plans/edit/hp_actions/"),
+        Duration::from_secs(10),
+        "the edit form",
+    );
+    let name = b.find("#f-name");
+    let old = name.property("value").as_str().unwrap().to_string();
+    name.clear();
+    name.send_keys("Jobcafé hver tirsdag");
+    b.find("form.edit button[type=submit]").click();
+    b.wait_until(
+        |b| b.try_find("#saved").is_some(),
+        Duration::from_secs(10),
+        "the saved notice",
+    );
+    assert_eq!(
+        b.find(&format!("li#{action_id} .action-name")).text(),
+        "Jobcafé hver tirsdag"
+    );
+
+    // The audit log shows who changed what, before and after.
+    b.find("#saved a").click();
+    b.wait_until(
+        |b| b.url().contains("/plans/audit"),
+        Duration::from_secs(10),
+        "the audit log",
+    );
+    let cells: Vec<String> = b
+        .find_all("table#audit tbody tr:first-child td")
+        .iter()
+        .map(|c| c.text())
+        .collect();
+    assert_eq!(cells[2], "koordinator");
+    assert_eq!(cells[3], "ændret");
+    assert_eq!(cells[5], action_id);
+    assert_eq!(cells[6], format!("Navn: {old} → Jobcafé hver tirsdag"));
+    assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
 }

@@ -1,6 +1,7 @@
 //! `kvarter plans` as an analyst runs it: the seeded policy written as CSV, and every
 //! indicator's progress computed from the store, checked against the arithmetic done by hand
-//! from the store's own rows.
+//! from the store's own rows; and the plans exported as an Excel workbook, imported back and
+//! exported from the store without changing a byte, with a broken workbook refused.
 
 mod common;
 
@@ -116,4 +117,103 @@ fn the_progress_of_a_helhedsplan_is_computed_from_the_store() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("initiatives.csv"));
     assert_eq!(std::fs::read(db).unwrap(), before);
+}
+
+/// The ten plan files in `dir`, by name.
+fn plan_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    kvarter_plans::csv::FILES
+        .iter()
+        .map(|(f, _)| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
+        .collect()
+}
+
+#[test]
+fn plans_go_through_a_workbook_and_the_store_without_loss() {
+    let dir = std::env::temp_dir().join(format!("kvarter-plans-xlsx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (regs, db, plans) = (p("regs"), p("k.db"), p("plans"));
+    ok(&[
+        "synth",
+        "--scale",
+        "tiny",
+        "--years",
+        "2016-2024",
+        "--out",
+        &regs,
+    ]);
+    ok(&["load", "--registers", &regs, "--db", &db]);
+    ok(&["plans", "seed", "--db", &db, "--out", &plans]);
+    let seeded = plan_files(Path::new(&plans));
+
+    // CSV folder → workbook → CSV folder: the same bytes.
+    let xlsx = p("plans.xlsx");
+    let out = kvarter(&["plans", "export", "--plans", &plans, "--out", &xlsx]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote the workbook"));
+    let workbook = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&workbook[..2], b"PK");
+    ok(&["plans", "import", &xlsx, "--out", &p("plans2")]);
+    assert_eq!(plan_files(Path::new(&p("plans2"))), seeded);
+
+    // Loaded into the store and exported from it: the seed's CSV files, and the same workbook.
+    ok(&["load", "--registers", &regs, "--db", &db, "--plans", &plans]);
+    ok(&["plans", "export", "--db", &db, "--out", &p("plans4")]);
+    assert_eq!(plan_files(Path::new(&p("plans4"))), seeded);
+    ok(&["plans", "export", "--db", &db, "--out", &p("store.xlsx")]);
+    assert_eq!(std::fs::read(p("store.xlsx")).unwrap(), workbook);
+
+    // A workbook whose initiative names a sub-goal that does not exist: refused with the
+    // workbook, sheet, row and column, and nothing written.
+    let files: Vec<(String, String)> = seeded
+        .iter()
+        .map(|(f, b)| (f.clone(), String::from_utf8(b.clone()).unwrap()))
+        .collect();
+    let mut bad = kvarter_plans::csv::read(&files).unwrap();
+    bad.action_plans[0].initiatives[1].sub_goals = vec!["sub-9.9".into()];
+    let bad_xlsx = p("bad.xlsx");
+    std::fs::write(&bad_xlsx, kvarter_web::plan_xlsx::to_xlsx(&bad).unwrap()).unwrap();
+    let out = kvarter(&["plans", "import", &bad_xlsx, "--out", &p("plans3")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.xlsx: sheet initiatives:3: column 8 (sub_goals): expected"),
+        "{err}"
+    );
+    assert!(!dir.join("plans3").exists());
+
+    // A year typed as "20x5" in the sheet of action plans.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (f, text) in &files {
+        let ws = book.add_worksheet();
+        ws.set_name(f.trim_end_matches(".csv")).unwrap();
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        for (r, rec) in rows.records().enumerate() {
+            for (c, v) in rec.unwrap().iter().enumerate() {
+                let v = if f == "action_plans.csv" && r == 1 && c == 4 {
+                    "20x5"
+                } else {
+                    v
+                };
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    std::fs::write(&bad_xlsx, book.save_to_buffer().unwrap()).unwrap();
+    let out = kvarter(&["plans", "import", &bad_xlsx, "--out", &p("plans3")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.xlsx: sheet action_plans:2: column 5 (period_from): expected a year"),
+        "{err}"
+    );
+    assert!(!dir.join("plans3").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,29 +1,13 @@
 //! `kvarter serve` as a client uses it: a real server on a loopback port over a store that
 //! `kvarter load` filled from `examples/criteria.csv`, asked with plain HTTP over a TcpStream.
 
+mod common;
+
+use common::{Server, ok as kvarter, serve};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kvarter(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kvarter"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the kvarter binary runs");
-    assert!(
-        out.status.success(),
-        "kvarter {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::path::PathBuf;
 
 /// A temp store loaded from the example criteria, once per test.
 fn store(name: &str) -> PathBuf {
@@ -39,48 +23,6 @@ fn store(name: &str) -> PathBuf {
         db.to_str().unwrap(),
     ]);
     db
-}
-
-/// A running `kvarter serve`, killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kvarter"))
-        .args([
-            "serve",
-            "--db",
-            db.to_str().unwrap(),
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .args(extra)
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("kvarter serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("expected the address on stdout, got {line:?}"))
-        .to_string();
-    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-    Server { child, addr }
 }
 
 struct Reply {
@@ -372,7 +314,23 @@ fn the_openapi_document_parses_and_names_every_route() {
     ] {
         assert!(paths[route]["get"].is_object(), "{route} is not documented");
     }
-    assert_eq!(paths.len(), 11);
+    // The plan, sign-in and audit endpoints, with the methods they take.
+    for (route, method) in [
+        ("/api/auth/token", "post"),
+        ("/api/auth/token", "delete"),
+        ("/api/plans", "get"),
+        ("/api/plans/{table}", "get"),
+        ("/api/plans/{table}", "post"),
+        ("/api/plans/{table}/{id}", "put"),
+        ("/api/plans/{table}/{id}", "delete"),
+        ("/api/audit", "get"),
+    ] {
+        assert!(
+            paths[route][method].is_object(),
+            "{method} {route} is not documented"
+        );
+    }
+    assert_eq!(paths.len(), 16);
     // Every other route serves too.
     let rs = server.ok("/api/rule-sets");
     assert_eq!(rs["items"].as_array().unwrap().len(), 5);

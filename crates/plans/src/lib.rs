@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod csv;
+pub mod edit;
 pub mod model;
 pub mod progress;
 pub mod seed;

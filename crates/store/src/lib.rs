@@ -5,7 +5,7 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migrations 1 to 3)
+//! ## Schema (migrations 1 to 4)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
@@ -17,6 +17,9 @@
 //! | `history_years`, `history` | list year; list year, area and list | the published memberships before the data starts that the load was given (`list_year`; `list_year`, `area_id`, `list`) |
 //! | `screenings` | spec, year and view | `spec`, `year`, `without_origin` (0/1), `municipality`, `data_year`, `document` (the JSON of `kvarter screen --format json`: designated areas and publishable units only), `geometry` (designated areas, GeoJSON EPSG:25832), `units` (publishable units' outlines, GeoJSON EPSG:25832) |
 //! | `plan_files` | plan file | `name` (e.g. `indicators.csv`), `content`: the plans and goals as the CSV files of kvarter-plans (migration 3) |
+//! | `users` | user (migration 4) | `id`, `name` (unique), `role` (`viewer`, `editor`, `administrator`), `password_hash` (Argon2id PHC string), `created_at`, `disabled` |
+//! | `sessions` | signed-in browser or API token | `token_hash` (SHA-256 of the token), `user_id`, `kind` (`browser`/`api`), `csrf`, `created_at`, `expires_at` (Unix seconds) |
+//! | `audit_log` | change to the plans or the users (append-only) | `id` (the plans' revision), `at`, `user_name`, `action` (`create`, `update`, `delete`, `replace`), `object` (a plan table, `plans`, `users`), `object_key`, `before`, `after` (JSON objects) |
 //! | `manifest` | load | `load_id` (key), `manifest_hash`, `kvarter_version`, `inputs` (JSON: role, file, SHA-256, size), `rule_sets` (JSON: id, content hash), `options` (JSON), `loaded_at` |
 //!
 //! Every decimal is stored as TEXT exactly as the engine holds it (`"2.40"` stays `"2.40"`);
@@ -29,7 +32,9 @@
 //! [`Store::load`] replaces every derived table (`areas`, `area_years`, `rule_sets`,
 //! `criterion_results`, `list_results`) in one transaction and appends one `manifest` row. A
 //! load whose [`Manifest::hash`] equals that of the latest load is a no-op ([`Loaded::Unchanged`]),
-//! so loading the same inputs twice changes nothing.
+//! so loading the same inputs twice changes nothing. A load replaces `plan_files` only when it
+//! brings plans (and logs that as `replace`); it never touches the users, the sessions or the
+//! audit log. Plans are edited row by row through [`Store::edit_plans`] ([`auth`]).
 //!
 //! ## Invariants
 //!
@@ -38,8 +43,12 @@
 //! - The schema is created and changed only by [`MIGRATIONS`], in order, each in its own
 //!   transaction, tracked by `PRAGMA user_version`. A file from a newer kvarter is refused.
 //! - WAL mode and foreign keys are on for every connection.
-//! - Every write is one transaction: a failed load leaves the file exactly as it was.
+//! - Every write is one transaction: a failed load leaves the file exactly as it was; a plan
+//!   edit and its audit entry are stored together or not at all.
+//! - No password and no session token is stored, only their Argon2id and SHA-256 hashes.
 //! - Numbers of the law are exact decimal TEXT, never REAL.
+
+pub mod auth;
 
 use kvarter_rules::{CriterionOutcome, Evaluation, History, ListOutcome, Observation};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -52,6 +61,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_screenings_history_sources.sql"),
     include_str!("migrations/003_plans.sql"),
+    include_str!("migrations/004_users_sessions_audit.sql"),
 ];
 
 /// The input columns stored in `area_years`, in the criteria CSV's order.
@@ -69,7 +79,9 @@ pub const VALUE_COLUMNS: &[&str] = &[
     "persons_15_64_taxable",
 ];
 
-/// The tables, in the order their contents are deleted (children first).
+/// The tables a load fills, in the order their contents are deleted (children first).
+/// `plan_files` is replaced only when a load brings plans; the users, their sessions and the
+/// audit log (migration 4) are never touched by a load.
 pub const TABLES: &[&str] = &[
     "plan_files",
     "screenings",
@@ -273,8 +285,9 @@ pub struct Load<'a> {
     pub history: &'a History,
     /// The municipality's screenings.
     pub screenings: &'a [ScreeningRow],
-    /// The plans and goals: (file name, CSV text), validated by the caller.
-    pub plans: &'a [(String, String)],
+    /// The plans and goals: (file name, CSV text), validated by the caller. `None` keeps the
+    /// stored plans (and their edits); `Some` replaces them, which the audit log records.
+    pub plans: Option<&'a [(String, String)]>,
 }
 
 /// What a load did.
@@ -481,7 +494,10 @@ fn write_load(
     progress: Progress<'_>,
 ) -> Result<i64, String> {
     let sql = |e: rusqlite::Error| e.to_string();
-    for t in TABLES.iter().filter(|t| **t != "manifest") {
+    for t in TABLES
+        .iter()
+        .filter(|t| **t != "manifest" && (**t != "plan_files" || load.plans.is_some()))
+    {
         tx.execute(&format!("DELETE FROM {t}"), []).map_err(sql)?;
     }
     let m = load.manifest;
@@ -719,12 +735,27 @@ fn write_load(
         .map_err(|e| format!("screening {} {}: {e}", s.spec, s.year))?;
     }
     drop(stmt);
-    for (name, content) in load.plans {
-        tx.execute(
-            "INSERT INTO plan_files (name, content) VALUES (?1, ?2)",
-            params![name, content],
+    if let Some(plans) = load.plans {
+        let mut hashes = serde_json::Map::new();
+        for (name, content) in plans {
+            tx.execute(
+                "INSERT INTO plan_files (name, content) VALUES (?1, ?2)",
+                params![name, content],
+            )
+            .map_err(|e| format!("plan file {name}: {e}"))?;
+            hashes.insert(name.clone(), sha256_hex(content.as_bytes()).into());
+        }
+        let after = serde_json::Value::Object(hashes).to_string();
+        auth::audit(
+            tx,
+            "kvarter load",
+            "replace",
+            "plans",
+            "*",
+            None,
+            Some(&after),
         )
-        .map_err(|e| format!("plan file {name}: {e}"))?;
+        .map_err(sql)?;
     }
     progress("stored", total, total);
     Ok(load_id)

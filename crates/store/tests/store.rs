@@ -122,7 +122,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             without_origin: &i.without_origin,
             history: &i.history,
             screenings: &i.screenings,
-            plans: &i.plans,
+            plans: Some(&i.plans),
         },
         &mut |_, _, _| {},
     )

@@ -548,16 +548,55 @@ pub enum Nav {
     Plans,
 }
 
-/// The request's context: language and the query to keep in links.
+/// Who is signed in, as a page needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The user's name.
+    pub name: String,
+    /// What the user may do.
+    pub role: kvarter_store::auth::Role,
+    /// The token every form of this session carries.
+    pub csrf: String,
+}
+
+/// The request's context: language, the minimum count, and who is signed in.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     /// The language.
     pub lang: Lang,
     /// The minimum count of persons shown.
     pub min_count: u64,
+    /// The signed-in user, if any.
+    pub signed: Option<Signed>,
 }
 
 impl Ctx {
+    /// A context for nobody signed in.
+    pub fn new(lang: Lang, min_count: u64) -> Ctx {
+        Ctx {
+            lang,
+            min_count,
+            signed: None,
+        }
+    }
+
+    /// Whether the signed-in user may change the plans.
+    pub fn can_edit(&self) -> bool {
+        self.signed
+            .as_ref()
+            .is_some_and(|s| s.role >= kvarter_store::auth::Role::Editor)
+    }
+
+    /// The hidden form field with the session's CSRF token (empty when nobody is signed in).
+    pub fn csrf_field(&self) -> String {
+        self.signed.as_ref().map_or_else(String::new, |s| {
+            format!(
+                "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+                escape(&s.csrf)
+            )
+        })
+    }
+
     /// Picks the Danish or the English text.
     pub fn t<'a>(&self, da: &'a str, en: &'a str) -> &'a str {
         self.lang.t(da, en)
@@ -679,7 +718,7 @@ pub fn page(ctx: &Ctx, title: &str, nav: Nav, path_and_query: &str, body: &str) 
 <a class=\"skip\" href=\"#main\">{skip}</a>\n\
 <header class=\"site\"><div class=\"inner\"><div class=\"brand\"><a href=\"{home}\">kvarter</a> <span>{tagline}</span></div>\n\
 <nav aria-label=\"{navlabel}\"><ul>{nav}</ul></nav>\n\
-<a class=\"lang\" id=\"lang-switch\" href=\"{other}\" hreflang=\"{other_lang}\" lang=\"{other_lang}\">{other_label}</a></div></header>\n\
+{account}<a class=\"lang\" id=\"lang-switch\" href=\"{other}\" hreflang=\"{other_lang}\" lang=\"{other_lang}\">{other_label}</a></div></header>\n\
 <main id=\"main\" tabindex=\"-1\">\n<h1>{title}</h1>\n{body}\n</main>\n\
 <footer class=\"site\"><p>{footer} <a href=\"/api/openapi.json\">API</a> · <a href=\"{method}\">{method_label}</a></p></footer>\n\
 </body>\n</html>\n",
@@ -700,6 +739,7 @@ pub fn page(ctx: &Ctx, title: &str, nav: Nav, path_and_query: &str, body: &str) 
         ]
         .join(""),
         other = escape(&other),
+        account = account(ctx, path_and_query),
         footer = ctx.t(
             "Tal under mindstetallet er undertrykt og vist som «&lt; N». Data i demoen er syntetiske (opdigtede personer og områder).",
             "Counts under the minimum are suppressed and shown as “&lt; N”. The demo's data are synthetic (fictional people and areas)."
@@ -707,6 +747,27 @@ pub fn page(ctx: &Ctx, title: &str, nav: Nav, path_and_query: &str, body: &str) 
         method = escape(&ctx.href("/methodology")),
         method_label = ctx.t("Metode", "Methodology"),
     )
+}
+
+/// The header's account part: a sign-in link, or who is signed in with a sign-out button.
+fn account(ctx: &Ctx, path_and_query: &str) -> String {
+    match &ctx.signed {
+        None => format!(
+            "<a class=\"account\" id=\"sign-in\" href=\"{}\">{}</a>",
+            escape(&ctx.href(&format!(
+                "/login?next={}",
+                crate::edit::url_encode(path_and_query)
+            ))),
+            ctx.t("Log ind", "Sign in")
+        ),
+        Some(s) => format!(
+            "<form class=\"account\" method=\"post\" action=\"/logout\"><span id=\"signed-in\">{} ({})</span> {}<button type=\"submit\">{}</button></form>",
+            escape(&s.name),
+            ctx.t(s.role.da(), s.role.as_str()),
+            ctx.csrf_field(),
+            ctx.t("Log ud", "Sign out")
+        ),
+    }
 }
 
 /// A year picker: a GET form that keeps the language.
@@ -938,16 +999,10 @@ mod tests {
 
     #[test]
     fn links_keep_the_language_and_counts_under_the_minimum_are_marked() {
-        let en = Ctx {
-            lang: Lang::En,
-            min_count: 5,
-        };
+        let en = Ctx::new(Lang::En, 5);
         assert_eq!(en.href("/lists?year=2024"), "/lists?year=2024&lang=en");
         assert_eq!(en.href("/"), "/?lang=en");
-        let da = Ctx {
-            lang: Lang::Da,
-            min_count: 5,
-        };
+        let da = Ctx::new(Lang::Da, 5);
         assert_eq!(da.href("/lists"), "/lists");
         assert!(da.count(Some("4")).contains("class=\"suppressed\""));
         assert_eq!(da.count(Some("5")), "5");

@@ -1,8 +1,9 @@
-//! # kvarter-web — the dashboard and the read-only JSON API over the store
+//! # kvarter-web — the dashboard and the JSON API over the store
 //!
 //! `kvarter serve --db FILE` serves what a load put in the SQLite store (kvarter-store) over
 //! HTTP (axum on a tokio runtime): a server-rendered dashboard in Danish (English with
-//! `?lang=en`) and JSON. Every endpoint is a `GET`.
+//! `?lang=en`) and JSON. Everything is readable by anyone without signing in, except the audit
+//! log; the plans are changed by signed-in editors ([`edit`]), and nothing else is ever written.
 //!
 //! ## The dashboard
 //!
@@ -14,7 +15,11 @@
 //! | `/lists/download?year=&format=csv\|csv-da\|xlsx&without_origin=` | the same as CSV, Danish CSV or XLSX (kvarter-export) |
 //! | `/screening?spec=&year=&without_origin=` | the municipality's screening ([`screening::screening`]) |
 //! | `/methodology` | every rule set as the law reads ([`method::methodology`]) |
-//! | `/plans` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]) |
+//! | `/plans?saved=` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]); edit links for editors |
+//! | `/plans/report?year=` | the policy status report for a year, printable ([`plan_report::report`]) |
+//! | `/plans/compare?from=&to=` | two versions of the action plan side by side ([`plan_report::compare`]) |
+//! | `/plans/download?format=xlsx\|csv&table=` | the plans as one workbook ([`plan_xlsx`]) or one table's CSV |
+//! | `/login`, `/logout`, `/plans/edit/…`, `/plans/new/…`, `/plans/delete/…`, `/plans/audit`, `/admin/users` | signing in, the edit forms, the audit log, users ([`edit`]) |
 //! | `/static/style.css`, `/static/app.js` | built into the binary; the pages work without the script |
 //!
 //! Maps and charts are SVG drawn on the server ([`svg`]) from the stored EPSG:25832 geometry.
@@ -33,6 +38,8 @@
 //! | `/api/screenings` | the municipality's screenings in the store |
 //! | `/api/screenings/{spec}/{year}?without_origin=&geometry=` | one screening (publishable units only) |
 //! | `/api/manifest` | every load: kvarter's version, input files and hashes, rule sets, options |
+//! | `/api/plans`, `/api/plans/{table}` | the plans as JSON: the whole set, or one table's fields and rows |
+//! | `POST /api/auth/token`, `POST`/`PUT`/`DELETE /api/plans/…`, `/api/audit` | a bearer token; edits (editor); the audit log (viewer) ([`edit`]) |
 //! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints |
 //!
 //! Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
@@ -43,8 +50,12 @@
 //!
 //! - **No network beyond the listener.** No CDN, no fonts, no script from elsewhere: every
 //!   byte a page needs is served from the binary.
-//! - **Read-only.** The file is opened with `SQLITE_OPEN_READ_ONLY`; nothing here writes, and a
-//!   store whose schema version is not the one this kvarter knows is refused.
+//! - **Reads never write.** Pages and GET endpoints use connections opened with
+//!   `SQLITE_OPEN_READ_ONLY`. One writing connection serves sign-ins and plan edits, each one
+//!   transaction with its audit entry ([`edit`]); a store whose schema version is not the one this
+//!   kvarter knows is refused.
+//! - **No password or token is kept or logged**: the store has Argon2id hashes and SHA-256 of
+//!   session tokens only.
 //! - **No person-level data.** The store has none; the API serves area-level values only.
 //! - **Suppression.** Group sizes (`persons_*`, `group_size`), `residents`, and the margins in
 //!   persons derived from them are replaced by `{"suppressed": true, "min_count": N}` when the
@@ -55,8 +66,11 @@
 #![recursion_limit = "512"]
 
 pub mod dash;
+pub mod edit;
 pub mod method;
 pub mod pages;
+pub mod plan_report;
+pub mod plan_xlsx;
 pub mod plans;
 pub mod screening;
 pub mod svg;
@@ -65,7 +79,7 @@ use axum::Router;
 use axum::extract::{Path as UrlPath, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -104,6 +118,9 @@ struct Api {
     next: std::sync::atomic::AtomicUsize,
     config: Config,
     dash: dash::Dash,
+    /// The one connection that writes (sign-ins and plan edits); `None` when the store cannot
+    /// be opened for writing, and then the dashboard is read-only.
+    writer: Option<Mutex<kvarter_store::Store>>,
 }
 
 impl Api {
@@ -147,8 +164,23 @@ pub fn open(db: &Path) -> Result<Connection, String> {
     Ok(conn)
 }
 
-/// The API over the store at `db`, opened read-only.
+/// The dashboard and the API over the store at `db`: reads on read-only connections, sign-ins
+/// and plan edits on one writing connection (which also applies any pending migration). When
+/// the file cannot be written, everything but signing in and editing still works.
 pub fn app(db: &Path, config: Config) -> Result<Router, String> {
+    if !db.is_file() {
+        return Err(format!(
+            "{}: no such database; expected a file that `kvarter load --db` filled",
+            db.display()
+        ));
+    }
+    let writer = match kvarter_store::Store::open(db) {
+        Ok(s) => Some(Mutex::new(s)),
+        Err(e) => {
+            eprintln!("serve: signing in and editing are off: {e}");
+            None
+        }
+    };
     let conn = open(db)?;
     let dash = dash::Dash::read(&conn).map_err(|e| format!("{}: {e}", db.display()))?;
     let readers = std::thread::available_parallelism()
@@ -163,6 +195,7 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         next: std::sync::atomic::AtomicUsize::new(0),
         config,
         dash,
+        writer,
     });
     Ok(Router::new()
         .route("/", get(overview_page))
@@ -172,6 +205,43 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/screening", get(screening_page))
         .route("/methodology", get(methodology_page))
         .route("/plans", get(plans_page))
+        .route("/plans/report", get(plans_report_page))
+        .route("/plans/compare", get(plans_compare_page))
+        .route("/plans/audit", get(edit::audit_page))
+        .route("/plans/download", get(edit::download))
+        .route(
+            "/plans/edit/{table}/{id}",
+            get(edit::edit_page).post(edit::edit_post),
+        )
+        .route(
+            "/plans/new/{table}",
+            get(edit::new_page).post(edit::new_post),
+        )
+        .route(
+            "/plans/delete/{table}/{id}",
+            get(edit::delete_page).post(edit::delete_post),
+        )
+        .route("/login", get(edit::login_page).post(edit::login))
+        .route("/logout", post(edit::logout))
+        .route(
+            "/admin/users",
+            get(edit::users_page).post(edit::users_create),
+        )
+        .route("/admin/users/{name}", post(edit::users_update))
+        .route(
+            "/api/auth/token",
+            post(edit::api_token).delete(edit::api_token_delete),
+        )
+        .route("/api/plans", get(edit::api_plans))
+        .route(
+            "/api/plans/{table}",
+            get(edit::api_table).post(edit::api_create),
+        )
+        .route(
+            "/api/plans/{table}/{id}",
+            put(edit::api_update).delete(edit::api_delete),
+        )
+        .route("/api/audit", get(edit::api_audit))
         .route("/static/{file}", get(asset))
         .route("/api/areas/{id}/explanation", get(explanation))
         .route("/api/screenings", get(screenings))
@@ -268,7 +338,7 @@ async fn not_found_route(uri: axum::http::Uri) -> Problem {
 async fn method_not_allowed() -> Problem {
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "the API is read-only: only GET is allowed",
+        "this path does not take this method; see /api/openapi.json",
     )
 }
 
@@ -736,6 +806,7 @@ fn lang_of(map: &HashMap<String, String>) -> Result<kvarter_report::Lang, Proble
 /// Renders a page in the frame, off the async threads; errors become HTML pages too.
 async fn html_page(
     api: Shared,
+    headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
     allowed: &'static [&'static str],
     nav: dash::Nav,
@@ -760,14 +831,17 @@ async fn html_page(
             .ok()
             .and_then(|m| lang_of(m).ok())
             .unwrap_or_default();
-        let ctx = dash::Ctx { lang, min_count };
+        let mut ctx = dash::Ctx::new(lang, min_count);
         let outcome = match map.and_then(|m| lang_of(&m).map(|_| m)) {
             Err(p) => Err(pages::PageError {
                 status: p.status.as_u16(),
                 message: p.detail,
             }),
             Ok(m) => match api.conn() {
-                Ok(conn) => f(&conn, &api.dash, &ctx, &m),
+                Ok(conn) => {
+                    ctx.signed = edit::signed(&conn, &headers);
+                    f(&conn, &api.dash, &ctx, &m)
+                }
                 Err(p) => Err(pages::PageError {
                     status: 500,
                     message: p.detail,
@@ -826,9 +900,14 @@ fn page_bool(map: &HashMap<String, String>, name: &str) -> Result<bool, pages::P
     })
 }
 
-async fn overview_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+async fn overview_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     html_page(
         api,
+        headers,
         uri,
         &["year", "lang"],
         dash::Nav::Overview,
@@ -840,10 +919,12 @@ async fn overview_page(State(api): State<Shared>, uri: axum::http::Uri) -> Respo
 async fn area_page(
     State(api): State<Shared>,
     UrlPath(id): UrlPath<String>,
+    headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
     html_page(
         api,
+        headers,
         uri,
         &["year", "lang"],
         dash::Nav::Area,
@@ -852,9 +933,14 @@ async fn area_page(
     .await
 }
 
-async fn lists_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+async fn lists_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     html_page(
         api,
+        headers,
         uri,
         &["year", "lang", "without_origin"],
         dash::Nav::Lists,
@@ -863,9 +949,14 @@ async fn lists_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response
     .await
 }
 
-async fn screening_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+async fn screening_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     html_page(
         api,
+        headers,
         uri,
         &["spec", "year", "lang", "without_origin"],
         dash::Nav::Screening,
@@ -883,16 +974,80 @@ async fn screening_page(State(api): State<Shared>, uri: axum::http::Uri) -> Resp
     .await
 }
 
-async fn plans_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
-    html_page(api, uri, &["lang"], dash::Nav::Plans, |c, _, ctx, _| {
-        plans::page(c, ctx)
-    })
+async fn plans_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    html_page(
+        api,
+        headers,
+        uri,
+        &["lang", "saved"],
+        dash::Nav::Plans,
+        |c, _, ctx, m| {
+            let saved = m
+                .get("saved")
+                .map(|v| {
+                    v.parse::<i64>().map_err(|_| pages::PageError {
+                        status: 400,
+                        message: format!("saved={v}: expected the number of a change"),
+                    })
+                })
+                .transpose()?;
+            plans::page(c, ctx, saved)
+        },
+    )
     .await
 }
 
-async fn methodology_page(State(api): State<Shared>, uri: axum::http::Uri) -> Response {
+async fn plans_report_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     html_page(
         api,
+        headers,
+        uri,
+        &["year", "lang"],
+        dash::Nav::Plans,
+        |c, d, ctx, m| plan_report::report(c, d, ctx, page_year(m)?),
+    )
+    .await
+}
+
+async fn plans_compare_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    html_page(
+        api,
+        headers,
+        uri,
+        &["from", "to", "lang"],
+        dash::Nav::Plans,
+        |c, _, ctx, m| {
+            plan_report::compare(
+                c,
+                ctx,
+                m.get("from").map(String::as_str),
+                m.get("to").map(String::as_str),
+            )
+        },
+    )
+    .await
+}
+
+async fn methodology_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    html_page(
+        api,
+        headers,
         uri,
         &["lang"],
         dash::Nav::Methodology,
@@ -929,10 +1084,7 @@ async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Res
         let api = api.clone();
         tokio::task::spawn_blocking(move || {
             let conn = api.conn()?;
-            let ctx = dash::Ctx {
-                lang,
-                min_count: api.config.min_count,
-            };
+            let ctx = dash::Ctx::new(lang, api.config.min_count);
             let table =
                 pages::download_table(&conn, &api.dash, &ctx, year, without).map_err(|e| {
                     Problem::new(
@@ -1144,7 +1296,7 @@ pub fn openapi_document() -> Value {
         "schema": {"type": "boolean", "default": false},
     });
     let year_schema = json!({"type": "integer", "minimum": 2010});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "kvarter API",
@@ -1331,7 +1483,63 @@ pub fn openapi_document() -> Value {
                 }},
             },
         },
-    })
+    });
+    edit_paths(&mut doc);
+    doc
+}
+
+/// The plan, sign-in and audit endpoints of [`edit`], added to the OpenAPI document.
+fn edit_paths(doc: &mut Value) {
+    let problem = json!({"$ref": "#/components/responses/Problem"});
+    let object = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let table = json!({"name": "table", "in": "path", "required": true, "description": "A plan table: policies, goals, subgoals, indicators, action_plans, initiatives, helhedsplaner, hp_challenges, hp_goals, hp_actions.", "schema": {"type": "string"}});
+    let id = json!({"name": "id", "in": "path", "required": true, "description": "The row's id.", "schema": {"type": "string"}});
+    let scope = json!({"name": "in", "in": "query", "required": false, "description": "For initiatives: the action-plan version (action_plan_id).", "schema": {"type": "string"}});
+    let if_match = json!({"name": "If-Match", "in": "header", "required": false, "description": "The plans' revision the client read; a later change makes the edit fail with 412.", "schema": {"type": "string"}});
+    let bearer = json!([{"bearer": []}]);
+    let row = json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}}}});
+    let edit_errors = json!({"401": problem, "403": problem, "404": problem, "412": problem, "422": problem, "503": problem});
+    let with = |base: Value, extra: &Value| {
+        let mut b = base;
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            b[k.as_str()] = v.clone();
+        }
+        b
+    };
+    let paths = &mut doc["paths"];
+    paths["/api/auth/token"] = json!({
+        "post": {"operationId": "createToken", "summary": "Signs in: a bearer token for one hour.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "password"], "properties": {"name": {"type": "string"}, "password": {"type": "string"}}}}}},
+            "responses": {"201": object("The token, its type (Bearer), when it expires and the user."), "400": problem, "401": problem}},
+        "delete": {"operationId": "deleteToken", "summary": "Signs out: the token ends.", "security": bearer,
+            "responses": {"204": {"description": "The token has ended."}, "401": problem}},
+    });
+    paths["/api/plans"] = json!({"get": {"operationId": "getPlans", "summary": "The whole plan set (policies, action plans, helhedsplaner) and its revision.",
+        "responses": {"200": object("The plans."), "500": problem}}});
+    paths["/api/plans/{table}"] = json!({
+        "get": {"operationId": "getPlanTable", "summary": "One plan table: its fields (labels, kinds, choices) and rows.", "parameters": [table],
+            "responses": {"200": object("The table."), "404": problem}},
+        "post": {"operationId": "createPlanRow", "summary": "Creates a row (editor). Checked as a CSV import is; nothing is saved when it is refused.",
+            "security": bearer, "parameters": [table, if_match], "requestBody": row,
+            "responses": with(json!({"201": object("The revision, the key and the row after.")}), &edit_errors)},
+    });
+    paths["/api/plans/{table}/{id}"] = json!({
+        "put": {"operationId": "updatePlanRow", "summary": "Changes the given fields of a row (editor).",
+            "security": bearer, "parameters": [table, id, scope, if_match], "requestBody": row,
+            "responses": with(json!({"200": object("The revision, the key and the row before and after.")}), &edit_errors)},
+        "delete": {"operationId": "deletePlanRow", "summary": "Deletes a row (editor); refused while another row refers to it.",
+            "security": bearer, "parameters": [table, id, scope, if_match],
+            "responses": with(json!({"200": object("The revision, the key and the row before.")}), &edit_errors)},
+    });
+    paths["/api/audit"] = json!({"get": {"operationId": "getAudit", "summary": "The audit log, newest first (viewer): who, when, what, before and after.",
+        "security": bearer,
+        "parameters": [
+            {"name": "object", "in": "query", "required": false, "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 100}},
+            {"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        ],
+        "responses": {"200": object("The entries."), "400": problem, "401": problem, "403": problem}}});
+    doc["components"]["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /api/auth/token; it lasts one hour."}});
 }
 
 /// The API routes the app serves, as OpenAPI paths (the tests check the document names each).
@@ -1347,6 +1555,11 @@ pub const ROUTES: &[&str] = &[
     "/api/lists/{year}",
     "/api/manifest",
     "/api/openapi.json",
+    "/api/auth/token",
+    "/api/plans",
+    "/api/plans/{table}",
+    "/api/plans/{table}/{id}",
+    "/api/audit",
 ];
 
 #[cfg(test)]

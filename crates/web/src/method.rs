@@ -570,7 +570,7 @@ mod tests {
     }
 
     fn ctx(lang: Lang) -> Ctx {
-        Ctx { lang, min_count: 5 }
+        Ctx::new(lang, 5)
     }
 
     /// The HTML of the section of one rule set.

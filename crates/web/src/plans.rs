@@ -2,10 +2,11 @@
 //! computed from the area-year table, and the page that shows them.
 
 use crate::dash::{Ctx, Td, measure_series, table};
+use crate::edit::url_encode;
 use crate::pages::PageError;
 use crate::svg::escape;
 use kvarter_plans::progress::Status;
-use kvarter_plans::{Areas, Indicator, Plans, Progress, Target};
+use kvarter_plans::{Areas, Indicator, InitiativeStatus, Plans, Progress, Target};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -102,7 +103,19 @@ pub fn stored(conn: &Connection) -> Result<Option<Plans>, String> {
         .map_err(|e| format!("stored plans: {e}"))
 }
 
-fn status(ctx: &Ctx, p: Option<&Progress>) -> String {
+/// The notice of a store without plans (as on `/plans`).
+pub(crate) fn no_plans(ctx: &Ctx) -> String {
+    format!(
+        "<p class=\"notice\" id=\"no-plans\">{}</p>",
+        ctx.t(
+            "Lageret har ingen planer. Skriv dem med `kvarter plans seed` og indlæs dem med `kvarter load --plans DIR`.",
+            "The store has no plans. Write them with `kvarter plans seed` and load them with `kvarter load --plans DIR`."
+        )
+    )
+}
+
+/// The badge of an indicator's verdict (text and colour both say it).
+pub(crate) fn status_badge(ctx: &Ctx, p: Option<&Progress>) -> String {
     let (class, da, en) = match p.map(|p| p.status) {
         Some(Status::OnTrack) => ("on-track", "på rette vej", "on track"),
         Some(Status::Reached) => ("on-track", "nået", "reached"),
@@ -116,7 +129,8 @@ fn status(ctx: &Ctx, p: Option<&Progress>) -> String {
     )
 }
 
-fn mark(ctx: &Ctx, illustrative: bool) -> &'static str {
+/// The mark of an illustrative part.
+pub(crate) fn mark(ctx: &Ctx, illustrative: bool) -> &'static str {
     if illustrative {
         ctx.t(
             " <span class=\"badge illustrative\" title=\"Ikke fra en offentliggjort kilde\">illustrativ</span>",
@@ -127,6 +141,43 @@ fn mark(ctx: &Ctx, illustrative: bool) -> &'static str {
     }
 }
 
+/// An initiative's status in words.
+pub(crate) fn initiative_status(ctx: &Ctx, s: InitiativeStatus) -> &'static str {
+    match s {
+        InitiativeStatus::Planned => ctx.t("planlagt", "planned"),
+        InitiativeStatus::Running => ctx.t("i gang", "running"),
+        InitiativeStatus::Completed => ctx.t("afsluttet", "completed"),
+        InitiativeStatus::Stopped => ctx.t("stoppet", "stopped"),
+    }
+}
+
+/// A link to the form that edits a row, for editors (empty for everyone else).
+fn edit_link(ctx: &Ctx, table: &str, id: &str, scope: Option<&str>) -> String {
+    if !ctx.can_edit() {
+        return String::new();
+    }
+    let q = scope.map_or_else(String::new, |s| format!("?in={}", url_encode(s)));
+    format!(
+        " <a class=\"edit-link\" href=\"{}\" title=\"{} {}\">{}</a>",
+        escape(&ctx.href(&format!("/plans/edit/{table}/{}{q}", url_encode(id)))),
+        ctx.t("Rediger", "Edit"),
+        escape(id),
+        ctx.t("Rediger", "Edit")
+    )
+}
+
+/// A link to the form that adds a row under `parent`, for editors.
+fn add_link(ctx: &Ctx, table: &str, parent: &str, da: &str, en: &str) -> String {
+    if !ctx.can_edit() {
+        return String::new();
+    }
+    format!(
+        " <a class=\"edit-link add\" href=\"{}\">+ {}</a>",
+        escape(&ctx.href(&format!("/plans/new/{table}?parent={}", url_encode(parent)))),
+        ctx.t(da, en)
+    )
+}
+
 fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec<Vec<Td>> {
     let num = |d: kvarter_plans::Decimal| ctx.num(&d.to_string(), 2);
     indicators
@@ -135,10 +186,11 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
             let p = tracked.progress.get(&i.id);
             vec![
                 Td::html(format!(
-                    "<span id=\"{}\">{}</span>{}",
+                    "<span id=\"{}\">{}</span>{}{}",
                     escape(&i.id),
                     escape(&i.name),
-                    mark(ctx, i.illustrative)
+                    mark(ctx, i.illustrative),
+                    edit_link(ctx, "indicators", &i.id, None)
                 )),
                 Td::html(format!("<code>{}</code>", escape(i.measure.as_str()))),
                 Td::html(
@@ -158,7 +210,7 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                         .map_or("–".into(), |(y, v)| format!("{} ({y})", num(v))),
                 ),
                 Td::html(p.and_then(|p| p.required).map_or("–".into(), num)),
-                Td::html(status(ctx, p)),
+                Td::html(status_badge(ctx, p)),
                 Td::html(p.and_then(|p| p.gap_to_city).map_or("–".into(), num)),
             ]
         })
@@ -183,19 +235,14 @@ fn indicator_head(ctx: &Ctx) -> Vec<String> {
 
 /// The plans page: goals with their indicators' progress, the action plans' initiatives, and the
 /// helhedsplaner, challenge by challenge.
-pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError> {
+pub fn page(
+    conn: &Connection,
+    ctx: &Ctx,
+    saved: Option<i64>,
+) -> Result<(String, String), PageError> {
     let title = ctx.t("Planer og mål", "Plans and goals").to_string();
     let Some(mut plans) = stored(conn)? else {
-        return Ok((
-            title,
-            format!(
-                "<p class=\"notice\">{}</p>",
-                ctx.t(
-                    "Lageret har ingen planer. Skriv dem med `kvarter plans seed` og indlæs dem med `kvarter load --plans DIR`.",
-                    "The store has no plans. Write them with `kvarter plans seed` and load them with `kvarter load --plans DIR`."
-                )
-            ),
-        ));
+        return Ok((title, no_plans(ctx)));
     };
     let tracked = track(conn, &mut plans)?;
     let mut b = format!(
@@ -205,6 +252,80 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
             "Each indicator's latest value, the value a straight line from the baseline to the target requires today, and the gap to the average of all areas: computed from the data, not typed in. Years are list years. Parts marked “illustrative” are not from a published source."
         )
     );
+    if let Some(n) = saved {
+        let _ = write!(
+            b,
+            "<p class=\"notice saved\" role=\"status\" id=\"saved\">{} {n}. <a href=\"{}\">{}</a></p>",
+            ctx.t("Gemt som ændring nr.", "Saved as change no."),
+            escape(&ctx.href("/plans/audit")),
+            ctx.t("Se ændringsloggen", "See the audit log")
+        );
+    }
+    let mut tools = vec![
+        (
+            ctx.href("/plans/report"),
+            ctx.t("Statusrapport (til udskrift)", "Status report (printable)"),
+        ),
+        (
+            ctx.href("/plans/compare"),
+            ctx.t(
+                "Sammenlign handleplanens versioner",
+                "Compare action plan versions",
+            ),
+        ),
+        (
+            "/plans/download?format=xlsx".to_string(),
+            ctx.t("Hent som Excel (XLSX)", "Download as Excel (XLSX)"),
+        ),
+    ];
+    if ctx.signed.is_some() {
+        tools.push((ctx.href("/plans/audit"), ctx.t("Ændringslog", "Audit log")));
+    }
+    if ctx
+        .signed
+        .as_ref()
+        .is_some_and(|s| s.role == kvarter_store::auth::Role::Administrator)
+    {
+        tools.push((ctx.href("/admin/users"), ctx.t("Brugere", "Users")));
+    }
+    let _ = write!(
+        b,
+        "<nav class=\"tools\" aria-label=\"{}\"><ul>{}</ul></nav>",
+        ctx.t("Planværktøjer", "Plan tools"),
+        tools
+            .iter()
+            .map(|(h, l)| format!("<li><a href=\"{}\">{}</a></li>", escape(h), l))
+            .collect::<String>()
+    );
+    let _ = write!(
+        b,
+        "<p class=\"hint\">{}: {}</p>",
+        ctx.t(
+            "Hver tabel som CSV (som `kvarter plans export` skriver den)",
+            "Each table as CSV (as `kvarter plans export` writes it)"
+        ),
+        kvarter_plans::edit::TABLES
+            .iter()
+            .map(|t| format!(
+                "<a href=\"/plans/download?format=csv&amp;table={}\">{}</a>",
+                t.name, t.name
+            ))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    );
+    if !plans.helhedsplaner.is_empty() {
+        let _ = write!(
+            b,
+            "<p class=\"toc\">{}: {}</p>",
+            ctx.t("Helhedsplaner", "Helhedsplaner"),
+            plans
+                .helhedsplaner
+                .iter()
+                .map(|h| format!("<a href=\"#{}\">{}</a>", escape(&h.id), escape(&h.name)))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+    }
     if let Some((year, n)) = tracked.filled_from {
         let _ = write!(
             b,
@@ -219,26 +340,30 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
     for policy in &plans.policies {
         let _ = write!(
             b,
-            "<section id=\"{}\"><h2>{} ({}–{}){}</h2>",
+            "<section id=\"{}\"><h2>{} ({}–{}){}{}</h2>",
             escape(&policy.id),
             escape(ctx.t(&policy.name, &policy.name_en)),
             policy.period.from,
             policy.period.to,
-            mark(ctx, policy.illustrative)
+            mark(ctx, policy.illustrative),
+            edit_link(ctx, "policies", &policy.id, None)
         );
         for goal in &policy.goals {
             let _ = write!(
                 b,
-                "<h3>{}{}</h3>",
+                "<h3>{}{}{}</h3>",
                 escape(ctx.t(&goal.name, &goal.name_en)),
-                mark(ctx, goal.illustrative)
+                mark(ctx, goal.illustrative),
+                edit_link(ctx, "goals", &goal.id, None)
             );
             for sub in &goal.sub_goals {
                 let _ = write!(
                     b,
-                    "<h4>{}{}</h4>",
+                    "<h4>{}{}{}{}</h4>",
                     escape(ctx.t(&sub.name, &sub.name_en)),
-                    mark(ctx, sub.illustrative)
+                    mark(ctx, sub.illustrative),
+                    edit_link(ctx, "subgoals", &sub.id, None),
+                    add_link(ctx, "indicators", &sub.id, "indikator", "indicator")
                 );
                 if sub.indicators.is_empty() {
                     let _ = write!(
@@ -271,10 +396,11 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
             .map(|i| {
                 vec![
                     Td::html(format!(
-                        "<span title=\"{}\">{}</span>{}",
+                        "<span title=\"{}\">{}</span>{}{}",
                         escape(&i.description),
                         escape(&i.name),
-                        mark(ctx, i.illustrative)
+                        mark(ctx, i.illustrative),
+                        edit_link(ctx, "initiatives", &i.id, Some(&v.id))
                     )),
                     Td::text(i.owner.name()),
                     Td::text(&i.partners.join(", ")),
@@ -286,20 +412,13 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
                     }),
                     Td::text(&i.sub_goals.join(", ")),
                     Td::text(&format!("{}–{}", i.period.from, i.period.to)),
-                    Td::text(match i.status {
-                        kvarter_plans::InitiativeStatus::Planned => ctx.t("planlagt", "planned"),
-                        kvarter_plans::InitiativeStatus::Running => ctx.t("i gang", "running"),
-                        kvarter_plans::InitiativeStatus::Completed => {
-                            ctx.t("afsluttet", "completed")
-                        }
-                        kvarter_plans::InitiativeStatus::Stopped => ctx.t("stoppet", "stopped"),
-                    }),
+                    Td::text(initiative_status(ctx, i.status)),
                 ]
             })
             .collect();
         let _ = write!(
             b,
-            "<section id=\"{}\"><h2>{} ({} {}, {}–{}){}</h2>{}</section>",
+            "<section id=\"{}\"><h2>{} ({} {}, {}–{}){}{}{}</h2>{}</section>",
             escape(&v.id),
             escape(&v.name),
             ctx.t("version", "version"),
@@ -307,6 +426,8 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
             v.period.from,
             v.period.to,
             mark(ctx, v.illustrative),
+            edit_link(ctx, "action_plans", &v.id, None),
+            add_link(ctx, "initiatives", &v.id, "indsats", "initiative"),
             table(
                 &format!("initiatives-{}", v.id),
                 ctx.t("Indsatser", "Initiatives"),
@@ -327,10 +448,12 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
     for hp in &plans.helhedsplaner {
         let _ = write!(
             b,
-            "<section id=\"{}\"><h2>{}{}</h2><p>{} <a href=\"{}\">{}</a> · {} · {}–{} · {}: {} DKK · {}: {} DKK</p>",
+            "<section id=\"{}\" class=\"helhedsplan\"><h2>{}{}{}{}</h2><p>{} <a href=\"{}\">{}</a> · {} · {}–{} · {}: {} DKK · {}: {} DKK</p>",
             escape(&hp.id),
             escape(&hp.name),
             mark(ctx, hp.illustrative),
+            edit_link(ctx, "helhedsplaner", &hp.id, None),
+            add_link(ctx, "hp_challenges", &hp.id, "udfordring", "challenge"),
             ctx.t("Område", "Area"),
             escape(&ctx.href(&format!("/areas/{}", hp.area_id))),
             escape(&hp.area_id),
@@ -345,22 +468,37 @@ pub fn page(conn: &Connection, ctx: &Ctx) -> Result<(String, String), PageError>
         for ch in &hp.challenges {
             let _ = write!(
                 b,
-                "<h3>{}: {}</h3>",
+                "<h3>{}: {}{}{}</h3>",
                 ctx.t("Udfordring", "Challenge"),
-                escape(&ch.text)
+                escape(&ch.text),
+                edit_link(ctx, "hp_challenges", &ch.id, None),
+                add_link(ctx, "hp_goals", &ch.id, "mål", "goal")
             );
             for g in &ch.goals {
                 let _ = write!(
                     b,
-                    "<h4>{}: {}</h4><ul>{}</ul>",
+                    "<h4>{}: {}{}{}{}</h4><ul class=\"actions\">{}</ul>",
                     ctx.t("Mål", "Goal"),
                     escape(&g.text),
+                    edit_link(ctx, "hp_goals", &g.id, None),
+                    add_link(ctx, "hp_actions", &g.id, "handling", "action"),
+                    add_link(ctx, "indicators", &g.id, "indikator", "indicator"),
                     g.actions
                         .iter()
                         .map(|a| format!(
-                            "<li>{}{}</li>",
+                            "<li id=\"{}\"><span class=\"action-name\">{}</span>{}{}{}</li>",
+                            escape(&a.id),
                             escape(&a.name),
-                            mark(ctx, a.illustrative)
+                            if a.description.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    " – <span class=\"muted\">{}</span>",
+                                    escape(&a.description)
+                                )
+                            },
+                            mark(ctx, a.illustrative),
+                            edit_link(ctx, "hp_actions", &a.id, None)
                         ))
                         .collect::<String>()
                 );

@@ -1048,10 +1048,7 @@ mod tests {
     }
 
     fn ctx(lang: Lang) -> Ctx {
-        Ctx {
-            lang,
-            min_count: 10,
-        }
+        Ctx::new(lang, 10)
     }
 
     fn square(x: f64, y: f64) -> Value {
@@ -1190,10 +1187,7 @@ mod tests {
     #[test]
     fn under_the_minimum_count_a_unit_shows_the_mark_not_its_population() {
         let conn = db();
-        let c = Ctx {
-            lang: Lang::Da,
-            min_count: 100,
-        };
+        let c = Ctx::new(Lang::Da, 100);
         let (_, body) = screening(&conn, &dash(), &c, Some("kbh-2025"), Some(2025), false).unwrap();
         assert!(body.contains("c-0009: &lt; 100 "));
         assert!(!body.contains("c-0009: 80"));

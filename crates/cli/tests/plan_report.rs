@@ -1,0 +1,569 @@
+//! The policy status report (`/plans/report`) and the comparison of action-plan versions
+//! (`/plans/compare`) as a reader gets them from a real `kvarter serve`, checked against what
+//! `kvarter plans progress` prints, against arithmetic done by hand on the store's rows, and
+//! against `compare_versions` run on the plan files themselves.
+
+mod common;
+
+use common::{Server, ok, serve};
+use kvarter_plans::{Areas, Decimal, InitiativeChange, Plans};
+use kvarter_report::Lang;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+// ---------------------------------------------------------------------------------------------
+// The store, built once for the file.
+
+struct Fixture {
+    db: PathBuf,
+    plans_dir: PathBuf,
+}
+
+/// A tiny synthetic store with the seeded plans plus a second, one-version action plan (so that
+/// two plans are in force and versions of different plans can be tried). Before the plans are
+/// loaded, both pages are checked to say the store has none.
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("kvarter-plan-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (regs, db, plans_dir) = (dir.join("regs"), dir.join("k.db"), dir.join("plans"));
+        let s = |p: &Path| p.to_str().unwrap().to_string();
+        ok(&[
+            "synth",
+            "--scale",
+            "tiny",
+            "--years",
+            "2016-2024",
+            "--out",
+            &s(&regs),
+        ]);
+        ok(&["load", "--registers", &s(&regs), "--db", &s(&db)]);
+        {
+            let server = serve(&db, &[]);
+            for path in ["/plans/report", "/plans/compare", "/plans/report?lang=en"] {
+                let page = server.page(path);
+                assert!(page.contains("id=\"no-plans\""), "GET {path}: {page}");
+            }
+        }
+        ok(&["plans", "seed", "--db", &s(&db), "--out", &s(&plans_dir)]);
+        // A second action plan with one version, sharing an initiative id with the first.
+        let mut plans = read_plans(&plans_dir);
+        let first = plans.versions("handleplan")[0].clone();
+        let mut other = first.clone();
+        other.id = "tp-2025".into();
+        other.plan = "tryghedsplan".into();
+        other.version = 1;
+        other.name = "Tryghedsplan 2025–2026".into();
+        other.initiatives.truncate(1);
+        plans.action_plans.push(other);
+        assert!(plans.validate().is_empty(), "{:?}", plans.validate());
+        for (name, text) in kvarter_plans::csv::write(&plans) {
+            std::fs::write(plans_dir.join(name), text).unwrap();
+        }
+        ok(&[
+            "load",
+            "--registers",
+            &s(&regs),
+            "--db",
+            &s(&db),
+            "--plans",
+            &s(&plans_dir),
+        ]);
+        Fixture { db, plans_dir }
+    })
+}
+
+fn read_plans(dir: &Path) -> Plans {
+    let files: Vec<(String, String)> = kvarter_plans::csv::FILES
+        .iter()
+        .filter_map(|(name, _)| {
+            std::fs::read_to_string(dir.join(name))
+                .ok()
+                .map(|t| (name.to_string(), t))
+        })
+        .collect();
+    kvarter_plans::csv::read(&files).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// A running server (as in serve.rs).
+
+impl Server {
+    /// Status and body of a GET.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(s, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (
+            status,
+            String::from_utf8(raw[split + 4..].to_vec()).unwrap(),
+        )
+    }
+
+    /// A page that must answer 200.
+    fn page(&self, path: &str) -> String {
+        let (status, body) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    fn json(&self, path: &str) -> Value {
+        serde_json::from_str(&self.page(path)).unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the pages.
+
+/// The HTML from `start` to the first `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = html.find(start)?;
+    let rest = &html[i..];
+    Some(&rest[..rest.find(end)?])
+}
+
+/// An indicator's table row in the report.
+fn indicator_row<'a>(html: &'a str, id: &str) -> &'a str {
+    between(html, &format!("<span id=\"{id}\">"), "</tr>")
+        .unwrap_or_else(|| panic!("no row of indicator {id}"))
+}
+
+/// The machine-readable value of a row and the text shown for it.
+fn value_of(row: &str) -> (Decimal, String) {
+    let v = between(row, "<data class=\"value\" value=\"", "</data>")
+        .unwrap_or_else(|| panic!("no value in {row}"));
+    let v = &v["<data class=\"value\" value=\"".len()..];
+    let (raw, shown) = v.split_once("\">").unwrap();
+    (raw.parse().unwrap(), shown.to_string())
+}
+
+/// Every value of `attr="…"` in `html`.
+fn attrs(html: &str, attr: &str) -> BTreeSet<String> {
+    let key = format!("{attr}=\"");
+    html.match_indices(&key)
+        .map(|(i, _)| {
+            let rest = &html[i + key.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// The `<section … id="id">` element's HTML, up to the first `</section>` after it (sections
+/// holding sections are not read with this).
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    between(html, &format!(" id=\"{id}\""), "</section>")
+        .unwrap_or_else(|| panic!("no section {id}"))
+}
+
+/// The areas on any list in `year`, as the API serves them.
+fn designated(server: &Server, year: i32) -> BTreeSet<String> {
+    let body = server.json(&format!("/api/lists/{year}"));
+    body["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["areas"].as_array().unwrap().iter())
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `kvarter plans progress`: indicator id → (latest value, latest year, status).
+fn printed_progress(f: &Fixture) -> Vec<(String, Decimal, i32, String)> {
+    let out = ok(&[
+        "plans",
+        "progress",
+        "--db",
+        f.db.to_str().unwrap(),
+        "--plans",
+        f.plans_dir.to_str().unwrap(),
+    ]);
+    let mut lines = out.lines();
+    let head: Vec<char> = lines.next().unwrap().chars().collect();
+    let col = |name: &str| {
+        let h: String = head.iter().collect();
+        h[..h.find(name).unwrap()].chars().count()
+    };
+    let (latest, required, status, gap) =
+        (col("LATEST"), col("REQUIRED"), col("STATUS"), col("GAP TO"));
+    lines
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let c: Vec<char> = l.chars().collect();
+            let cut = |a: usize, b: usize| c[a..b].iter().collect::<String>().trim().to_string();
+            let id = cut(0, c.iter().position(|ch| *ch == ' ').unwrap());
+            let latest = cut(latest, required);
+            let (v, y) = latest.split_once(" (").unwrap();
+            (
+                id,
+                v.parse().unwrap(),
+                y.trim_end_matches(')').parse().unwrap(),
+                cut(status, gap),
+            )
+        })
+        .collect()
+}
+
+fn status_da(printed: &str) -> &'static str {
+    match printed {
+        "OnTrack" => "på rette vej",
+        "OffTrack" => "ikke på rette vej",
+        "Reached" => "nået",
+        "NoBaseline" => "intet udgangspunkt",
+        _ => "ingen data",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store by hand.
+
+fn conn(f: &Fixture) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(&f.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+}
+
+fn years(c: &rusqlite::Connection) -> Vec<i32> {
+    let mut st = c
+        .prepare("SELECT DISTINCT list_year FROM area_years ORDER BY 1")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// outside_labour_pct over `areas` in `year`, weighted by persons 18–64 and rounded to two
+/// places as the dashboard does; `None` when no area has a value.
+fn outside_labour(c: &rusqlite::Connection, areas: &[String], year: i32) -> Option<Decimal> {
+    let mut st = c
+        .prepare(
+            "SELECT area_id, outside_labour_pct, persons_18_64 FROM area_years WHERE list_year = ?1",
+        )
+        .unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>)> = st
+        .query_map([year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let (mut s, mut w) = (Decimal::ZERO, Decimal::ZERO);
+    for (a, v, n) in rows {
+        if let (true, Some(v), Some(n)) = (areas.contains(&a), v, n) {
+            let (v, n): (Decimal, Decimal) = (v.parse().unwrap(), n.parse().unwrap());
+            s += v * n;
+            w += n;
+        }
+    }
+    (!w.is_zero()).then(|| (s / w).round_dp(2))
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_status_report_shows_the_progress_and_the_areas_of_the_year() {
+    let f = fixture();
+    let plans = read_plans(&f.plans_dir);
+    let c = conn(f);
+    let years = years(&c);
+    let latest = *years.last().unwrap();
+    let earlier = years[years.len() - 3];
+    let server = serve(&f.db, &[]);
+
+    // The latest year, by default: every indicator as `kvarter plans progress` prints it.
+    let page = server.page("/plans/report");
+    assert!(page.contains(&format!("Statusrapport for politikken, {latest}")));
+    assert!(page.contains("onclick=\"window.print()\""));
+    assert!(page.contains("name=\"year\""), "a year picker");
+    let printed = printed_progress(f);
+    assert_eq!(printed.len(), plans.indicators().len(), "{printed:?}");
+    for (id, value, year, status) in &printed {
+        assert_eq!(*year, latest, "{id}");
+        let row = indicator_row(&page, id);
+        let (v, shown) = value_of(row);
+        assert_eq!(v, *value, "{id}: {row}");
+        assert_eq!(shown, kvarter_report::rounded(v, 2, Lang::Da), "{id}");
+        assert!(
+            !row.contains("seneste:"),
+            "{id} has a value in {latest}: {row}"
+        );
+        assert!(
+            row.contains(&format!(">{}</span>", status_da(status))),
+            "{id} is {status}: {row}"
+        );
+    }
+
+    // Each sub-goal lists the initiatives of the versions in force that serve it; each area
+    // those working in it.
+    let in_force: Vec<&kvarter_plans::ActionPlanVersion> = plans
+        .action_plans
+        .iter()
+        .filter(|v| v.period.from <= latest && latest <= v.period.to)
+        .collect();
+    assert_eq!(in_force.len(), 2, "both action plans run in {latest}");
+    for v in &in_force {
+        assert!(
+            page.contains(&format!("href=\"/plans#{}\"", v.id)),
+            "{}",
+            v.id
+        );
+    }
+    for sub in plans
+        .policies
+        .iter()
+        .flat_map(|p| &p.goals)
+        .flat_map(|g| &g.sub_goals)
+    {
+        let expected: BTreeSet<String> = in_force
+            .iter()
+            .flat_map(|v| &v.initiatives)
+            .filter(|i| i.sub_goals.contains(&sub.id))
+            .map(|i| i.id.clone())
+            .collect();
+        assert_eq!(
+            attrs(section(&page, &sub.id), "data-initiative"),
+            expected,
+            "{}",
+            sub.id
+        );
+    }
+
+    // Every designated area of the year has a section, and only those.
+    let areas = designated(&server, latest);
+    assert!(!areas.is_empty());
+    assert_eq!(attrs(&page, "data-area"), areas);
+    for a in &areas {
+        let s = section(&page, &format!("area-{a}"));
+        assert!(
+            s.contains(&format!("href=\"/areas/{a}?year={latest}\"")),
+            "{s}"
+        );
+        assert!(s.contains(&format!("id=\"numbers-{a}\"")), "{s}");
+        let expected: BTreeSet<String> = in_force
+            .iter()
+            .flat_map(|v| &v.initiatives)
+            .filter(|i| match &i.areas {
+                Areas::All => true,
+                Areas::Listed(l) => l.contains(a),
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        assert_eq!(attrs(s, "data-initiative"), expected, "area {a}");
+    }
+    // Every helhedsplan is shown with its indicators, on a designated area or after them.
+    for hp in &plans.helhedsplaner {
+        assert!(page.contains(&format!("id=\"{}\"", hp.id)), "{}", hp.id);
+    }
+
+    // An earlier year: the values of that year, computed by hand from the store's rows.
+    let page = server.page(&format!("/plans/report?year={earlier}"));
+    assert!(page.contains(&format!("Statusrapport for politikken, {earlier}")));
+    assert!(
+        page.contains(&format!("<option value=\"{earlier}\" selected>")),
+        "the picker shows the year"
+    );
+    let listed_latest: Vec<String> = {
+        let mut st = c
+            .prepare(
+                "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' AND list_year = ?1",
+            )
+            .unwrap();
+        st.query_map([latest], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut checked = 0;
+    for (ind, _) in plans.indicators() {
+        if ind.measure != kvarter_plans::Measure::OutsideLabourPct {
+            continue;
+        }
+        let over = match &ind.areas {
+            Areas::All => listed_latest.clone(),
+            Areas::Listed(a) => a.clone(),
+        };
+        let Some(expected) = outside_labour(&c, &over, earlier) else {
+            continue;
+        };
+        let row = indicator_row(&page, &ind.id);
+        assert_eq!(value_of(row).0, expected, "{} in {earlier}: {row}", ind.id);
+        assert!(!row.contains("seneste:"), "{row}");
+        checked += 1;
+    }
+    assert!(checked >= 2, "only {checked} indicators checked");
+    assert_eq!(attrs(&page, "data-area"), designated(&server, earlier));
+    // No version of an action plan had started: the first is shown, and said to be so.
+    assert!(
+        page.contains(&format!(
+            "Ingen version af handleplanen var begyndt i {earlier}"
+        )),
+        "{page}"
+    );
+
+    // English: the words and the numbers.
+    let page = server.page(&format!("/plans/report?year={latest}&lang=en"));
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains(&format!("Policy status report, {latest}")));
+    assert!(page.contains(&format!("Action plan in force in {latest}")));
+    assert!(page.contains("Gap to all areas"));
+    let (id, value, _, _) = &printed[0];
+    let (v, shown) = value_of(indicator_row(&page, id));
+    assert_eq!(v, *value);
+    assert_eq!(shown, kvarter_report::rounded(v, 2, Lang::En));
+
+    // A year without values: 404 naming the known years; not a year: 400.
+    let missing = years[0] - 1;
+    let (status, body) = server.get(&format!("/plans/report?year={missing}"));
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains(&latest.to_string()) && body.contains(&years[0].to_string()));
+    let (status, body) = server.get("/plans/report?year=next");
+    assert_eq!(status, 400, "{body}");
+}
+
+/// The initiatives of each kind a comparison page lists: added, removed, (id, field) changed,
+/// unchanged.
+type Listed = (
+    BTreeSet<String>,
+    BTreeSet<String>,
+    BTreeSet<(String, String)>,
+    BTreeSet<String>,
+);
+
+fn listed(page: &str) -> Listed {
+    let changed = section(page, "changed");
+    let pairs = changed
+        .split("<tr>")
+        .skip(2) // before the table, and the head
+        .map(|row| {
+            let i = attrs(row, "data-initiative");
+            let f = attrs(row, "data-field");
+            assert_eq!((i.len(), f.len()), (1, 1), "{row}");
+            (i.into_iter().next().unwrap(), f.into_iter().next().unwrap())
+        })
+        .collect();
+    (
+        attrs(section(page, "added"), "data-initiative"),
+        attrs(section(page, "removed"), "data-initiative"),
+        pairs,
+        attrs(section(page, "unchanged"), "data-initiative"),
+    )
+}
+
+#[test]
+fn the_comparison_lists_what_compare_versions_finds() {
+    let f = fixture();
+    let plans = read_plans(&f.plans_dir);
+    let vs = plans.versions("handleplan");
+    assert_eq!(vs.len(), 2);
+    let (older, newer) = (vs[0], vs[1]);
+    let changes = kvarter_plans::compare_versions(older, newer);
+    let mut expected: Listed = Default::default();
+    for c in &changes {
+        match c {
+            InitiativeChange::Added(id) => {
+                expected.0.insert(id.clone());
+            }
+            InitiativeChange::Removed(id) => {
+                expected.1.insert(id.clone());
+            }
+            InitiativeChange::Changed(id, fields) => {
+                for f in fields {
+                    expected.2.insert((id.clone(), f.to_string()));
+                }
+            }
+        }
+    }
+    let touched: BTreeSet<&str> = changes
+        .iter()
+        .map(|c| match c {
+            InitiativeChange::Added(i)
+            | InitiativeChange::Removed(i)
+            | InitiativeChange::Changed(i, _) => i.as_str(),
+        })
+        .collect();
+    expected.3 = older
+        .initiatives
+        .iter()
+        .filter(|i| !touched.contains(i.id.as_str()))
+        .map(|i| i.id.clone())
+        .collect();
+    assert!(
+        !expected.0.is_empty() && !expected.1.is_empty() && !expected.2.is_empty(),
+        "the seed revises the plan: {changes:?}"
+    );
+
+    let server = serve(&f.db, &[]);
+    // By default: the two newest versions of the plan with the newest version.
+    let page = server.page("/plans/compare");
+    assert!(page.contains(&format!("<option value=\"{}\" selected>", older.id)));
+    assert!(page.contains(&format!("<option value=\"{}\" selected>", newer.id)));
+    assert_eq!(listed(&page), expected);
+    for (id, n) in [
+        ("n-added", expected.0.len()),
+        ("n-removed", expected.1.len()),
+        (
+            "n-changed",
+            expected
+                .2
+                .iter()
+                .map(|(i, _)| i)
+                .collect::<BTreeSet<_>>()
+                .len(),
+        ),
+        ("n-unchanged", expected.3.len()),
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\">{n}<")), "{id} = {n}");
+    }
+    assert!(page.contains("<details>"), "unchanged ones are collapsed");
+    // Every version is offered, labelled with its number and period.
+    for v in &plans.action_plans {
+        assert!(page.contains(&format!("<option value=\"{}\"", v.id)));
+    }
+    assert!(page.contains(&format!(
+        "{} (version {}, {}–{})",
+        newer.name, newer.version, newer.period.from, newer.period.to
+    )));
+
+    // Asked for explicitly, in English.
+    let page = server.page(&format!(
+        "/plans/compare?from={}&to={}&lang=en",
+        older.id, newer.id
+    ));
+    assert_eq!(listed(&page), expected);
+    assert!(page.contains("Initiatives added") && page.contains("Fields changed, before → after"));
+    assert!(page.contains("<input type=\"hidden\" name=\"lang\" value=\"en\">"));
+
+    // One side only: the version and its neighbour in the plan.
+    for q in [
+        format!("from={}", older.id),
+        format!("to={}", newer.id),
+        format!("from={}", newer.id),
+    ] {
+        let page = server.page(&format!("/plans/compare?{q}"));
+        assert_eq!(listed(&page), expected, "{q}");
+    }
+
+    // Unknown ids: 404 naming the known ones; the same version or two plans: 400.
+    let (status, body) = server.get(&format!("/plans/compare?from=nope&to={}", newer.id));
+    assert_eq!(status, 404, "{body}");
+    for v in &plans.action_plans {
+        assert!(body.contains(&v.id), "{body}");
+    }
+    let (status, body) = server.get("/plans/compare?to=nope&lang=en");
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = server.get(&format!("/plans/compare?from={0}&to={0}&lang=en", newer.id));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("same version"), "{body}");
+    let (status, body) = server.get(&format!(
+        "/plans/compare?from={}&to=tp-2025&lang=en",
+        older.id
+    ));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("same action plan"), "{body}");
+}
