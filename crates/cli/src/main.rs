@@ -13,11 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod demo;
+mod export;
 mod load;
 mod plans;
 mod screen;
 mod serve;
 mod users;
+mod whatif;
 
 #[derive(Parser)]
 #[command(
@@ -55,6 +57,12 @@ enum Command {
     Plans(plans::PlansArgs),
     /// Who may sign in to change the plans: add, list and change users.
     Users(users::UsersArgs),
+    /// Writes the lists or the areas as CSV, XLSX, GeoJSON, GeoPackage or Parquet, with a manifest that re-runs it.
+    Export(export::ExportArgs),
+    /// Checks that an export's output is reproduced byte for byte from the inputs its manifest records.
+    Verify(export::VerifyArgs),
+    /// What if the rules changed, or an area's residents did: which lists change, and the smallest change that takes an area off a list.
+    Whatif(whatif::WhatifArgs),
 }
 
 /// Where the criterion values come from: published values, or register microdata.
@@ -397,6 +405,9 @@ fn main() -> ExitCode {
         Command::Demo(a) => demo::run_demo(&a),
         Command::Plans(a) => plans::run_plans(&a),
         Command::Users(a) => users::run_users(&a),
+        Command::Export(a) => export::run_export(&a),
+        Command::Verify(a) => export::run_verify(&a),
+        Command::Whatif(a) => whatif::run_whatif(&a),
     };
     match result {
         Ok(out) => {

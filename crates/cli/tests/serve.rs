@@ -324,13 +324,15 @@ fn the_openapi_document_parses_and_names_every_route() {
         ("/api/plans/{table}/{id}", "put"),
         ("/api/plans/{table}/{id}", "delete"),
         ("/api/audit", "get"),
+        ("/api/whatif", "get"),
+        ("/api/areas/{id}/whatif", "get"),
     ] {
         assert!(
             paths[route][method].is_object(),
             "{method} {route} is not documented"
         );
     }
-    assert_eq!(paths.len(), 16);
+    assert_eq!(paths.len(), 18);
     // Every other route serves too.
     let rs = server.ok("/api/rule-sets");
     assert_eq!(rs["items"].as_array().unwrap().len(), 5);

@@ -456,29 +456,48 @@ impl Store {
             .collect()
     }
 
-    /// SHA-256 over every row of every table, in key order: equal checksums, equal contents.
+    /// SHA-256 over every row of every table a load fills, in key order: equal checksums,
+    /// equal contents.
     pub fn checksum(&self) -> Result<String, StoreError> {
-        let mut h = Sha256::new();
-        for t in TABLES {
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))
-                .or_else(|_| self.conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1")))
-                .map_err(|e| self.err(e))?;
-            let n = stmt.column_count();
-            h.update(t.as_bytes());
-            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                for i in 0..n {
-                    let v: rusqlite::types::Value = row.get(i).map_err(|e| self.err(e))?;
-                    h.update(format!("{v:?}\u{1f}").as_bytes());
-                }
-                h.update(b"\x1e");
-            }
-        }
-        Ok(hex(&h.finalize()))
+        content_checksum(&self.conn, TABLES).map_err(|e| self.err(e))
     }
 }
+
+/// SHA-256 over every row of these tables, in key order. With [`DATA_TABLES`] it identifies
+/// what the lists and areas were computed from: signing in, editing plans and the audit log do
+/// not change it.
+pub fn content_checksum(conn: &Connection, tables: &[&str]) -> rusqlite::Result<String> {
+    let mut h = Sha256::new();
+    for t in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))
+            .or_else(|_| conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1")))?;
+        let n = stmt.column_count();
+        h.update(t.as_bytes());
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..n {
+                let v: rusqlite::types::Value = row.get(i)?;
+                h.update(format!("{v:?}\u{1f}").as_bytes());
+            }
+            h.update(b"\x1e");
+        }
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// The tables a load derives from its inputs ([`TABLES`] without the plans).
+pub const DATA_TABLES: &[&str] = &[
+    "screenings",
+    "history",
+    "history_years",
+    "list_results",
+    "criterion_results",
+    "area_years",
+    "areas",
+    "rule_sets",
+    "manifest",
+];
 
 fn dec(d: Option<kvarter_rules::Decimal>) -> Option<String> {
     d.map(|d| d.to_string())

@@ -12,7 +12,7 @@
 //! | `/?year=` | overview: map coloured by list, counts with changes since the year before, who entered and left and why ([`pages::overview`]) |
 //! | `/areas/{id}?year=` | area profile: status, criteria with margins in persons, the explanation, list history, charts ([`pages::area`]) |
 //! | `/lists?year=&without_origin=` | the lists of a year as sortable tables ([`pages::lists`]) |
-//! | `/lists/download?year=&format=csv\|csv-da\|xlsx&without_origin=` | the same as CSV, Danish CSV or XLSX (kvarter-export) |
+//! | `/lists/download?year=&format=csv\|csv-da\|xlsx\|geojson\|geojson-25832\|gpkg\|parquet&without_origin=` | the same as CSV, Danish CSV, XLSX, GeoJSON (WGS 84 or EPSG:25832), GeoPackage or Parquet (kvarter-export) |
 //! | `/screening?spec=&year=&without_origin=` | the municipality's screening ([`screening::screening`]) |
 //! | `/methodology` | every rule set as the law reads ([`method::methodology`]) |
 //! | `/plans?saved=` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]); edit links for editors |
@@ -74,6 +74,7 @@ pub mod plan_xlsx;
 pub mod plans;
 pub mod screening;
 pub mod svg;
+pub mod whatif;
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, Query, RawQuery, State};
@@ -118,6 +119,8 @@ struct Api {
     next: std::sync::atomic::AtomicUsize,
     config: Config,
     dash: dash::Dash,
+    /// The query parameters of `/whatif` for this catalog (one per threshold and `k`).
+    whatif_params: &'static [&'static str],
     /// The one connection that writes (sign-ins and plan edits); `None` when the store cannot
     /// be opened for writing, and then the dashboard is read-only.
     writer: Option<Mutex<kvarter_store::Store>>,
@@ -194,6 +197,13 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         conns,
         next: std::sync::atomic::AtomicUsize::new(0),
         config,
+        whatif_params: Box::leak(
+            whatif::rules_page_params(&dash)
+                .into_iter()
+                .map(|p| &*Box::leak(p.into_boxed_str()))
+                .collect::<Vec<&'static str>>()
+                .into_boxed_slice(),
+        ),
         dash,
         writer,
     });
@@ -204,6 +214,9 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/lists/download", get(lists_download))
         .route("/screening", get(screening_page))
         .route("/methodology", get(methodology_page))
+        .route("/whatif", get(whatif_page))
+        .route("/api/whatif", get(whatif_rules_api))
+        .route("/api/areas/{id}/whatif", get(whatif_area_api))
         .route("/plans", get(plans_page))
         .route("/plans/report", get(plans_report_page))
         .route("/plans/compare", get(plans_compare_page))
@@ -916,6 +929,79 @@ async fn overview_page(
     .await
 }
 
+/// The area page's query parameters: the year, the language and the what-if's levers.
+static AREA_PAGE_PARAMS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| [&["year", "lang"][..], whatif::AREA_PARAMS].concat());
+
+/// `/whatif`: the rule what-if page.
+async fn whatif_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let allowed = api.whatif_params;
+    html_page(
+        api,
+        headers,
+        uri,
+        allowed,
+        dash::Nav::WhatIf,
+        whatif::rules_page,
+    )
+    .await
+}
+
+/// Runs a what-if API call off the async threads; `(status, detail)` errors become problems.
+async fn whatif_api(
+    api: Shared,
+    q: Option<String>,
+    allowed: &'static [&'static str],
+    f: impl FnOnce(&Connection, &Api, &HashMap<String, String>) -> Result<Value, (u16, String)>
+    + Send
+    + 'static,
+) -> Reply {
+    tokio::task::spawn_blocking(move || {
+        let map = params(q, allowed)?;
+        let conn = api.conn()?;
+        f(&conn, &api, &map).map_err(|(status, detail)| {
+            Problem::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                detail,
+            )
+        })
+    })
+    .await
+    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map(axum::Json)
+}
+
+/// `/api/whatif?year=&set=&without_origin=`: a rule what-if.
+async fn whatif_rules_api(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
+    whatif_api(api, q, whatif::API_RULES_PARAMS, |c, api, m| {
+        whatif::api_rules(c, &api.dash, m)
+    })
+    .await
+}
+
+/// `/api/areas/{id}/whatif?year=&more_in_work=&…`: a resident what-if of one area.
+async fn whatif_area_api(
+    State(api): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    whatif_api(api, q, whatif::API_AREA_PARAMS, move |c, api, m| {
+        let year = match m.get("year") {
+            Some(y) => parse_year(y, "year").map_err(|p| (400, p.detail))? as i32,
+            None => api
+                .dash
+                .latest()
+                .ok_or((404, "the store has no list year".to_string()))?,
+        };
+        whatif::api_area(c, &api.dash, &id, year, m, api.config.min_count)
+    })
+    .await
+}
+
 async fn area_page(
     State(api): State<Shared>,
     UrlPath(id): UrlPath<String>,
@@ -926,9 +1012,16 @@ async fn area_page(
         api,
         headers,
         uri,
-        &["year", "lang"],
+        &AREA_PAGE_PARAMS,
         dash::Nav::Area,
-        move |c, d, ctx, m| pages::area(c, d, ctx, &id, page_year(m)?),
+        move |c, d, ctx, m| {
+            let year = page_year(m)?;
+            let (title, mut body) = pages::area(c, d, ctx, &id, year)?;
+            if let Some(y) = year.or_else(|| d.latest()) {
+                body.push_str(&whatif::area_section(c, d, ctx, &id, y, m)?);
+            }
+            Ok((title, body))
+        },
     )
     .await
 }
@@ -1063,6 +1156,17 @@ async fn methodology_page(
 }
 
 /// A year's lists as CSV, Danish CSV or XLSX.
+/// The formats of `/lists/download` (and of `kvarter export`).
+const FORMATS: &[&str] = &[
+    "csv",
+    "csv-da",
+    "xlsx",
+    "geojson",
+    "geojson-25832",
+    "gpkg",
+    "parquet",
+];
+
 async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
     let result = async {
         let p = params(q, &["year", "format", "without_origin", "lang"])?;
@@ -1076,9 +1180,10 @@ async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Res
         };
         let without = parse_bool(&p, "without_origin")?;
         let format = p.get("format").map_or("csv", String::as_str).to_string();
-        if !["csv", "csv-da", "xlsx"].contains(&format.as_str()) {
+        if !FORMATS.contains(&format.as_str()) {
             return Err(Problem::bad_request(format!(
-                "format={format}: expected csv, csv-da or xlsx"
+                "format={format}: expected one of {}",
+                FORMATS.join(", ")
             )));
         }
         let api = api.clone();
@@ -1107,6 +1212,41 @@ async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Res
                     kvarter_export::csv(&table, kvarter_export::Dialect::Danish).map_err(export)?,
                     "text/csv; charset=utf-8",
                     "da.csv",
+                ),
+                "geojson" => (
+                    kvarter_export::geojson(
+                        &table,
+                        &pages::table_geometry(&api.dash, &table),
+                        kvarter_export::Crs::Wgs84,
+                    )
+                    .map_err(export)?,
+                    "application/geo+json",
+                    "geojson",
+                ),
+                "geojson-25832" => (
+                    kvarter_export::geojson(
+                        &table,
+                        &pages::table_geometry(&api.dash, &table),
+                        kvarter_export::Crs::Utm32,
+                    )
+                    .map_err(export)?,
+                    "application/geo+json",
+                    "25832.geojson",
+                ),
+                "gpkg" => (
+                    kvarter_export::gpkg(
+                        &table,
+                        &pages::table_geometry(&api.dash, &table),
+                        kvarter_export::Crs::Utm32,
+                    )
+                    .map_err(export)?,
+                    "application/geopackage+sqlite3",
+                    "gpkg",
+                ),
+                "parquet" => (
+                    kvarter_export::parquet(&table).map_err(export)?,
+                    "application/vnd.apache.parquet",
+                    "parquet",
                 ),
                 _ => (
                     kvarter_export::xlsx(
@@ -1531,6 +1671,26 @@ fn edit_paths(doc: &mut Value) {
             "security": bearer, "parameters": [table, id, scope, if_match],
             "responses": with(json!({"200": object("The revision, the key and the row before.")}), &edit_errors)},
     });
+    paths["/api/whatif"] = json!({"get": {"operationId": "getRulesWhatIf", "summary": "A rule what-if for a year: thresholds, k of n and the origin criterion changed (set=threshold:ID=35,k:LIST=3,without-origin); per list the areas entering and leaving.",
+        "parameters": [
+            {"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}},
+            {"name": "set", "in": "query", "required": false, "schema": {"type": "string"}},
+            {"name": "without_origin", "in": "query", "required": false, "schema": {"type": "boolean"}},
+        ],
+        "responses": {"200": object("The overlay, the changes as the law would read them, and per list who enters and leaves."), "400": problem, "404": problem}}});
+    paths["/api/areas/{id}/whatif"] = json!({"get": {"operationId": "getAreaWhatIf", "summary": "A resident what-if for one area: N more in work, fewer convicted, more educated, a letting policy; the lists after, and the smallest change per list and lever.",
+        "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+            {"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}},
+            {"name": "more_in_work", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}},
+            {"name": "fewer_convicted", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}},
+            {"name": "more_educated", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}},
+            {"name": "letting", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}},
+            {"name": "profile", "in": "query", "required": false, "schema": {"type": "string"}},
+            {"name": "without_origin", "in": "query", "required": false, "schema": {"type": "boolean"}},
+            {"name": "smallest", "in": "query", "required": false, "schema": {"type": "boolean", "default": true}},
+        ],
+        "responses": {"200": object("Criteria and lists before and after, and the smallest changes."), "400": problem, "403": problem, "404": problem}}});
     paths["/api/audit"] = json!({"get": {"operationId": "getAudit", "summary": "The audit log, newest first (viewer): who, when, what, before and after.",
         "security": bearer,
         "parameters": [
@@ -1560,6 +1720,8 @@ pub const ROUTES: &[&str] = &[
     "/api/plans/{table}",
     "/api/plans/{table}/{id}",
     "/api/audit",
+    "/api/whatif",
+    "/api/areas/{id}/whatif",
 ];
 
 #[cfg(test)]

@@ -1148,7 +1148,7 @@ pub fn lists(
     };
     let _ = write!(
         b,
-        "<p class=\"downloads\">{}: <a id=\"download-csv\" href=\"/lists/download?year={year}&format=csv{wo}\" download>CSV</a> · <a id=\"download-csv-da\" href=\"/lists/download?year={year}&format=csv-da{wo}\" download>{}</a> · <a id=\"download-xlsx\" href=\"/lists/download?year={year}&format=xlsx{wo}{}\" download>Excel (XLSX)</a></p>",
+        "<p class=\"downloads\">{}: <a id=\"download-csv\" href=\"/lists/download?year={year}&format=csv{wo}\" download>CSV</a> · <a id=\"download-csv-da\" href=\"/lists/download?year={year}&format=csv-da{wo}\" download>{}</a> · <a id=\"download-xlsx\" href=\"/lists/download?year={year}&format=xlsx{wo}{}\" download>Excel (XLSX)</a><br>{}: <a id=\"download-geojson\" href=\"/lists/download?year={year}&format=geojson{wo}\" download>GeoJSON (WGS 84)</a> · <a id=\"download-geojson-25832\" href=\"/lists/download?year={year}&format=geojson-25832{wo}\" download>GeoJSON (EPSG:25832)</a> · <a id=\"download-gpkg\" href=\"/lists/download?year={year}&format=gpkg{wo}\" download>GeoPackage</a> · <a id=\"download-parquet\" href=\"/lists/download?year={year}&format=parquet{wo}\" download>Parquet</a></p>",
         ctx.t("Hent alle lister", "Download every list"),
         ctx.t(
             "CSV (dansk: semikolon og decimalkomma)",
@@ -1158,7 +1158,8 @@ pub fn lists(
             "&lang=en"
         } else {
             ""
-        }
+        },
+        ctx.t("Til GIS og analyse", "For GIS and analysis")
     );
     for (rule_set, list, defined) in lists_of_year(conn, year, without_origin)? {
         let name = dash.list_name(&list, ctx.lang);
@@ -1349,4 +1350,23 @@ pub fn download_table(
             ),
         ],
     })
+}
+
+/// Each row's area outline (EPSG:25832 GeoJSON geometry) by the table's `area_id` column, for
+/// the geographic downloads; `None` for a row without one.
+pub fn table_geometry(
+    dash: &Dash,
+    table: &kvarter_export::Table,
+) -> Vec<Option<serde_json::Value>> {
+    let Some(id) = table.columns.iter().position(|c| c.key == "area_id") else {
+        return vec![None; table.rows.len()];
+    };
+    table
+        .rows
+        .iter()
+        .map(|r| match &r[id] {
+            kvarter_export::Cell::Text(id) => dash.areas.get(id).and_then(|a| a.geometry.clone()),
+            _ => None,
+        })
+        .collect()
 }

@@ -1,0 +1,505 @@
+//! The forecast: Monte Carlo over next year's counts, each draw evaluated by the real engine.
+
+use crate::model::{ChangeModel, ModelOptions};
+use crate::rng::SplitMix64;
+use kvarter_data::{Registers, observations};
+use kvarter_rules::{
+    Catalog, Decimal, EvalError, EvalOptions, Evaluation, History, ListOutcome, RuleSet, evaluate,
+};
+use rust_decimal::RoundingStrategy;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+/// Reports progress: `(step, done, total)` (the same shape as [`kvarter_data::Progress`]).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// The options of a forecast (and of each year of a backtest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The number of Monte Carlo draws.
+    pub draws: u32,
+    /// The seed: the same inputs, options and seed give the same forecast.
+    pub seed: u64,
+    /// Switch off the non-Western origin criterion, as `lists --without-origin` does.
+    pub without_origin: bool,
+    /// Rule-set ids to use instead of the ones in force (`--rules`), at most one per family.
+    pub overrides: Vec<String>,
+    /// How next year's counts are drawn.
+    pub model: ModelOptions,
+    /// An area off a list is flagged as entering when its probability is at least this; an
+    /// area on a list is flagged as leaving when its probability of being off is at least this.
+    pub flag_at: Decimal,
+    /// Worker threads for the draws; `0` uses the available parallelism. The result does not
+    /// depend on it.
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            draws: 200,
+            seed: 1,
+            without_origin: false,
+            overrides: Vec::new(),
+            model: ModelOptions::default(),
+            flag_at: Decimal::new(5, 1),
+            threads: 0,
+        }
+    }
+}
+
+/// Why a forecast or backtest could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForesightError {
+    /// The registers hold no data year.
+    NoDataYears,
+    /// `draws` was 0.
+    NoDraws,
+    /// No state-lists rule set governs the list year to forecast.
+    NoRuleSet {
+        /// The list year.
+        list_year: i32,
+    },
+    /// The engine refused (an unknown `--rules` id, for example).
+    Eval(EvalError),
+    /// The backtest found no list year with enough data years before it.
+    NothingToBacktest {
+        /// Data years needed up to the year before the year before the list year.
+        needed: usize,
+        /// The data years present.
+        data_years: Vec<i16>,
+    },
+}
+
+impl fmt::Display for ForesightError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ForesightError::NoDataYears => {
+                write!(f, "no data year; expected at least one persons-YYYY file")
+            }
+            ForesightError::NoDraws => write!(f, "expected at least 1 draw"),
+            ForesightError::NoRuleSet { list_year } => write!(
+                f,
+                "no rule set of the state's lists governs the list of {list_year}; expected data years whose next list has one"
+            ),
+            ForesightError::Eval(e) => e.fmt(f),
+            ForesightError::NothingToBacktest { needed, data_years } => write!(
+                f,
+                "no list year can be backtested: each needs {needed} data years before the year before it, and a list of its own; data years present: {}",
+                data_years
+                    .iter()
+                    .map(i16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ForesightError {}
+
+impl From<EvalError> for ForesightError {
+    fn from(e: EvalError) -> ForesightError {
+        ForesightError::Eval(e)
+    }
+}
+
+/// Where an area stands on one list, looking ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outlook {
+    /// Off now (or the list is new) and the probability of being on is at least `flag_at`.
+    Entering,
+    /// On now and the probability of being off is at least `flag_at`.
+    Leaving,
+    /// On now and likely to stay on.
+    StayingOn,
+    /// Off now and likely to stay off.
+    StayingOff,
+}
+
+impl Outlook {
+    /// A short English word for tables and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outlook::Entering => "entering",
+            Outlook::Leaving => "leaving",
+            Outlook::StayingOn => "staying_on",
+            Outlook::StayingOff => "staying_off",
+        }
+    }
+}
+
+/// One area and one list of the forecast year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListForecast {
+    /// Area id.
+    pub area_id: String,
+    /// Area name.
+    pub area_name: String,
+    /// Municipality name.
+    pub municipality: String,
+    /// The rule set of the list.
+    pub rule_set: String,
+    /// The list id.
+    pub list: String,
+    /// The list's Danish name.
+    pub list_name: String,
+    /// Whether the area is on the list in the latest list year the data give; `None` when
+    /// that year has no list of this id (a new list) or no list year could be evaluated.
+    pub on_now: Option<bool>,
+    /// In how many draws the area is on the list.
+    pub on_draws: u32,
+    /// The number of draws.
+    pub draws: u32,
+    /// `on_draws / draws`, rounded to 3 decimals.
+    pub probability: Decimal,
+    /// Entering, leaving or staying.
+    pub outlook: Outlook,
+}
+
+impl ListForecast {
+    /// The probability of being off the list next year (`1 − probability`, 3 decimals).
+    pub fn probability_off(&self) -> Decimal {
+        fraction(self.draws - self.on_draws, self.draws)
+    }
+}
+
+/// The forecast of the next list year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forecast {
+    /// The list year forecast (the latest data year + 2).
+    pub list_year: i32,
+    /// The latest data year: known, and half of every 2-year average.
+    pub known_data_year: i16,
+    /// The latest list year the data give (the year before `list_year`), if a rule set
+    /// governs it.
+    pub latest_list_year: Option<i32>,
+    /// The lists defined in the latest list year.
+    pub latest_lists: Vec<String>,
+    /// The number of draws.
+    pub draws: u32,
+    /// The seed.
+    pub seed: u64,
+    /// The areas modelled.
+    pub areas: usize,
+    /// One row per area and list defined in the forecast year, by area id and then in the
+    /// rule sets' order of lists.
+    pub rows: Vec<ListForecast>,
+}
+
+/// Per cell (area × list): the draws in which the area is on the list, and whether the list is
+/// undefined for it (without origin).
+struct Tallies {
+    on: Vec<u32>,
+    undefined: Vec<bool>,
+}
+
+impl Tallies {
+    fn new(cells: usize) -> Tallies {
+        Tallies {
+            on: vec![0; cells],
+            undefined: vec![false; cells],
+        }
+    }
+
+    fn merge(&mut self, o: &Tallies) {
+        for (a, b) in self.on.iter_mut().zip(&o.on) {
+            *a += b;
+        }
+        for (a, b) in self.undefined.iter_mut().zip(&o.undefined) {
+            *a |= b;
+        }
+    }
+}
+
+/// `num / den` rounded to 3 decimals and written with 3 (`1.000`) (`den > 0`).
+pub(crate) fn fraction(num: u32, den: u32) -> Decimal {
+    let mut d = (Decimal::from(num) / Decimal::from(den))
+        .round_dp_with_strategy(3, RoundingStrategy::MidpointAwayFromZero);
+    d.rescale(3);
+    d
+}
+
+/// `--rules` ids resolved to rule sets, refused when unknown.
+pub(crate) fn resolve<'a>(
+    catalog: &'a Catalog,
+    ids: &[String],
+) -> Result<Vec<&'a RuleSet>, ForesightError> {
+    ids.iter()
+        .map(|id| {
+            catalog.get(id).ok_or_else(|| {
+                ForesightError::Eval(EvalError::UnknownRuleSet {
+                    id: id.clone(),
+                    known: catalog.rule_sets().iter().map(|r| r.id.clone()).collect(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The history the forecast year's streaks look back on: the published history for the years
+/// the data do not give, and the memberships the engine computed for the years they do.
+pub(crate) fn combined_history(history: &History, evaluation: &Evaluation) -> History {
+    let computed: BTreeSet<i32> = evaluation.areas.iter().map(|a| a.list_year).collect();
+    let mut out = History::new();
+    for y in history.years().filter(|y| !computed.contains(y)) {
+        out.add_year(y);
+    }
+    for (y, area, list) in history.entries() {
+        if !computed.contains(&y) {
+            out.add(y, area, list);
+        }
+    }
+    for y in &computed {
+        out.add_year(*y);
+    }
+    for a in &evaluation.areas {
+        for l in a.on() {
+            out.add(a.list_year, &a.area_id, &l.id);
+        }
+    }
+    out
+}
+
+/// The probability of each area being on each list of the next list year.
+///
+/// The next list year `N` is the latest data year `D` plus 2: the list of `N` uses data year
+/// `N − 1 = D + 1`, which is not in hand, and (for 2-year averages) `N − 2 = D`, which is.
+/// Every draw simulates data year `D + 1` with [`ChangeModel::simulate`], measures the
+/// criteria with [`kvarter_data::observations`] exactly as the product does (averages over the
+/// known years and the simulated one), and evaluates them with [`kvarter_rules::evaluate`]
+/// against the real history: the published `history` and the memberships computed from the
+/// data for every earlier list year, so streaks count as they will.
+pub fn forecast(
+    reg: &Registers,
+    catalog: &Catalog,
+    history: &History,
+    opts: &Options,
+    progress: Progress<'_>,
+) -> Result<Forecast, ForesightError> {
+    if opts.draws == 0 {
+        return Err(ForesightError::NoDraws);
+    }
+    let overrides = resolve(catalog, &opts.overrides)?;
+    let model = ChangeModel::fit(reg, &opts.model).ok_or(ForesightError::NoDataYears)?;
+    let known = model.latest_year;
+    let list_year = i32::from(known) + 2;
+    let rule_sets = catalog.select(list_year, &overrides);
+    if list_year < kvarter_rules::FIRST_LIST_YEAR
+        || !rule_sets.iter().any(|r| r.family == "state-lists")
+    {
+        return Err(ForesightError::NoRuleSet { list_year });
+    }
+    let eval_options = EvalOptions {
+        without_origin: opts.without_origin,
+        overrides: opts.overrides.clone(),
+    };
+
+    // The product's own evaluation of every list year the data give.
+    let base = evaluate(
+        catalog,
+        &observations(reg, catalog, &overrides),
+        history,
+        &eval_options,
+    )?;
+    let latest_list_year = list_year - 1;
+    let latest: Vec<_> = base
+        .areas
+        .iter()
+        .filter(|a| a.list_year == latest_list_year)
+        .collect();
+    let latest_lists: Vec<String> = {
+        let mut ids: Vec<String> = Vec::new();
+        for a in &latest {
+            for l in &a.lists {
+                if l.outcome != ListOutcome::Undefined && !ids.contains(&l.id) {
+                    ids.push(l.id.clone());
+                }
+            }
+        }
+        ids
+    };
+    let on_latest: HashMap<(&str, &str), ListOutcome> = latest
+        .iter()
+        .flat_map(|a| {
+            a.lists
+                .iter()
+                .map(move |l| ((a.area_id.as_str(), l.id.as_str()), l.outcome))
+        })
+        .collect();
+    let combined = combined_history(history, &base);
+
+    // The registers each draw measures: the known years of the longest window, plus the
+    // simulated year.
+    let window = rule_sets
+        .iter()
+        .flat_map(|r| r.all_criteria())
+        .filter_map(|c| c.window_years)
+        .max()
+        .unwrap_or(1) as i32;
+    let small = Registers {
+        areas: reg.areas.clone(),
+        years: reg
+            .years
+            .iter()
+            .filter(|(y, _)| i32::from(**y) > list_year - 1 - window)
+            .map(|(y, c)| (*y, c.clone()))
+            .collect(),
+    };
+
+    // The rows: every modelled area (sorted by id, as the engine sorts) times every list.
+    let lists: Vec<(&RuleSet, &kvarter_rules::ListDef)> = rule_sets
+        .iter()
+        .flat_map(|r| r.lists.iter().map(move |l| (*r, l)))
+        .collect();
+    let mut area_ix: Vec<usize> = (0..reg.areas.len())
+        .filter(|i| {
+            let a = &reg.areas[*i];
+            a.social_housing
+                && reg
+                    .years
+                    .get(&known)
+                    .is_some_and(|y| y.areas[*i].residents > 0)
+        })
+        .collect();
+    area_ix.sort_by(|a, b| reg.areas[*a].id.cmp(&reg.areas[*b].id));
+    let row_of: HashMap<&str, usize> = area_ix
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (reg.areas[*i].id.as_str(), n))
+        .collect();
+    let list_of: HashMap<(&str, &str), usize> = lists
+        .iter()
+        .enumerate()
+        .map(|(n, (r, l))| ((r.id.as_str(), l.id.as_str()), n))
+        .collect();
+    let cells = area_ix.len() * lists.len();
+
+    // One draw: simulate, measure, evaluate, tally.
+    let one_draw =
+        |draw: u32, regs: &mut Registers, t: &mut Tallies| -> Result<(), ForesightError> {
+            let mut rng = SplitMix64::for_draw(opts.seed, u64::from(draw));
+            regs.years.insert(known + 1, model.simulate(&mut rng));
+            let obs: Vec<_> = observations(regs, catalog, &overrides)
+                .into_iter()
+                .filter(|o| o.list_year == list_year)
+                .collect();
+            let ev = evaluate(catalog, &obs, &combined, &eval_options)?;
+            for a in &ev.areas {
+                let Some(&row) = row_of.get(a.area_id.as_str()) else {
+                    continue;
+                };
+                for l in &a.lists {
+                    let Some(&col) = list_of.get(&(l.rule_set.as_str(), l.id.as_str())) else {
+                        continue;
+                    };
+                    let cell = row * lists.len() + col;
+                    match l.outcome {
+                        ListOutcome::On => t.on[cell] += 1,
+                        ListOutcome::Off => {}
+                        ListOutcome::Undefined => t.undefined[cell] = true,
+                    }
+                }
+            }
+            Ok(())
+        };
+
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, opts.draws as usize);
+    let mut total = Tallies::new(cells);
+    let batch = (threads * 4) as u32;
+    let mut done = 0u32;
+    progress("forecasting", 0, u64::from(opts.draws));
+    while done < opts.draws {
+        let end = (done + batch).min(opts.draws);
+        let draws: Vec<u32> = (done..end).collect();
+        let chunk = draws.len().div_ceil(threads);
+        let results: Vec<Result<Tallies, ForesightError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = draws
+                .chunks(chunk)
+                .map(|ds| {
+                    let mut regs = small.clone();
+                    let one_draw = &one_draw;
+                    s.spawn(move || {
+                        let mut t = Tallies::new(cells);
+                        for d in ds {
+                            one_draw(*d, &mut regs, &mut t)?;
+                        }
+                        Ok(t)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a forecast worker panicked"))
+                .collect()
+        });
+        // Whole numbers added in draw order: the sum does not depend on the threads.
+        for r in results {
+            total.merge(&r?);
+        }
+        done = end;
+        progress("forecasting", u64::from(done), u64::from(opts.draws));
+    }
+    let Tallies { on, undefined } = total;
+
+    let draws = opts.draws;
+    let flag = opts.flag_at * Decimal::from(draws);
+    let mut rows = Vec::new();
+    for (row, &i) in area_ix.iter().enumerate() {
+        let area = &reg.areas[i];
+        for (col, (rs, l)) in lists.iter().enumerate() {
+            let cell = row * lists.len() + col;
+            if undefined[cell] {
+                continue;
+            }
+            let on_now = if latest.is_empty() || !latest_lists.contains(&l.id) {
+                None
+            } else {
+                match on_latest.get(&(area.id.as_str(), l.id.as_str())) {
+                    Some(ListOutcome::On) => Some(true),
+                    Some(ListOutcome::Undefined) => None,
+                    Some(ListOutcome::Off) | None => Some(false),
+                }
+            };
+            let k = on[cell];
+            let outlook = if on_now == Some(true) {
+                if Decimal::from(draws - k) >= flag {
+                    Outlook::Leaving
+                } else {
+                    Outlook::StayingOn
+                }
+            } else if Decimal::from(k) >= flag {
+                Outlook::Entering
+            } else {
+                Outlook::StayingOff
+            };
+            rows.push(ListForecast {
+                area_id: area.id.clone(),
+                area_name: area.name.clone(),
+                municipality: area.municipality_name.clone(),
+                rule_set: rs.id.clone(),
+                list: l.id.clone(),
+                list_name: l.name.clone(),
+                on_now,
+                on_draws: k,
+                draws,
+                probability: fraction(k, draws),
+                outlook,
+            });
+        }
+    }
+    Ok(Forecast {
+        list_year,
+        known_data_year: known,
+        latest_list_year: (!latest.is_empty()).then_some(latest_list_year),
+        latest_lists,
+        draws,
+        seed: opts.seed,
+        areas: area_ix.len(),
+        rows,
+    })
+}

@@ -1,0 +1,87 @@
+//! # kvarter-foresight — early warning for the next 1 December
+//!
+//! Municipalities need to know months before 1 December where each housing area will land.
+//! This crate gives, for every area and every list of the next list year, the probability of
+//! being on it, from the latest data year and the area's own history; and it backtests that
+//! forecast against every past list year the data allow.
+//!
+//! ## What is known and what is not
+//!
+//! The list of year `t` uses data year `t − 1`, and the averaged criteria (outside the labour
+//! market and convicted, `window_years = 2` since 2013) use data years `t − 1` and `t − 2`.
+//! With data up to year `D`, the product computes the lists up to `D + 1`; the next list year is
+//! `N = D + 2`. For `N` half of every 2-year average is in hand (data year `D`) and the other
+//! half is not (`D + 1`); the criteria that are not averaged (basic education, income,
+//! residents, non-Western share) depend on the unknown year alone.
+//!
+//! ## The model ([`ChangeModel`])
+//!
+//! Next year's counts of an area are its latest counts moved by **one year-on-year change**,
+//! drawn at random (a bootstrap) from the area's own changes over the latest
+//! [`ModelOptions::max_changes`] years. A change is a whole year of the area: the ratio of
+//! residents and the change in percentage points of each share (outside-labour full-time share
+//! of the 18–64, convicted share of the 18+, basic-education share of the 30–59 in both
+//! definitions, non-Western share, and mean income as a share of the region's). Drawing a
+//! whole year keeps the correlation between the criteria within an area.
+//!
+//! **Shrinkage.** An area with `n` own changes draws from the **pool** (the changes of every
+//! area with at least [`ModelOptions::pool_min_residents`] residents) with probability
+//! `k / (k + n)`, `k` = [`ModelOptions::prior_changes`] (2 by default), and from its own
+//! changes otherwise: an area with one year of history mostly behaves like areas in general, an
+//! area with ten years mostly like itself.
+//!
+//! Counts stay whole and within their group: residents are scaled by the ratio (at least 1),
+//! each age group with them, and each share moved, kept within [0, 1], and multiplied back to a
+//! whole count. The references move too: the regions' convicted shares (whose sum is the
+//! national average the convicted criterion compares with) by the changes of one past year,
+//! the same year for every region in a draw; the regional mean income is held at its latest
+//! value (the model moves the area's income *relative* to it).
+//!
+//! ## The forecast ([`forecast`])
+//!
+//! Each of [`Options::draws`] draws simulates data year `D + 1`, measures the criteria of `N`
+//! with [`kvarter_data::observations`] itself (so the known and the simulated year are averaged
+//! exactly as the product averages them, under the rule set in force for `N`), and evaluates
+//! them with [`kvarter_rules::evaluate`] against the history the product would use: the
+//! published history, and the memberships the engine computes from the data for every earlier
+//! list year, so that streaks ("omdannelsesområde": parallelsamfund in each of the last 5
+//! years) count as they will. The probability of a list is the share of draws in which the area
+//! is on it. Each row says whether the area is on the list in the latest list year and flags it
+//! *entering* or *leaving* at [`Options::flag_at`] (0.5 by default).
+//!
+//! ## The backtest ([`backtest`])
+//!
+//! For every past list year `Y` with enough data years before it, the forecast stands at the eve
+//! of `Y − 1` (data years up to `Y − 2` only) and is scored against the evaluation of `Y` from
+//! the full data: the Brier score, the persistence forecast's Brier score ("as last year") and
+//! the skill against it, entries and exits, how many of them were flagged in advance, and the
+//! false alarms ([`Tally`]).
+//!
+//! ## Invariants
+//!
+//! - **Pure.** No IO of any kind: registers, rule sets and history come in as values; the
+//!   command line reads the files and prints. Worker threads are used for the draws, nothing
+//!   else.
+//! - **Deterministic.** The same registers, rule sets, history, options and seed give the same
+//!   result, whatever the number of threads: every draw has its own generator seeded from the
+//!   seed and the draw's number ([`rng::SplitMix64::for_draw`]), and tallies are whole numbers.
+//! - **The product's evaluation, never a copy of it.** Criteria are measured by
+//!   [`kvarter_data::observations`] and lists decided by [`kvarter_rules::evaluate`]; this
+//!   crate never compares a value with a threshold itself.
+//! - **It never passes a forecast off as a list.** A probability is a statement about the
+//!   model, not the law; the lists of a year come from `kvarter lists` alone.
+//! - **Area-level only.** It sees counts per area, region and year, never a person.
+//! - **The backtest never looks ahead**: the forecast of `Y` is made from data years up to
+//!   `Y − 2` alone.
+
+mod backtest;
+mod forecast;
+mod model;
+pub mod rng;
+
+pub use backtest::{Backtest, Outcome, Score, Tally, backtest};
+pub use forecast::{Forecast, ForesightError, ListForecast, Options, Outlook, Progress, forecast};
+pub use model::{ChangeModel, MIN_POOL, Method, ModelOptions};
+
+#[cfg(test)]
+mod tests;
