@@ -44,6 +44,10 @@ pub(crate) struct LoadArgs {
     /// The plans and goals: a folder with the CSV files of `kvarter plans seed`.
     #[arg(long, value_name = "DIR")]
     plans: Option<PathBuf>,
+    /// With --registers: the draws of the early warning for the next list year and of its
+    /// backtest (0: none).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    foresight_draws: u32,
 }
 
 /// The plan files of `--plans DIR`, validated: (file name, text); `None` without `--plans`
@@ -77,8 +81,66 @@ impl LoadArgs {
             screen: Some(screen.to_string()),
             municipality: 101,
             plans,
+            foresight_draws: 200,
         }
     }
+}
+
+/// The early warning for the next list year and its backtest (kvarter-foresight), as stored
+/// rows. The same seed every time, so the same inputs give the same store.
+fn foresight(
+    a: &LoadArgs,
+    reg: &kvarter_data::Registers,
+    catalog: &Catalog,
+    history: &History,
+) -> Result<kvarter_store::Foresight, Failure> {
+    let options = kvarter_foresight::Options {
+        draws: a.foresight_draws,
+        overrides: a.rules.clone(),
+        ..kvarter_foresight::Options::default()
+    };
+    let failed = |e: kvarter_foresight::ForesightError| Failure(format!("foresight: {e}"));
+    let f = kvarter_foresight::forecast(reg, catalog, history, &options, &mut progress_bar())
+        .map_err(failed)?;
+    let b = kvarter_foresight::backtest(reg, catalog, history, &options, 3, &mut progress_bar())
+        .map_err(failed)?;
+    let text = |d: Option<kvarter_rules::Decimal>| d.map(|d| d.normalize().to_string());
+    Ok(kvarter_store::Foresight {
+        rows: f
+            .rows
+            .iter()
+            .map(|r| kvarter_store::ForesightRow {
+                list_year: f.list_year,
+                area_id: r.area_id.clone(),
+                rule_set: r.rule_set.clone(),
+                list: r.list.clone(),
+                on_now: r.on_now,
+                on_draws: r.on_draws,
+                draws: r.draws,
+                probability: r.probability.to_string(),
+                outlook: r.outlook.as_str().to_string(),
+            })
+            .collect(),
+        backtest: b
+            .scores
+            .iter()
+            .chain(&b.summary)
+            .map(|s| kvarter_store::BacktestRow {
+                list_year: s.list_year,
+                list: s.list.clone(),
+                areas: s.tally.areas,
+                brier: text(s.tally.brier()),
+                brier_persistence: text(s.tally.brier_persistence()),
+                skill: text(s.tally.skill()),
+                entries: s.tally.entries,
+                entries_flagged: s.tally.entries_flagged,
+                entry_false_alarms: s.tally.entry_false_alarms,
+                exits: s.tally.exits,
+                exits_flagged: s.tally.exits_flagged,
+                exit_false_alarms: s.tally.exit_false_alarms,
+            })
+            .collect(),
+    })
 }
 
 /// The municipality's screening of the latest data year, with and without the origin
@@ -294,6 +356,9 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     if let Some((lo, hi)) = a.data_years {
         options.push(("data_years".to_string(), format!("{lo}-{hi}")));
     }
+    if a.input.registers.is_some() {
+        options.push(("foresight_draws".to_string(), a.foresight_draws.to_string()));
+    }
     if let Some(spec) = &a.screen {
         options.push(("screen".to_string(), spec.clone()));
         options.push(("municipality".to_string(), a.municipality.to_string()));
@@ -314,6 +379,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     }
 
     // Read and evaluate.
+    let mut registers = None;
     let (name, observations, mut areas): (String, Vec<Observation>, Vec<AreaRow>) =
         match (&a.input.criteria, &a.input.registers) {
             (Some(path), _) => {
@@ -337,10 +403,11 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
                 (name, criteria.observations, areas.into_values().collect())
             }
             (None, Some(dir)) => {
-                let registers =
+                let registers_read =
                     kvarter_data::read_registers(dir, a.data_years, &mut progress_bar())?;
-                let observations = kvarter_data::observations(&registers, &catalog, &overrides);
-                let areas = registers
+                let observations =
+                    kvarter_data::observations(&registers_read, &catalog, &overrides);
+                let areas = registers_read
                     .areas
                     .iter()
                     .map(|r| AreaRow {
@@ -360,6 +427,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
                         geometry: None,
                     })
                     .collect();
+                registers = Some(registers_read);
                 (dir.display().to_string(), observations, areas)
             }
             (None, None) => unreachable!("clap requires --criteria or --registers"),
@@ -408,6 +476,10 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     let evaluation = eval(false)?;
     let without_origin = eval(true)?;
     let screenings = screenings(a, &catalog)?;
+    let foresight = match &registers {
+        Some(reg) if a.foresight_draws > 0 => foresight(a, reg, &catalog, &history)?,
+        _ => kvarter_store::Foresight::default(),
+    };
 
     // Store, in one transaction.
     let loaded = store.load(
@@ -419,6 +491,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             without_origin: &without_origin,
             history: &history,
             screenings: &screenings,
+            foresight: &foresight,
             plans: plans.as_deref(),
         },
         &mut progress_bar(),

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod export;
+mod foresight;
 mod load;
 mod plans;
 mod screen;
@@ -61,6 +62,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Checks that an export's output is reproduced byte for byte from the inputs its manifest records.
     Verify(export::VerifyArgs),
+    /// Early warning: the probability of each area being on each list next 1 December, and its backtest.
+    Foresight(foresight::ForesightArgs),
     /// What if the rules changed, or an area's residents did: which lists change, and the smallest change that takes an area off a list.
     Whatif(whatif::WhatifArgs),
 }
@@ -408,6 +411,7 @@ fn main() -> ExitCode {
         Command::Export(a) => export::run_export(&a),
         Command::Verify(a) => export::run_verify(&a),
         Command::Whatif(a) => whatif::run_whatif(&a),
+        Command::Foresight(a) => foresight::run_foresight(&a),
     };
     match result {
         Ok(out) => {

@@ -194,7 +194,7 @@ pub struct Backtest {
     pub draws: u32,
     /// The seed of every year's forecast.
     pub seed: u64,
-    /// Data years required up to the year before the year before the list year.
+    /// Data years required up to and including the known year `Y − 2` of a list year `Y`.
     pub min_data_years: usize,
     /// The list years backtested.
     pub years: Vec<i32>,

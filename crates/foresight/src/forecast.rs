@@ -64,7 +64,7 @@ pub enum ForesightError {
     Eval(EvalError),
     /// The backtest found no list year with enough data years before it.
     NothingToBacktest {
-        /// Data years needed up to the year before the year before the list year.
+        /// Data years needed up to and including the known year `Y − 2` of a list year `Y`.
         needed: usize,
         /// The data years present.
         data_years: Vec<i16>,
@@ -80,12 +80,13 @@ impl fmt::Display for ForesightError {
             ForesightError::NoDraws => write!(f, "expected at least 1 draw"),
             ForesightError::NoRuleSet { list_year } => write!(
                 f,
-                "no rule set of the state's lists governs the list of {list_year}; expected data years whose next list has one"
+                "the next list year is {list_year} (the latest data year + 2), and no rule set of the state's lists governs it; expected data years whose next list has a rule set (the first list is of {})",
+                kvarter_rules::FIRST_LIST_YEAR
             ),
             ForesightError::Eval(e) => e.fmt(f),
             ForesightError::NothingToBacktest { needed, data_years } => write!(
                 f,
-                "no list year can be backtested: each needs {needed} data years before the year before it, and a list of its own; data years present: {}",
+                "no list year can be backtested: a list year Y needs data year Y − 2, at least {needed} data years up to it, and a rule set of its own; data years present: {}",
                 data_years
                     .iter()
                     .map(i16::to_string)

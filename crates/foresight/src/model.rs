@@ -91,6 +91,8 @@ const NON_WESTERN: usize = 6;
 type Measures = [Option<f64>; M];
 /// A base or a deviation: added to the latest measures.
 type Delta = [f64; M];
+/// An area's years: the data year and its measures, oldest first.
+type Years = Vec<(f64, Measures)>;
 
 fn frac(num: f64, den: u64) -> Option<f64> {
     (den > 0).then(|| num / den as f64)
@@ -286,13 +288,13 @@ impl ChangeModel {
             .collect();
         let next_x = f64::from(latest_year + 1);
         // Each modelled area's years in the window, and its lines.
-        let mut fitted: Vec<Option<(Vec<(f64, Measures)>, Lines)>> = Vec::new();
+        let mut fitted: Vec<Option<(Years, Lines)>> = Vec::new();
         for (i, area) in reg.areas.iter().enumerate() {
             if !area.social_housing || latest.areas[i].residents == 0 {
                 fitted.push(None);
                 continue;
             }
-            let years: Vec<(f64, Measures)> = window
+            let years: Years = window
                 .iter()
                 .filter(|(_, yc)| yc.areas[i].residents > 0)
                 .map(|(y, yc)| {

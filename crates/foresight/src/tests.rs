@@ -295,8 +295,9 @@ fn the_known_half_of_an_average_is_used() {
 }
 
 #[test]
-fn the_known_half_of_an_average_is_used_by_the_trend_too() {
-    // Straight lines, so every residual is 0 and the draw is the line one year on.
+fn the_known_half_of_an_average_is_used_by_both_models() {
+    // Straight lines: every change is the same and every residual 0, so each model's draw is
+    // the line one year on.
     // KNOWN: convicted 100, 80, 60, 40, 20 % → 0 % in 2024; the average (20 + 0) / 2 = 10 % is
     // at least 3 %: met on the known year alone.
     // FRESH: basic education 94, 86, 78, 70, 62 % → 54 % in 2024: not over 60 %, though the
@@ -315,10 +316,30 @@ fn the_known_half_of_an_average_is_used_by_the_trend_too() {
             ),
         ],
     );
-    let f = run(&reg, &Options::default());
-    assert_eq!(f.list_year, 2025);
-    assert_eq!(prob(&f, "KNOWN", "udsat_boligomraade"), Decimal::ONE);
-    assert_eq!(prob(&f, "FRESH", "udsat_boligomraade"), Decimal::ZERO);
+    for method in [Method::Walk, Method::Trend] {
+        let f = run(
+            &reg,
+            &Options {
+                model: ModelOptions {
+                    method,
+                    prior_changes: 0,
+                    ..ModelOptions::default()
+                },
+                ..Options::default()
+            },
+        );
+        assert_eq!(f.list_year, 2025);
+        assert_eq!(
+            prob(&f, "KNOWN", "udsat_boligomraade"),
+            Decimal::ONE,
+            "{method:?}"
+        );
+        assert_eq!(
+            prob(&f, "FRESH", "udsat_boligomraade"),
+            Decimal::ZERO,
+            "{method:?}"
+        );
+    }
 }
 
 #[test]
@@ -483,7 +504,7 @@ fn nothing_to_backtest_says_why() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "no list year can be backtested: each needs 3 data years before the year before it, and a list of its own; data years present: 2022, 2023"
+        "no list year can be backtested: a list year Y needs data year Y − 2, at least 3 data years up to it, and a rule set of its own; data years present: 2022, 2023"
     );
 }
 

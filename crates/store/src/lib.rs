@@ -5,7 +5,7 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migrations 1 to 4)
+//! ## Schema (migrations 1 to 5)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
@@ -20,6 +20,8 @@
 //! | `users` | user (migration 4) | `id`, `name` (unique), `role` (`viewer`, `editor`, `administrator`), `password_hash` (Argon2id PHC string), `created_at`, `disabled` |
 //! | `sessions` | signed-in browser or API token | `token_hash` (SHA-256 of the token), `user_id`, `kind` (`browser`/`api`), `csrf`, `created_at`, `expires_at` (Unix seconds) |
 //! | `audit_log` | change to the plans or the users (append-only) | `id` (the plans' revision), `at`, `user_name`, `action` (`create`, `update`, `delete`, `replace`), `object` (a plan table, `plans`, `users`), `object_key`, `before`, `after` (JSON objects) |
+//! | `foresight` | area and list of the next list year (migration 5) | `list_year`, `area_id`, `rule_set`, `list`, `on_now`, `on_draws`, `draws`, `probability` (exact TEXT), `outlook` (`entering`, `leaving`, `staying_on`, `staying_off`) |
+//! | `foresight_backtest` | past list year (NULL: all) and list | `areas`, `brier`, `brier_persistence`, `skill` (TEXT), `entries`, `entries_flagged`, `entry_false_alarms`, `exits`, `exits_flagged`, `exit_false_alarms` |
 //! | `manifest` | load | `load_id` (key), `manifest_hash`, `kvarter_version`, `inputs` (JSON: role, file, SHA-256, size), `rule_sets` (JSON: id, content hash), `options` (JSON), `loaded_at` |
 //!
 //! Every decimal is stored as TEXT exactly as the engine holds it (`"2.40"` stays `"2.40"`);
@@ -62,6 +64,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_screenings_history_sources.sql"),
     include_str!("migrations/003_plans.sql"),
     include_str!("migrations/004_users_sessions_audit.sql"),
+    include_str!("migrations/005_foresight.sql"),
 ];
 
 /// The input columns stored in `area_years`, in the criteria CSV's order.
@@ -84,6 +87,8 @@ pub const VALUE_COLUMNS: &[&str] = &[
 /// audit log (migration 4) are never touched by a load.
 pub const TABLES: &[&str] = &[
     "plan_files",
+    "foresight_backtest",
+    "foresight",
     "screenings",
     "history",
     "history_years",
@@ -285,9 +290,72 @@ pub struct Load<'a> {
     pub history: &'a History,
     /// The municipality's screenings.
     pub screenings: &'a [ScreeningRow],
+    /// The early warning for the next list year and its backtest (empty without register data).
+    pub foresight: &'a Foresight,
     /// The plans and goals: (file name, CSV text), validated by the caller. `None` keeps the
     /// stored plans (and their edits); `Some` replaces them, which the audit log records.
     pub plans: Option<&'a [(String, String)]>,
+}
+
+/// One area's outlook on one list of the next list year (table `foresight`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForesightRow {
+    /// The list year forecast.
+    pub list_year: i32,
+    /// The area.
+    pub area_id: String,
+    /// The rule set deciding the list.
+    pub rule_set: String,
+    /// The list.
+    pub list: String,
+    /// On the list in the latest list year (`None`: undefined).
+    pub on_now: Option<bool>,
+    /// Draws in which the area is on the list.
+    pub on_draws: u32,
+    /// Draws made.
+    pub draws: u32,
+    /// on_draws / draws, exact.
+    pub probability: String,
+    /// `entering`, `leaving`, `staying_on` or `staying_off`.
+    pub outlook: String,
+}
+
+/// The backtest of one past list year (or of all, `list_year: None`) and list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacktestRow {
+    /// The list year forecast (`None`: every year together).
+    pub list_year: Option<i32>,
+    /// The list.
+    pub list: String,
+    /// Areas scored.
+    pub areas: u32,
+    /// The forecast's Brier score.
+    pub brier: Option<String>,
+    /// The persistence forecast's Brier score.
+    pub brier_persistence: Option<String>,
+    /// 1 − brier / brier_persistence.
+    pub skill: Option<String>,
+    /// Areas that entered the list.
+    pub entries: u32,
+    /// Of those, flagged in advance.
+    pub entries_flagged: u32,
+    /// Flagged as entering but did not.
+    pub entry_false_alarms: u32,
+    /// Areas that left the list.
+    pub exits: u32,
+    /// Of those, flagged in advance.
+    pub exits_flagged: u32,
+    /// Flagged as leaving but did not.
+    pub exit_false_alarms: u32,
+}
+
+/// The early warning a load stores.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Foresight {
+    /// Every area's outlook per list of the next list year.
+    pub rows: Vec<ForesightRow>,
+    /// The backtest.
+    pub backtest: Vec<BacktestRow>,
 }
 
 /// What a load did.
@@ -488,6 +556,8 @@ pub fn content_checksum(conn: &Connection, tables: &[&str]) -> rusqlite::Result<
 
 /// The tables a load derives from its inputs ([`TABLES`] without the plans).
 pub const DATA_TABLES: &[&str] = &[
+    "foresight_backtest",
+    "foresight",
     "screenings",
     "history",
     "history_years",
@@ -752,6 +822,51 @@ fn write_load(
             s.units
         ])
         .map_err(|e| format!("screening {} {}: {e}", s.spec, s.year))?;
+    }
+    drop(stmt);
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO foresight (list_year, area_id, rule_set, list, on_now, on_draws, draws, probability, outlook)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .map_err(sql)?;
+    for r in &load.foresight.rows {
+        stmt.execute(params![
+            r.list_year,
+            r.area_id,
+            r.rule_set,
+            r.list,
+            r.on_now,
+            r.on_draws,
+            r.draws,
+            r.probability,
+            r.outlook
+        ])
+        .map_err(|e| format!("foresight {} {}: {e}", r.area_id, r.list))?;
+    }
+    drop(stmt);
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO foresight_backtest (list_year, list, areas, brier, brier_persistence, skill, entries, entries_flagged, entry_false_alarms, exits, exits_flagged, exit_false_alarms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )
+        .map_err(sql)?;
+    for b in &load.foresight.backtest {
+        stmt.execute(params![
+            b.list_year,
+            b.list,
+            b.areas,
+            b.brier,
+            b.brier_persistence,
+            b.skill,
+            b.entries,
+            b.entries_flagged,
+            b.entry_false_alarms,
+            b.exits,
+            b.exits_flagged,
+            b.exit_false_alarms
+        ])
+        .map_err(|e| format!("backtest {:?} {}: {e}", b.list_year, b.list))?;
     }
     drop(stmt);
     if let Some(plans) = load.plans {

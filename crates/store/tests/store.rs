@@ -112,6 +112,37 @@ fn inputs(outside: &str, criteria_hash: &str) -> Inputs {
     }
 }
 
+/// One outlook and one backtest row, as a load from registers stores them.
+fn foresight() -> kvarter_store::Foresight {
+    kvarter_store::Foresight {
+        rows: vec![kvarter_store::ForesightRow {
+            list_year: 2024,
+            area_id: "A1".into(),
+            rule_set: "dk-2021".into(),
+            list: "udsat_boligomraade".into(),
+            on_now: Some(true),
+            on_draws: 150,
+            draws: 200,
+            probability: "0.75".into(),
+            outlook: "staying_on".into(),
+        }],
+        backtest: vec![kvarter_store::BacktestRow {
+            list_year: None,
+            list: "udsat_boligomraade".into(),
+            areas: 2,
+            brier: Some("0.0625".into()),
+            brier_persistence: Some("0.125".into()),
+            skill: Some("0.5".into()),
+            entries: 1,
+            entries_flagged: 1,
+            entry_false_alarms: 0,
+            exits: 0,
+            exits_flagged: 0,
+            exit_false_alarms: 0,
+        }],
+    }
+}
+
 fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreError> {
     store.load(
         &Load {
@@ -122,6 +153,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             without_origin: &i.without_origin,
             history: &i.history,
             screenings: &i.screenings,
+            foresight: &foresight(),
             plans: Some(&i.plans),
         },
         &mut |_, _, _| {},

@@ -548,6 +548,8 @@ pub enum Nav {
     Plans,
     /// The rule what-if.
     WhatIf,
+    /// The early warning.
+    Foresight,
 }
 
 /// Who is signed in, as a page needs it.
@@ -736,6 +738,7 @@ pub fn page(ctx: &Ctx, title: &str, nav: Nav, path_and_query: &str, body: &str) 
             item(Nav::Overview, "/", "Overblik", "Overview"),
             item(Nav::Lists, "/lists", "Lister pr. år", "Lists by year"),
             item(Nav::Screening, "/screening", "Kommunal screening", "Municipal screening"),
+            item(Nav::Foresight, "/foresight", "Varsling", "Early warning"),
             item(Nav::WhatIf, "/whatif", "Hvad nu hvis", "What if"),
             item(Nav::Plans, "/plans", "Planer og mål", "Plans and goals"),
             item(Nav::Methodology, "/methodology", "Metode og regler", "Methodology and rules"),

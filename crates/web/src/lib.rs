@@ -67,6 +67,7 @@
 
 pub mod dash;
 pub mod edit;
+pub mod foresight;
 pub mod method;
 pub mod pages;
 pub mod plan_report;
@@ -215,6 +216,8 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/screening", get(screening_page))
         .route("/methodology", get(methodology_page))
         .route("/whatif", get(whatif_page))
+        .route("/foresight", get(foresight_page))
+        .route("/api/foresight", get(foresight_api))
         .route("/api/whatif", get(whatif_rules_api))
         .route("/api/areas/{id}/whatif", get(whatif_area_api))
         .route("/plans", get(plans_page))
@@ -933,6 +936,49 @@ async fn overview_page(
 static AREA_PAGE_PARAMS: std::sync::LazyLock<Vec<&'static str>> =
     std::sync::LazyLock::new(|| [&["year", "lang"][..], whatif::AREA_PARAMS].concat());
 
+/// `/foresight?list=&top=`: the early warning.
+async fn foresight_page(
+    State(api): State<Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    html_page(
+        api,
+        headers,
+        uri,
+        &["list", "top", "lang"],
+        dash::Nav::Foresight,
+        |c, d, ctx, m| {
+            let top = match m.get("top") {
+                None => 25,
+                Some(t) => t
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|t| (1..=1000).contains(t))
+                    .ok_or_else(|| pages::PageError {
+                        status: 400,
+                        message: format!("top={t}: expected a whole number from 1 to 1000"),
+                    })?,
+            };
+            foresight::page(c, d, ctx, m.get("list").map(String::as_str), top)
+        },
+    )
+    .await
+}
+
+/// `/api/foresight?list=&area=`: the stored early warning and its backtest.
+async fn foresight_api(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
+    let p = params(q, &["list", "area"])?;
+    with_db(api, move |c, _| {
+        Ok(foresight::api(
+            c,
+            p.get("list").map(String::as_str),
+            p.get("area").map(String::as_str),
+        )?)
+    })
+    .await
+}
+
 /// `/whatif`: the rule what-if page.
 async fn whatif_page(
     State(api): State<Shared>,
@@ -1017,6 +1063,7 @@ async fn area_page(
         move |c, d, ctx, m| {
             let year = page_year(m)?;
             let (title, mut body) = pages::area(c, d, ctx, &id, year)?;
+            body.push_str(&foresight::area_box(c, d, ctx, &id)?);
             if let Some(y) = year.or_else(|| d.latest()) {
                 body.push_str(&whatif::area_section(c, d, ctx, &id, y, m)?);
             }
@@ -1671,6 +1718,12 @@ fn edit_paths(doc: &mut Value) {
             "security": bearer, "parameters": [table, id, scope, if_match],
             "responses": with(json!({"200": object("The revision, the key and the row before.")}), &edit_errors)},
     });
+    paths["/api/foresight"] = json!({"get": {"operationId": "getForesight", "summary": "The early warning for the next list year (each area's probability of being on each list, from simulated next years) and its backtest against past years.",
+        "parameters": [
+            {"name": "list", "in": "query", "required": false, "schema": {"type": "string"}},
+            {"name": "area", "in": "query", "required": false, "schema": {"type": "string"}},
+        ],
+        "responses": {"200": object("The outlooks and the backtest."), "400": problem}}});
     paths["/api/whatif"] = json!({"get": {"operationId": "getRulesWhatIf", "summary": "A rule what-if for a year: thresholds, k of n and the origin criterion changed (set=threshold:ID=35,k:LIST=3,without-origin); per list the areas entering and leaving.",
         "parameters": [
             {"name": "year", "in": "query", "required": false, "schema": {"type": "integer"}},
@@ -1722,6 +1775,7 @@ pub const ROUTES: &[&str] = &[
     "/api/audit",
     "/api/whatif",
     "/api/areas/{id}/whatif",
+    "/api/foresight",
 ];
 
 #[cfg(test)]
