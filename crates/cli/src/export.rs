@@ -24,9 +24,9 @@
 
 use super::{Failure, write_atomically};
 use clap::{Args, Parser, ValueEnum};
-use kvarter_export::{Cell, Column, Crs, Kind, Table};
-use kvarter_web::dash::{Ctx, Dash, MEASURES};
-use rusqlite::{Connection, OptionalExtension, params};
+use kvarter_export::Crs;
+use kvarter_web::dash::{Ctx, Dash};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -228,7 +228,8 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
             kvarter_web::pages::download_table(&conn, &dash, &ctx, year, a.without_origin)
                 .map_err(|e| at(e.message))?
         }
-        What::Areas => areas_table(&conn, &dash, &ctx, year, a.without_origin).map_err(at)?,
+        What::Areas => kvarter_web::tables::areas_table(&conn, &dash, &ctx, year, a.without_origin)
+            .map_err(at)?,
     };
     let geometry = || kvarter_web::pages::table_geometry(&dash, &table);
     let bytes = match a.format {
@@ -325,149 +326,6 @@ fn rule_sets(conn: &Connection) -> Result<Vec<Value>, String> {
     })
     .and_then(|rows| rows.collect())
     .map_err(|e| format!("reading the rule sets: {e}"))
-}
-
-/// Every area with its values of `year` (or its latest before), the lists it is on that year
-/// and whether one of them is uncertain.
-fn areas_table(
-    conn: &Connection,
-    dash: &Dash,
-    ctx: &Ctx,
-    year: i32,
-    without_origin: bool,
-) -> Result<Table, String> {
-    let e = |e: rusqlite::Error| format!("reading the areas: {e}");
-    let col = |key: &str, label: &str, kind| Column::new(key, label, kind);
-    let heads = kvarter_web::pages::value_heads(ctx);
-    let mut columns = vec![
-        col("area_id", ctx.t("Område-id", "Area id"), Kind::Text),
-        col("area_name", ctx.t("Område", "Area"), Kind::Text),
-        col("municipality", ctx.t("Kommune", "Municipality"), Kind::Text),
-        col("kind", ctx.t("Type", "Kind"), Kind::Text),
-        col(
-            "list_year",
-            ctx.t("Listeår (værdier)", "List year (values)"),
-            Kind::Year,
-        ),
-        col("lists", ctx.t("Lister (id)", "Lists (id)"), Kind::Text),
-        col("list_names", ctx.t("Lister", "Lists"), Kind::Text),
-        col("incomplete", ctx.t("Usikker", "Uncertain"), Kind::Text),
-        col("residents", &heads[0], Kind::Integer),
-    ];
-    for ((c, _), h) in MEASURES.iter().zip(&heads[1..]) {
-        columns.push(col(c, h, Kind::Decimal { places: 2 }));
-    }
-    let values: Vec<String> = MEASURES.iter().map(|(c, _)| format!("y.{c}")).collect();
-    let sql = format!(
-        "SELECT a.id, COALESCE(y.area_name, a.name), COALESCE(y.municipality, a.municipality_name, a.municipality), \
-         a.kind, y.list_year, y.residents, {} FROM areas a \
-         LEFT JOIN area_years y ON y.area_id = a.id AND y.list_year = \
-           (SELECT MAX(z.list_year) FROM area_years z WHERE z.area_id = a.id AND z.list_year <= ?1) \
-         ORDER BY a.id",
-        values.join(", ")
-    );
-    let mut st = conn.prepare(&sql).map_err(e)?;
-    let mut lists_of = conn
-        .prepare(
-            "SELECT list, outcome, incomplete FROM list_results \
-             WHERE without_origin = ?1 AND list_year = ?2 AND area_id = ?3 ORDER BY rule_set, list",
-        )
-        .map_err(e)?;
-    let mut rows = Vec::new();
-    let mut q = st.query(params![year]).map_err(e)?;
-    while let Some(r) = q.next().map_err(e)? {
-        let id: String = r.get(0).map_err(e)?;
-        let values_year: Option<i32> = r.get(4).map_err(e)?;
-        let mut row = vec![
-            Cell::Text(id.clone()),
-            Cell::Text(r.get(1).map_err(e)?),
-            Cell::Text(r.get(2).map_err(e)?),
-            Cell::from(r.get::<_, Option<String>>(3).map_err(e)?),
-            values_year.map_or(Cell::Empty, |y| Cell::Integer(i64::from(y))),
-        ];
-        // The lists of the year asked for (an area without values that year was not evaluated).
-        let results: Vec<(String, String, bool)> = lists_of
-            .query_map(params![without_origin, year, id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .and_then(|rows| rows.collect())
-            .map_err(e)?;
-        let on: Vec<&str> = results
-            .iter()
-            .filter(|(_, o, _)| o == "on")
-            .map(|(l, _, _)| l.as_str())
-            .collect();
-        if results.is_empty() {
-            row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
-        } else {
-            row.push(Cell::Text(on.join(", ")));
-            row.push(Cell::Text(
-                on.iter()
-                    .map(|l| dash.list_name(l, ctx.lang))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ));
-            let uncertain = results.iter().any(|(_, _, i)| *i);
-            row.push(Cell::Text(
-                if uncertain {
-                    ctx.t("ja", "yes")
-                } else {
-                    ctx.t("nej", "no")
-                }
-                .into(),
-            ));
-        }
-        // Residents: suppressed under the minimum, as in the lists download.
-        row.push(match r.get::<_, Option<String>>(5).map_err(e)? {
-            Some(v) => match v.split('.').next().and_then(|n| n.parse::<i64>().ok()) {
-                Some(n) if n.unsigned_abs() < ctx.min_count => Cell::Suppressed {
-                    min_count: ctx.min_count,
-                },
-                Some(n) => Cell::Integer(n),
-                None => Cell::Empty,
-            },
-            None => Cell::Empty,
-        });
-        for i in 0..MEASURES.len() {
-            let v: Option<String> = r.get(6 + i).map_err(e)?;
-            row.push(
-                v.as_deref()
-                    .and_then(|t| t.parse::<kvarter_export::Decimal>().ok())
-                    .map_or(Cell::Empty, Cell::Decimal),
-            );
-        }
-        rows.push(row);
-    }
-    Ok(Table {
-        title: format!("{} {year}", ctx.t("Områder", "Areas")),
-        columns,
-        rows,
-        notes: vec![
-            format!(
-                "{} {year}{}",
-                ctx.t(
-                    "kvarter: alle områder med seneste værdier og lister for listeåret",
-                    "kvarter: every area with its latest values and lists of list year"
-                ),
-                if without_origin {
-                    ctx.t(
-                        ", uden kriteriet om ikke-vestlig oprindelse",
-                        ", without the criterion of non-Western origin",
-                    )
-                } else {
-                    ""
-                }
-            ),
-            format!(
-                "{} {}",
-                ctx.t(
-                    "Antal under mindstetallet er undertrykt og vist som <",
-                    "Counts under the minimum are suppressed and shown as <"
-                ),
-                ctx.min_count
-            ),
-        ],
-    })
 }
 
 pub(crate) fn run_verify(a: &VerifyArgs) -> Result<String, Failure> {

@@ -179,6 +179,31 @@ fn the_stored_early_warning_is_deterministic_and_shown_as_stored() {
     let section = &profile[profile.find("<section id=\"foresight\">").unwrap()..];
     assert!(section.contains(&shown), "{shown} not in {section:.600}");
 
+    // The downloads: the early warning as CSV has one row per stored outlook, and every area's
+    // table is the same bytes as `kvarter export --what areas` writes.
+    let (status, csv) = get(&server.addr, "/foresight/download?format=csv");
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().count(), outlooks.len() + 1, "{csv:.300}");
+    assert!(csv.lines().next().unwrap().contains("probability"));
+    let out = dir.join("areas.csv");
+    ok(&[
+        "export",
+        "--db",
+        a.to_str().unwrap(),
+        "--what",
+        "areas",
+        "--year",
+        "2025",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (status, areas) = get(&server.addr, "/areas/download?year=2025&format=csv");
+    assert_eq!(status, 200);
+    assert_eq!(areas, std::fs::read_to_string(&out).unwrap());
+    assert_eq!(get(&server.addr, "/foresight/download?format=pdf").0, 400);
+
     // Bad parameters.
     assert_eq!(get(&server.addr, "/foresight?list=nonsense").0, 404);
     assert_eq!(get(&server.addr, "/foresight?top=0").0, 400);
@@ -205,5 +230,6 @@ fn a_store_from_published_values_has_no_early_warning_and_says_so() {
     let (_, json) = get(&server.addr, "/api/foresight");
     let doc: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["outlooks"].as_array().unwrap().len(), 0);
+    assert_eq!(get(&server.addr, "/foresight/download?format=csv").0, 404);
     assert_eq!(doc["list_year"], Value::Null);
 }

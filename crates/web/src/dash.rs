@@ -911,6 +911,33 @@ pub fn status_legend(dash: &Dash, ctx: &Ctx, lists: &[&str]) -> String {
     s
 }
 
+/// A line of download links for a table in every format: `base` is the download path, `query`
+/// what it keeps (e.g. `year=2025&`), `id` names the links (`{id}-csv`, …).
+pub fn download_links(ctx: &Ctx, label: &str, base: &str, query: &str, id: &str) -> String {
+    let lang = if ctx.lang == Lang::En { "&lang=en" } else { "" };
+    let formats = [
+        ("csv", "CSV"),
+        ("csv-da", ctx.t("CSV (dansk)", "CSV (Danish)")),
+        ("xlsx", "Excel (XLSX)"),
+        ("geojson", "GeoJSON (WGS 84)"),
+        ("geojson-25832", "GeoJSON (EPSG:25832)"),
+        ("gpkg", "GeoPackage"),
+        ("parquet", "Parquet"),
+    ];
+    format!(
+        "<p class=\"downloads\">{}: {}</p>",
+        escape(label),
+        formats
+            .iter()
+            .map(|(f, l)| format!(
+                "<a id=\"{id}-{f}\" href=\"{}\" download>{l}</a>",
+                escape(&format!("{base}?{query}format={f}{lang}"))
+            ))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    )
+}
+
 /// A wide table in a box that scrolls sideways on a narrow screen.
 pub fn wrapped(table: String) -> String {
     format!("<div class=\"table-wrap\">{table}</div>")

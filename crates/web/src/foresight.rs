@@ -312,6 +312,16 @@ pub fn page(
             ),
         })
     );
+    b.push_str(&crate::dash::download_links(
+        ctx,
+        ctx.t(
+            "Hent varslingen for alle områder",
+            "Download the early warning of every area",
+        ),
+        "/foresight/download",
+        "",
+        "download-foresight",
+    ));
     let _ = write!(
         b,
         "<nav class=\"tools\" aria-label=\"{}\"><ul>{}</ul></nav>",

@@ -14,6 +14,9 @@
 //! | `/lists?year=&without_origin=` | the lists of a year as sortable tables ([`pages::lists`]) |
 //! | `/lists/download?year=&format=csv\|csv-da\|xlsx\|geojson\|geojson-25832\|gpkg\|parquet&without_origin=` | the same as CSV, Danish CSV, XLSX, GeoJSON (WGS 84 or EPSG:25832), GeoPackage or Parquet (kvarter-export) |
 //! | `/screening?spec=&year=&without_origin=` | the municipality's screening ([`screening::screening`]) |
+//! | `/foresight?list=&top=` | the early warning for the next 1 December, with the backtest ([`foresight::page`]) |
+//! | `/areas/download?year=&format=&without_origin=`, `/foresight/download?format=` | every area with its values and lists, and the early warning, in the formats of `/lists/download` ([`tables`]) |
+//! | `/whatif?year=&set=&…` | the rule what-if: the law's figures changed, who enters and leaves ([`whatif::rules_page`]); the area profile has the resident what-if |
 //! | `/methodology` | every rule set as the law reads ([`method::methodology`]) |
 //! | `/plans?saved=` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]); edit links for editors |
 //! | `/plans/report?year=` | the policy status report for a year, printable ([`plan_report::report`]) |
@@ -38,6 +41,8 @@
 //! | `/api/screenings` | the municipality's screenings in the store |
 //! | `/api/screenings/{spec}/{year}?without_origin=&geometry=` | one screening (publishable units only) |
 //! | `/api/manifest` | every load: kvarter's version, input files and hashes, rule sets, options |
+//! | `/api/foresight?list=&area=` | the early warning and its backtest |
+//! | `/api/whatif?year=&set=&without_origin=`, `/api/areas/{id}/whatif?…` | the rule and the resident what-if |
 //! | `/api/plans`, `/api/plans/{table}` | the plans as JSON: the whole set, or one table's fields and rows |
 //! | `POST /api/auth/token`, `POST`/`PUT`/`DELETE /api/plans/…`, `/api/audit` | a bearer token; edits (editor); the audit log (viewer) ([`edit`]) |
 //! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints |
@@ -75,6 +80,7 @@ pub mod plan_xlsx;
 pub mod plans;
 pub mod screening;
 pub mod svg;
+pub mod tables;
 pub mod whatif;
 
 use axum::Router;
@@ -213,6 +219,8 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/areas/{id}", get(area_page))
         .route("/lists", get(lists_page))
         .route("/lists/download", get(lists_download))
+        .route("/areas/download", get(areas_download))
+        .route("/foresight/download", get(foresight_download))
         .route("/screening", get(screening_page))
         .route("/methodology", get(methodology_page))
         .route("/whatif", get(whatif_page))
@@ -1214,9 +1222,38 @@ const FORMATS: &[&str] = &[
     "parquet",
 ];
 
+/// Which table a download is.
+#[derive(Debug, Clone, Copy)]
+enum Download {
+    /// The lists of a year (`/lists/download`).
+    Lists,
+    /// Every area with its values and lists (`/areas/download`).
+    Areas,
+    /// The early warning (`/foresight/download`).
+    Foresight,
+}
+
 async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
+    table_download(api, q, Download::Lists).await
+}
+
+async fn areas_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
+    table_download(api, q, Download::Areas).await
+}
+
+async fn foresight_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
+    table_download(api, q, Download::Foresight).await
+}
+
+/// A dashboard table as a file in any of [`FORMATS`], built by the same functions as
+/// `kvarter export`.
+async fn table_download(api: Shared, q: Option<String>, what: Download) -> Response {
     let result = async {
-        let p = params(q, &["year", "format", "without_origin", "lang"])?;
+        let allowed: &[&str] = match what {
+            Download::Foresight => &["format", "lang"],
+            _ => &["year", "format", "without_origin", "lang"],
+        };
+        let p = params(q, allowed)?;
         let lang = lang_of(&p)?;
         let year = match p.get("year") {
             Some(y) => parse_year(y, "year")? as i32,
@@ -1237,14 +1274,34 @@ async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Res
         tokio::task::spawn_blocking(move || {
             let conn = api.conn()?;
             let ctx = dash::Ctx::new(lang, api.config.min_count);
-            let table =
-                pages::download_table(&conn, &api.dash, &ctx, year, without).map_err(|e| {
-                    Problem::new(
-                        StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                        e.message,
-                    )
-                })?;
+            let table = match what {
+                Download::Lists => pages::download_table(&conn, &api.dash, &ctx, year, without)
+                    .map_err(|e| {
+                        Problem::new(
+                            StatusCode::from_u16(e.status)
+                                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                            e.message,
+                        )
+                    })?,
+                Download::Areas => {
+                    if !api.dash.years.contains(&year) {
+                        return Err(Problem::not_found(format!(
+                            "year {year}: the store has no values for it"
+                        )));
+                    }
+                    tables::areas_table(&conn, &api.dash, &ctx, year, without)
+                        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e))?
+                }
+                Download::Foresight => {
+                    tables::foresight_table(&conn, &api.dash, &ctx).map_err(Problem::not_found)?
+                }
+            };
             let suffix = if without { "-uden-oprindelse" } else { "" };
+            let stem = match what {
+                Download::Lists => format!("kvarter-lister-{year}{suffix}"),
+                Download::Areas => format!("kvarter-omraader-{year}{suffix}"),
+                Download::Foresight => "kvarter-varsling".to_string(),
+            };
             let export = |e: kvarter_export::ExportError| {
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
             };
@@ -1314,7 +1371,7 @@ async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Res
                         (header::CONTENT_TYPE, mime.to_string()),
                         (
                             header::CONTENT_DISPOSITION,
-                            format!("attachment; filename=\"kvarter-lister-{year}{suffix}.{ext}\""),
+                            format!("attachment; filename=\"{stem}.{ext}\""),
                         ),
                     ],
                     bytes,

@@ -1161,6 +1161,16 @@ pub fn lists(
         },
         ctx.t("Til GIS og analyse", "For GIS and analysis")
     );
+    b.push_str(&crate::dash::download_links(
+        ctx,
+        ctx.t(
+            "Alle områder med deres værdier og lister",
+            "Every area with its values and lists",
+        ),
+        "/areas/download",
+        &format!("year={year}{wo}&"),
+        "download-areas",
+    ));
     for (rule_set, list, defined) in lists_of_year(conn, year, without_origin)? {
         let name = dash.list_name(&list, ctx.lang);
         let (paragraph, rs_title) = match dash.rule_set(&rule_set) {

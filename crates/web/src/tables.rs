@@ -1,0 +1,238 @@
+//! Tables for download that are not the lists: every area with its values and lists, and the
+//! early warning. `kvarter export` and the dashboard's downloads build them with the same
+//! functions, so both give the same bytes.
+
+use crate::dash::{Ctx, Dash, MEASURES};
+use kvarter_export::{Cell, Column, Kind, Table};
+use rusqlite::{Connection, params};
+
+/// Every area with its values of `year` (or its latest before), the lists it is on that year
+/// and whether one of them is uncertain.
+pub fn areas_table(
+    conn: &Connection,
+    dash: &Dash,
+    ctx: &Ctx,
+    year: i32,
+    without_origin: bool,
+) -> Result<Table, String> {
+    let e = |e: rusqlite::Error| format!("reading the areas: {e}");
+    let col = |key: &str, label: &str, kind| Column::new(key, label, kind);
+    let heads = crate::pages::value_heads(ctx);
+    let mut columns = vec![
+        col("area_id", ctx.t("Område-id", "Area id"), Kind::Text),
+        col("area_name", ctx.t("Område", "Area"), Kind::Text),
+        col("municipality", ctx.t("Kommune", "Municipality"), Kind::Text),
+        col("kind", ctx.t("Type", "Kind"), Kind::Text),
+        col(
+            "list_year",
+            ctx.t("Listeår (værdier)", "List year (values)"),
+            Kind::Year,
+        ),
+        col("lists", ctx.t("Lister (id)", "Lists (id)"), Kind::Text),
+        col("list_names", ctx.t("Lister", "Lists"), Kind::Text),
+        col("incomplete", ctx.t("Usikker", "Uncertain"), Kind::Text),
+        col("residents", &heads[0], Kind::Integer),
+    ];
+    for ((c, _), h) in MEASURES.iter().zip(&heads[1..]) {
+        columns.push(col(c, h, Kind::Decimal { places: 2 }));
+    }
+    let values: Vec<String> = MEASURES.iter().map(|(c, _)| format!("y.{c}")).collect();
+    let sql = format!(
+        "SELECT a.id, COALESCE(y.area_name, a.name), COALESCE(y.municipality, a.municipality_name, a.municipality), \
+         a.kind, y.list_year, y.residents, {} FROM areas a \
+         LEFT JOIN area_years y ON y.area_id = a.id AND y.list_year = \
+           (SELECT MAX(z.list_year) FROM area_years z WHERE z.area_id = a.id AND z.list_year <= ?1) \
+         ORDER BY a.id",
+        values.join(", ")
+    );
+    let mut st = conn.prepare(&sql).map_err(e)?;
+    let mut lists_of = conn
+        .prepare(
+            "SELECT list, outcome, incomplete FROM list_results \
+             WHERE without_origin = ?1 AND list_year = ?2 AND area_id = ?3 ORDER BY rule_set, list",
+        )
+        .map_err(e)?;
+    let mut rows = Vec::new();
+    let mut q = st.query(params![year]).map_err(e)?;
+    while let Some(r) = q.next().map_err(e)? {
+        let id: String = r.get(0).map_err(e)?;
+        let values_year: Option<i32> = r.get(4).map_err(e)?;
+        let mut row = vec![
+            Cell::Text(id.clone()),
+            Cell::Text(r.get(1).map_err(e)?),
+            Cell::Text(r.get(2).map_err(e)?),
+            Cell::from(r.get::<_, Option<String>>(3).map_err(e)?),
+            values_year.map_or(Cell::Empty, |y| Cell::Integer(i64::from(y))),
+        ];
+        // The lists of the year asked for (an area without values that year was not evaluated).
+        let results: Vec<(String, String, bool)> = lists_of
+            .query_map(params![without_origin, year, id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(e)?;
+        let on: Vec<&str> = results
+            .iter()
+            .filter(|(_, o, _)| o == "on")
+            .map(|(l, _, _)| l.as_str())
+            .collect();
+        if results.is_empty() {
+            row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+        } else {
+            row.push(Cell::Text(on.join(", ")));
+            row.push(Cell::Text(
+                on.iter()
+                    .map(|l| dash.list_name(l, ctx.lang))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+            let uncertain = results.iter().any(|(_, _, i)| *i);
+            row.push(Cell::Text(
+                if uncertain {
+                    ctx.t("ja", "yes")
+                } else {
+                    ctx.t("nej", "no")
+                }
+                .into(),
+            ));
+        }
+        // Residents: suppressed under the minimum, as in the lists download.
+        row.push(match r.get::<_, Option<String>>(5).map_err(e)? {
+            Some(v) => match v.split('.').next().and_then(|n| n.parse::<i64>().ok()) {
+                Some(n) if n.unsigned_abs() < ctx.min_count => Cell::Suppressed {
+                    min_count: ctx.min_count,
+                },
+                Some(n) => Cell::Integer(n),
+                None => Cell::Empty,
+            },
+            None => Cell::Empty,
+        });
+        for i in 0..MEASURES.len() {
+            let v: Option<String> = r.get(6 + i).map_err(e)?;
+            row.push(
+                v.as_deref()
+                    .and_then(|t| t.parse::<kvarter_export::Decimal>().ok())
+                    .map_or(Cell::Empty, Cell::Decimal),
+            );
+        }
+        rows.push(row);
+    }
+    Ok(Table {
+        title: format!("{} {year}", ctx.t("Områder", "Areas")),
+        columns,
+        rows,
+        notes: vec![
+            format!(
+                "{} {year}{}",
+                ctx.t(
+                    "kvarter: alle områder med seneste værdier og lister for listeåret",
+                    "kvarter: every area with its latest values and lists of list year"
+                ),
+                if without_origin {
+                    ctx.t(
+                        ", uden kriteriet om ikke-vestlig oprindelse",
+                        ", without the criterion of non-Western origin",
+                    )
+                } else {
+                    ""
+                }
+            ),
+            format!(
+                "{} {}",
+                ctx.t(
+                    "Antal under mindstetallet er undertrykt og vist som <",
+                    "Counts under the minimum are suppressed and shown as <"
+                ),
+                ctx.min_count
+            ),
+        ],
+    })
+}
+
+/// The early warning as a table: per area and list of the next list year, whether the area is
+/// on the list now, the draws it is on in, and the probability; with the backtest's summary in
+/// the notes.
+pub fn foresight_table(conn: &Connection, dash: &Dash, ctx: &Ctx) -> Result<Table, String> {
+    let rows = crate::foresight::outlooks(conn, None)
+        .map_err(|e| format!("reading the early warning: {e}"))?;
+    let Some(year) = rows.first().map(|o| o.list_year) else {
+        return Err("the store has no early warning; it is computed when `kvarter load` reads register data (--registers DIR)".into());
+    };
+    let col = |key: &str, da: &str, en: &str, kind| Column::new(key, ctx.t(da, en), kind);
+    let columns = vec![
+        col("area_id", "Område-id", "Area id", Kind::Text),
+        col("area_name", "Område", "Area", Kind::Text),
+        col("municipality", "Kommune", "Municipality", Kind::Text),
+        col("list", "Liste", "List", Kind::Text),
+        col("list_year", "Listeår", "List year", Kind::Year),
+        col("on_now", "På listen nu", "On the list now", Kind::Text),
+        col(
+            "on_draws",
+            "Trækninger på listen",
+            "Draws on the list",
+            Kind::Integer,
+        ),
+        col("draws", "Trækninger", "Draws", Kind::Integer),
+        col(
+            "probability",
+            "Sandsynlighed",
+            "Probability",
+            Kind::Decimal { places: 3 },
+        ),
+        col("outlook", "Udsigt", "Outlook", Kind::Text),
+    ];
+    let mut out = Vec::new();
+    for o in &rows {
+        let area = dash.areas.get(&o.area_id);
+        out.push(vec![
+            Cell::Text(o.area_id.clone()),
+            Cell::Text(area.map_or_else(String::new, |a| a.name.clone())),
+            Cell::Text(area.map_or_else(String::new, |a| a.municipality.clone())),
+            Cell::Text(dash.list_name(&o.list, ctx.lang)),
+            Cell::Integer(i64::from(o.list_year)),
+            Cell::Text(match o.on_now {
+                Some(true) => ctx.t("ja", "yes").into(),
+                Some(false) => ctx.t("nej", "no").into(),
+                None => String::new(),
+            }),
+            Cell::Integer(o.on_draws),
+            Cell::Integer(o.draws),
+            o.probability.parse().map(Cell::Decimal).map_err(|_| {
+                format!(
+                    "probability {:?} of {}: expected a decimal",
+                    o.probability, o.area_id
+                )
+            })?,
+            Cell::Text(o.outlook.clone()),
+        ]);
+    }
+    let mut notes = vec![ctx
+        .t(
+            "Varsling fra kvarter: sandsynligheden er andelen af simulerede næste år, hvor området er på listen. Det er en model, ikke listen.",
+            "Early warning from kvarter: the probability is the share of simulated next years in which the area is on the list. It is a model, not the list.",
+        )
+        .to_string()];
+    for s in crate::foresight::scores(conn)
+        .map_err(|e| format!("reading the backtest: {e}"))?
+        .iter()
+        .filter(|s| s.list_year.is_none() && s.areas > 0)
+    {
+        notes.push(format!(
+            "{} {}: Brier {} ({} {}), {} {}/{}",
+            ctx.t("Backtest", "Backtest"),
+            dash.list_name(&s.list, ctx.lang),
+            s.brier.0.as_deref().unwrap_or("–"),
+            ctx.t("som sidste år", "as last year"),
+            s.brier.1.as_deref().unwrap_or("–"),
+            ctx.t("indgange varslet", "entries flagged"),
+            s.entries.1,
+            s.entries.0
+        ));
+    }
+    Ok(Table {
+        title: format!("{} {year}", ctx.t("Varsling", "Early warning")),
+        columns,
+        rows: out,
+        notes,
+    })
+}
