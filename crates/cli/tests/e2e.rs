@@ -380,3 +380,90 @@ fn a_coordinator_opens_a_helhedsplan_edits_an_action_and_sees_it_in_the_audit_lo
     assert_eq!(cells[6], format!("Navn: {old} → Jobcafé hver tirsdag"));
     assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
 }
+
+#[test]
+fn the_early_warning_and_a_what_if_that_takes_an_area_off_its_list() {
+    let Some(b) = Browser::try_start() else {
+        eprintln!("skipped: KVARTER_SKIP_BROWSER=1 and no chromium");
+        return;
+    };
+    let demo = demo("whatif");
+    let base = &demo.base;
+
+    // The early warning: next year's risks per list, with the backtest beside them.
+    b.goto(&format!("{base}/foresight"));
+    let warning = api(base, "/api/foresight");
+    let year = warning["list_year"]
+        .as_i64()
+        .expect("the demo stores an early warning");
+    assert_eq!(
+        b.find("h1").text(),
+        format!("Varsling for listerne 1. december {year}")
+    );
+    let summary = b.find_all("table#backtest tbody tr");
+    let lists_scored = warning["backtest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["list_year"].is_null() && s["areas"].as_i64() > Some(0))
+        .count();
+    assert_eq!(summary.len(), lists_scored, "one backtest row per list");
+
+    // An area on a list, and the smallest change that takes it off, from the API.
+    let latest = api(base, &format!("/api/lists/{}", year - 1));
+    let (area, list) = latest["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| {
+            l["areas"].as_array().unwrap().iter().map(move |a| {
+                (
+                    a["id"].as_str().unwrap().to_string(),
+                    l["list"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .find(|(id, list)| {
+            api(base, &format!("/api/areas/{id}/whatif"))["smallest"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["list"] == list.as_str() && s["result"] == "persons")
+        })
+        .expect("some listed area can be taken off by one lever");
+    let whatif = api(base, &format!("/api/areas/{area}/whatif"));
+    let smallest = whatif["smallest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["list"] == list.as_str() && s["result"] == "persons")
+        .unwrap()
+        .clone();
+    let lever = smallest["lever"].as_str().unwrap();
+    let persons = smallest["persons"].to_string();
+
+    // On the profile, the form takes that many persons, and the list is gone after.
+    b.goto(&format!("{base}/areas/{area}"));
+    assert!(
+        b.try_find("section#foresight").is_some(),
+        "the profile shows next year's risk"
+    );
+    let field = b.find(&format!("#whatif-form [name={lever}]"));
+    field.clear();
+    field.send_keys(&persons);
+    b.find("#whatif-form button[type=submit]").click();
+    b.wait_until(
+        |b| b.try_find("#whatif-lists-after").is_some(),
+        Duration::from_secs(10),
+        "the what-if's result",
+    );
+    let before = b.find("#whatif-lists").text();
+    let after = b.find("#whatif-lists-after").text();
+    let name = b.find(&format!("#whatif-lists .badge.st-{list}")).text();
+    assert!(before.contains(&name), "{before}");
+    assert!(
+        !after.contains(&name),
+        "{name} is still on after {persons} ({lever}): {after}"
+    );
+    assert!(b.console_errors().is_empty(), "{:?}", b.console_errors());
+}

@@ -204,6 +204,30 @@ fn the_stored_early_warning_is_deterministic_and_shown_as_stored() {
     assert_eq!(areas, std::fs::read_to_string(&out).unwrap());
     assert_eq!(get(&server.addr, "/foresight/download?format=pdf").0, 400);
 
+    // The overview sums it up: areas at risk of entering a list, and likely to leave one.
+    let (_, overview) = get(&server.addr, "/");
+    let distinct = |o: &str| {
+        outlooks
+            .iter()
+            .filter(|x| x["outlook"] == o)
+            .map(|x| x["area_id"].as_str().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let summary = &overview[overview.find("id=\"warning-summary\"").expect("a summary")..];
+    let summary = &summary[..summary.find("</p>").unwrap()];
+    assert!(
+        summary.contains(&format!(
+            ": {} områder har mindst 50 % risiko",
+            distinct("entering")
+        )),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("· {} har mindst 50 % udsigt", distinct("leaving"))),
+        "{summary}"
+    );
+
     // Bad parameters.
     assert_eq!(get(&server.addr, "/foresight?list=nonsense").0, 404);
     assert_eq!(get(&server.addr, "/foresight?top=0").0, 400);

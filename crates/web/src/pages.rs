@@ -355,7 +355,38 @@ pub fn overview(
         }
         changes.push_str("</ul>");
     }
-    b.push_str("</div></section>");
+    b.push_str("</div>");
+    // The early warning, when the store has one and this is the latest year.
+    if Some(year) == dash.latest() {
+        let outlooks = crate::foresight::outlooks(conn, None)?;
+        if let Some(next) = outlooks.first().map(|o| o.list_year) {
+            let count = |o: &str| {
+                outlooks
+                    .iter()
+                    .filter(|x| x.outlook == o)
+                    .map(|x| x.area_id.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            };
+            let _ = write!(
+                b,
+                "<p class=\"notice\" id=\"warning-summary\"><a href=\"{}\">{} {next}</a>: {} {} · {} {}.</p>",
+                escape(&ctx.href("/foresight")),
+                ctx.t("Varsling for 1. december", "Early warning for 1 December"),
+                count("entering"),
+                ctx.t(
+                    "områder har mindst 50 % risiko for at komme på en liste",
+                    "areas have at least a 50 % risk of entering a list"
+                ),
+                count("leaving"),
+                ctx.t(
+                    "har mindst 50 % udsigt til at komme af en",
+                    "have at least a 50 % chance of leaving one"
+                )
+            );
+        }
+    }
+    b.push_str("</section>");
     // The map.
     let _ = write!(
         b,
