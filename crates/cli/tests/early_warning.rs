@@ -203,6 +203,22 @@ fn the_stored_early_warning_is_deterministic_and_shown_as_stored() {
     assert_eq!(status, 200);
     assert_eq!(areas, std::fs::read_to_string(&out).unwrap());
     assert_eq!(get(&server.addr, "/foresight/download?format=pdf").0, 400);
+    // Each download says where it comes from: the load and every rule set by its hash.
+    let (_, geo) = get(&server.addr, "/areas/download?year=2025&format=geojson");
+    let geo: Value = serde_json::from_str(&geo).unwrap();
+    let notes = geo["notes"].as_array().unwrap();
+    let last = notes.last().unwrap().as_str().unwrap();
+    let (_, rs) = get(&server.addr, "/api/rule-sets");
+    let rs: Value = serde_json::from_str(&rs).unwrap();
+    for r in rs["items"].as_array().unwrap() {
+        let hash = r["content_hash"].as_str().unwrap();
+        let id = r["id"].as_str().unwrap();
+        assert!(
+            last.contains(&format!("{id} (sha256 {})", &hash[..12])),
+            "{last}"
+        );
+    }
+    assert!(last.starts_with("Lavet af kvarter "), "{last}");
 
     // The overview sums it up: areas at risk of entering a list, and likely to leave one.
     let (_, overview) = get(&server.addr, "/");

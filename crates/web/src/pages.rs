@@ -1389,6 +1389,7 @@ pub fn download_table(
                 ),
                 ctx.min_count
             ),
+            provenance(conn, ctx)?,
         ],
     })
 }
@@ -1410,4 +1411,36 @@ pub fn table_geometry(
             _ => None,
         })
         .collect()
+}
+
+/// Where a downloaded table comes from, as its last note: kvarter's version, the store's latest
+/// load (its manifest hash: the input files, rules and options) and the content hash of each
+/// rule set. The same store gives the same text, so downloads stay reproducible.
+pub fn provenance(conn: &Connection, ctx: &Ctx) -> rusqlite::Result<String> {
+    let load: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT load_id, manifest_hash FROM manifest ORDER BY load_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok();
+    let mut st = conn.prepare_cached("SELECT id, content_hash FROM rule_sets ORDER BY id")?;
+    let rules: Vec<String> = st
+        .query_map([], |r| {
+            let (id, hash): (String, String) = (r.get(0)?, r.get(1)?);
+            Ok(format!("{id} (sha256 {})", &hash[..hash.len().min(12)]))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(format!(
+        "{} kvarter {}; {} {}; {}: {}",
+        ctx.t("Lavet af", "Made by"),
+        env!("CARGO_PKG_VERSION"),
+        ctx.t("indlæsning", "load"),
+        load.map_or_else(
+            || "–".to_string(),
+            |(id, hash)| format!("{id} (manifest sha256 {})", &hash[..hash.len().min(12)])
+        ),
+        ctx.t("regelsæt", "rule sets"),
+        rules.join(", ")
+    ))
 }

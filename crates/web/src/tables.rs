@@ -145,6 +145,7 @@ pub fn areas_table(
                 ),
                 ctx.min_count
             ),
+            crate::pages::provenance(conn, ctx).map_err(|e| e.to_string())?,
         ],
     })
 }
@@ -229,6 +230,7 @@ pub fn foresight_table(conn: &Connection, dash: &Dash, ctx: &Ctx) -> Result<Tabl
             s.entries.0
         ));
     }
+    notes.push(crate::pages::provenance(conn, ctx).map_err(|e| e.to_string())?);
     Ok(Table {
         title: format!("{} {year}", ctx.t("Varsling", "Early warning")),
         columns,
