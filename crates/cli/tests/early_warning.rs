@@ -203,6 +203,57 @@ fn the_stored_early_warning_is_deterministic_and_shown_as_stored() {
     assert_eq!(status, 200);
     assert_eq!(areas, std::fs::read_to_string(&out).unwrap());
     assert_eq!(get(&server.addr, "/foresight/download?format=pdf").0, 400);
+    // With a high minimum, a share of a group under it is suppressed like a count.
+    let strict = dir.join("areas-strict.csv");
+    ok(&[
+        "export",
+        "--db",
+        a.to_str().unwrap(),
+        "--what",
+        "areas",
+        "--year",
+        "2025",
+        "--format",
+        "csv",
+        "--min-count",
+        "1000",
+        "--out",
+        strict.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&strict).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |k: &str| head.iter().position(|h| *h == k).unwrap();
+    let store = kvarter_store::Store::open(&a).unwrap();
+    let (mut hidden, mut shown) = (0, 0);
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let group: Option<f64> = store
+            .connection()
+            .query_row(
+                "SELECT CAST(persons_18_64 AS REAL) FROM area_years WHERE area_id = ?1 AND list_year = 2025",
+                [cells[at("area_id")]],
+                |r| r.get(0),
+            )
+            .ok()
+            .flatten();
+        let cell = cells[at("outside_labour_pct")];
+        match group {
+            Some(g) if g < 1000.0 => {
+                assert_eq!(cell, "<1000", "{line}");
+                hidden += 1;
+            }
+            Some(_) => {
+                assert!(cell.parse::<f64>().is_ok(), "{line}");
+                shown += 1;
+            }
+            None => {}
+        }
+    }
+    assert!(
+        hidden > 0 && shown > 0,
+        "both kinds of area: {hidden} hidden, {shown} shown"
+    );
     // Each download says where it comes from: the load and every rule set by its hash.
     let (_, geo) = get(&server.addr, "/areas/download?year=2025&format=geojson");
     let geo: Value = serde_json::from_str(&geo).unwrap();

@@ -362,7 +362,11 @@ fn counts_under_the_minimum_are_suppressed_and_marked() {
     assert_eq!(y2017["values"]["persons_30_59"], mark); // 570 persons
     assert_eq!(y2017["values"]["persons_18_64"], mark); // 930
     assert_eq!(y2017["values"]["persons_18_plus"], "1110");
-    assert_eq!(y2017["values"]["outside_labour_pct"], "33.5");
+    // A share of a group under the minimum is suppressed too (930 persons 18-64); a share of a
+    // larger group is not (1110 persons 18+).
+    assert_eq!(y2017["values"]["outside_labour_pct"], mark);
+    assert_eq!(y2017["values"]["basic_education_pct"], mark);
+    assert!(y2017["values"]["convicted_pct"].is_string(), "{y2017}");
     let d = server.ok("/api/areas/BH10/designations?year=2017");
     let crit = d["years"][0]["criteria"].as_array().unwrap();
     let small: Vec<&Value> = crit
@@ -376,6 +380,11 @@ fn counts_under_the_minimum_are_suppressed_and_marked() {
             c["persons"], mark,
             "the margin in persons goes with its group"
         );
+        assert_eq!(
+            c["value"], mark,
+            "a share of a small group says as much as its count"
+        );
+        assert_eq!(c["difference"], mark);
     }
     // No count under the minimum anywhere in the profile.
     let text = area.to_string() + &d.to_string();
@@ -551,6 +560,13 @@ fn pages_suppress_counts_under_the_minimum_visibly() {
     let hidden = "data-persons=\"\"><span class=\"suppressed\" title=\"Undertrykt: færre end 1000\">&lt; 1000</span>";
     assert!(
         profile.contains(&format!("id=\"margin-dk-2013-basic_education\" {hidden}")),
+        "{profile}"
+    );
+    // So is the share of such a group: 33.5 % of 930 persons aged 18-64.
+    assert!(
+        profile.contains(
+            "id=\"value-dk-2013-outside_labour\" data-value=\"\"><span class=\"suppressed\""
+        ),
         "{profile}"
     );
     // The explanation leaves the small groups out too, and says so.

@@ -64,8 +64,10 @@
 //! - **No person-level data.** The store has none; the API serves area-level values only.
 //! - **Suppression.** Group sizes (`persons_*`, `group_size`), `residents`, and the margins in
 //!   persons derived from them are replaced by `{"suppressed": true, "min_count": N}` when the
-//!   count is under the minimum ([`Config::min_count`], default 5). So is the value of the
-//!   `residents` criterion and its difference to the threshold.
+//!   count is under the minimum ([`Config::min_count`], default 5), and so is an area's share of
+//!   a group under it (a criterion's value and difference, `/api/areas/{id}`'s shares, the area
+//!   profile and the areas download). So is the value of the `residents` criterion and its
+//!   difference to the threshold.
 //! - Ids are the store's own (`area_id`, rule-set id, list id, list year): stable across loads.
 
 #![recursion_limit = "512"]
@@ -613,10 +615,20 @@ async fn area(
         let years = st
             .query_map([&id], |r| {
                 let mut values = Map::new();
-                for (i, col) in cols.iter().enumerate() {
-                    let v: Option<String> = r.get(3 + i)?;
+                let raw: Vec<Option<String>> = (0..cols.len())
+                    .map(|i| r.get(3 + i))
+                    .collect::<rusqlite::Result<_>>()?;
+                let of = |name: &str| cols.iter().position(|c| *c == name).and_then(|i| raw[i].clone());
+                for (col, v) in cols.iter().zip(&raw) {
+                    // A share of a group under the minimum would tell as much as the count.
+                    let small_group = dash::MEASURES
+                        .iter()
+                        .find(|(m, _)| m == col)
+                        .is_some_and(|(_, g)| small(&of(g), config));
                     let v = if COUNT_COLUMNS.contains(col) {
-                        guard(v, config)
+                        guard(v.clone(), config)
+                    } else if small_group && v.is_some() {
+                        suppressed(config)
                     } else {
                         json!(v)
                     };
@@ -685,13 +697,13 @@ async fn designations(
                     Ok(json!({
                         "rule_set": r.get::<_, String>(0)?,
                         "criterion": criterion,
-                        "value": hide(value, residents_small),
+                        "value": hide(value, residents_small || group_small),
                         "threshold": r.get::<_, Option<String>>(3)?,
                         "reference": r.get::<_, Option<String>>(4)?,
                         "operator": r.get::<_, String>(5)?,
                         "outcome": r.get::<_, String>(6)?,
                         "missing": text_json(r.get(7)?),
-                        "difference": hide(difference, residents_small),
+                        "difference": hide(difference, residents_small || group_small),
                         "group_size": hide(group, group_small),
                         "persons": hide(persons, group_small || residents_small),
                         "more": r.get::<_, Option<bool>>(11)?,

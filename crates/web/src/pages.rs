@@ -586,16 +586,18 @@ pub fn area(
     for c in &crits {
         let unit = unit_of(dash, &c.rule_set, &c.id);
         let is_residents = c.id.starts_with("residents");
-        let value = match (&c.value, is_residents) {
-            (Some(v), true) => ctx.count(Some(v)),
-            (Some(v), false) => format!("{}{unit}", ctx.num(v, 2)),
-            (None, _) => ctx.t("mangler", "missing").to_string(),
-        };
         let group_small = c
             .group_size
             .as_deref()
             .and_then(|g| g.split('.').next()?.parse::<u64>().ok())
             .is_some_and(|n| n < ctx.min_count);
+        // A share of a group under the minimum would say as much as the count.
+        let value = match (&c.value, is_residents) {
+            (Some(v), true) => ctx.count(Some(v)),
+            (Some(_), false) if group_small => ctx.suppressed(),
+            (Some(v), false) => format!("{}{unit}", ctx.num(v, 2)),
+            (None, _) => ctx.t("mangler", "missing").to_string(),
+        };
         let residents_small = is_residents
             && c.value
                 .as_deref()
@@ -655,7 +657,12 @@ pub fn area(
                 "<span id=\"value-{}-{}\" data-value=\"{}\">{value}</span>",
                 escape(&c.rule_set),
                 escape(&c.id),
-                escape(c.value.as_deref().unwrap_or(""))
+                escape(
+                    c.value
+                        .as_deref()
+                        .filter(|_| !group_small || is_residents)
+                        .unwrap_or("")
+                )
             )),
             Td::html(escape(&c.operator)),
             Td::html(

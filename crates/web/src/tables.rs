@@ -36,7 +36,11 @@ pub fn areas_table(
     for ((c, _), h) in MEASURES.iter().zip(&heads[1..]) {
         columns.push(col(c, h, Kind::Decimal { places: 2 }));
     }
-    let values: Vec<String> = MEASURES.iter().map(|(c, _)| format!("y.{c}")).collect();
+    // Each share with the size of the group it is a share of.
+    let values: Vec<String> = MEASURES
+        .iter()
+        .map(|(c, g)| format!("y.{c}, y.{g}"))
+        .collect();
     let sql = format!(
         "SELECT a.id, COALESCE(y.area_name, a.name), COALESCE(y.municipality, a.municipality_name, a.municipality), \
          a.kind, y.list_year, y.residents, {} FROM areas a \
@@ -107,13 +111,24 @@ pub fn areas_table(
             },
             None => Cell::Empty,
         });
+        // A share of a group under the minimum is suppressed like a count: with 3 persons, 33 %
+        // says who.
         for i in 0..MEASURES.len() {
-            let v: Option<String> = r.get(6 + i).map_err(e)?;
-            row.push(
+            let v: Option<String> = r.get(6 + 2 * i).map_err(e)?;
+            let group: Option<String> = r.get(7 + 2 * i).map_err(e)?;
+            let small = group
+                .as_deref()
+                .and_then(|g| g.split('.').next()?.parse::<i64>().ok())
+                .is_some_and(|n| n.unsigned_abs() < ctx.min_count);
+            row.push(if small && v.is_some() {
+                Cell::Suppressed {
+                    min_count: ctx.min_count,
+                }
+            } else {
                 v.as_deref()
                     .and_then(|t| t.parse::<kvarter_export::Decimal>().ok())
-                    .map_or(Cell::Empty, Cell::Decimal),
-            );
+                    .map_or(Cell::Empty, Cell::Decimal)
+            });
         }
         rows.push(row);
     }
@@ -140,8 +155,8 @@ pub fn areas_table(
             format!(
                 "{} {}",
                 ctx.t(
-                    "Antal under mindstetallet er undertrykt og vist som <",
-                    "Counts under the minimum are suppressed and shown as <"
+                    "Antal under mindstetallet, og andele af grupper under det, er undertrykt og vist som <",
+                    "Counts under the minimum, and shares of groups under it, are suppressed and shown as <"
                 ),
                 ctx.min_count
             ),
