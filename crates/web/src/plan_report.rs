@@ -6,7 +6,7 @@
 //! numbers, its helhedsplaner and the initiatives working in it. The comparison lists what
 //! [`kvarter_plans::compare_versions`] finds between two versions of one action plan.
 
-use crate::dash::{Ctx, Dash, Td, badge, measure_series, table, wrapped, year_form};
+use crate::dash::{Ctx, Dash, Td, badge, table, wrapped, year_form};
 use crate::pages::{PageError, memberships, not_found};
 use crate::plans::{initiative_status, mark, no_plans, status_badge, stored, track};
 use crate::svg::escape;
@@ -66,48 +66,6 @@ fn areas_text(ctx: &Ctx, dash: Option<&Dash>, a: &Areas) -> String {
 /// An area's name, or its id when the store does not know it.
 fn area_name<'a>(dash: &'a Dash, id: &'a str) -> &'a str {
     dash.areas.get(id).map_or(id, |a| a.name.as_str())
-}
-
-/// The areas on a state list in the store's latest list year: what `*` means in
-/// [`crate::plans::track`].
-fn listed_in_latest(conn: &Connection) -> Result<Vec<String>, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' \
-         AND list_year = (SELECT MAX(list_year) FROM area_years) ORDER BY 1",
-    )?;
-    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Every indicator's progress as of list year `year`: the series `track` builds (same areas,
-/// same weighting), with the years after `year` left out.
-fn progress_at(
-    conn: &Connection,
-    plans: &Plans,
-    year: i32,
-) -> Result<BTreeMap<String, Progress>, PageError> {
-    let listed = listed_in_latest(conn)?;
-    let cut = |s: BTreeMap<i32, Decimal>| -> BTreeMap<i32, Decimal> {
-        s.into_iter().filter(|(y, _)| *y <= year).collect()
-    };
-    let mut cities: BTreeMap<Measure, BTreeMap<i32, Decimal>> = BTreeMap::new();
-    let mut out = BTreeMap::new();
-    for (ind, _) in plans.indicators() {
-        let measure = ind.measure.as_str();
-        let areas = match &ind.areas {
-            Areas::All => listed.clone(),
-            Areas::Listed(a) => a.clone(),
-        };
-        let data = cut(measure_series(conn, measure, Some(&areas))?);
-        let city = match cities.entry(ind.measure) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(cut(measure_series(conn, measure, None)?))
-            }
-        };
-        out.insert(ind.id.clone(), kvarter_plans::progress(ind, &data, city));
-    }
-    Ok(out)
 }
 
 /// How an action-plan version relates to the report's year.
@@ -528,7 +486,8 @@ pub fn report(
     let progress = if year == latest {
         tracked.progress
     } else {
-        progress_at(conn, &plans, year)?
+        let listed = crate::plans::listed_in_latest(conn)?;
+        crate::plans::progress_up_to(conn, &plans, &listed, Some(year))?
     };
 
     // What is illustrative, counted.

@@ -20,6 +20,60 @@ pub struct Tracked {
     pub filled_from: Option<(i32, usize)>,
 }
 
+/// The areas on a state list in the store's latest list year: what an indicator's `*` means.
+pub(crate) fn listed_in_latest(conn: &Connection) -> Result<Vec<String>, String> {
+    let e = |e: rusqlite::Error| format!("reading the store: {e}");
+    let mut st = conn
+        .prepare_cached(
+            "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' \
+             AND list_year = (SELECT MAX(list_year) FROM area_years) ORDER BY 1",
+        )
+        .map_err(e)?;
+    st.query_map([], |r| r.get(0))
+        .map_err(e)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(e)
+}
+
+/// The areas an indicator measures: its own, or for `*` the `listed` ones.
+fn areas_of(i: &Indicator, listed: &[String]) -> Vec<String> {
+    match &i.areas {
+        Areas::All => listed.to_vec(),
+        Areas::Listed(a) => a.clone(),
+    }
+}
+
+/// Every indicator's progress from the store, with the list years after `up_to` (when given)
+/// left out of both the indicator's and the city's series.
+pub(crate) fn progress_up_to(
+    conn: &Connection,
+    plans: &Plans,
+    listed: &[String],
+    up_to: Option<i32>,
+) -> Result<BTreeMap<String, Progress>, String> {
+    let cut = |mut s: BTreeMap<i32, kvarter_plans::Decimal>| {
+        if let Some(y) = up_to {
+            s.retain(|year, _| *year <= y);
+        }
+        s
+    };
+    let mut progress = BTreeMap::new();
+    // The city series of a measure is the same for every indicator on it: read it once.
+    let mut cities: BTreeMap<&str, BTreeMap<i32, kvarter_plans::Decimal>> = BTreeMap::new();
+    for (ind, _) in plans.indicators() {
+        let measure = ind.measure.as_str();
+        let data = cut(measure_series(conn, measure, Some(&areas_of(ind, listed)))?);
+        if !cities.contains_key(measure) {
+            cities.insert(measure, cut(measure_series(conn, measure, None)?));
+        }
+        progress.insert(
+            ind.id.clone(),
+            kvarter_plans::progress(ind, &data, &cities[measure]),
+        );
+    }
+    Ok(progress)
+}
+
 /// Computes every indicator's progress from the store. `*` means the areas on a state list in
 /// the latest year; the city is every area in the store. A baseline the plans leave empty is
 /// taken from the data four list years before the latest, and the indicator marked illustrative.
@@ -28,28 +82,13 @@ pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
     let latest: Option<i32> = conn
         .query_row("SELECT MAX(list_year) FROM area_years", [], |r| r.get(0))
         .map_err(e)?;
-    let listed: Vec<String> = {
-        let mut st = conn
-            .prepare_cached(
-                "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' \
-                 AND list_year = (SELECT MAX(list_year) FROM area_years) ORDER BY 1",
-            )
-            .map_err(e)?;
-        st.query_map([], |r| r.get(0))
-            .map_err(e)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(e)?
-    };
-    let areas_of = |i: &Indicator| match &i.areas {
-        Areas::All => listed.clone(),
-        Areas::Listed(a) => a.clone(),
-    };
+    let listed = listed_in_latest(conn)?;
     let mut filled_from = None;
     if let Some(latest) = latest {
         let year = latest - 4;
         let mut error = None;
         let n = plans.fill_missing_baselines(year, |ind| {
-            match measure_series(conn, ind.measure.as_str(), Some(&areas_of(ind))) {
+            match measure_series(conn, ind.measure.as_str(), Some(&areas_of(ind, &listed))) {
                 Ok(s) => s.get(&year).copied(),
                 Err(x) => {
                     error = Some(x);
@@ -64,22 +103,8 @@ pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
             filled_from = Some((year, n));
         }
     }
-    let mut progress = BTreeMap::new();
-    // The city series of a measure is the same for every indicator on it: read it once.
-    let mut cities: BTreeMap<&str, BTreeMap<i32, kvarter_plans::Decimal>> = BTreeMap::new();
-    for (ind, _) in plans.indicators() {
-        let measure = ind.measure.as_str();
-        let data = measure_series(conn, measure, Some(&areas_of(ind)))?;
-        if !cities.contains_key(measure) {
-            cities.insert(measure, measure_series(conn, measure, None)?);
-        }
-        progress.insert(
-            ind.id.clone(),
-            kvarter_plans::progress(ind, &data, &cities[measure]),
-        );
-    }
     Ok(Tracked {
-        progress,
+        progress: progress_up_to(conn, plans, &listed, None)?,
         filled_from,
     })
 }
