@@ -12,11 +12,11 @@
 //! Output is built in full before anything is printed; progress goes to stderr, only on a
 //! terminal.
 
-use super::{Failure, LangArg, load_catalog, open, overrides, parse_years, progress_bar};
+use super::{Failure, LangArg, load_catalog, overrides, parse_years, progress_bar};
 use clap::{Args, ValueEnum};
 use kvarter_foresight::{Backtest, Forecast, ListForecast, Method, ModelOptions, Options, Score};
 use kvarter_report::{Lang, find_list, list_name, number};
-use kvarter_rules::{Catalog, Decimal, History};
+use kvarter_rules::{Catalog, Decimal};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -105,36 +105,12 @@ fn parse_probability(s: &str) -> Result<Decimal, String> {
     Ok(d)
 }
 
-/// Every list id of every rule set, sorted.
-fn list_ids(catalog: &Catalog) -> Vec<&str> {
-    let mut known: Vec<&str> = catalog
-        .rule_sets()
-        .iter()
-        .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
-        .collect();
-    known.sort_unstable();
-    known.dedup();
-    known
-}
-
-/// Reads the history file as `lists` does.
-fn history(a: &ForesightArgs, catalog: &Catalog) -> Result<History, Failure> {
-    let Some(p) = &a.history else {
-        return Ok(History::new());
-    };
-    Ok(kvarter_criteria::read_history(
-        &p.display().to_string(),
-        open(p)?,
-        &list_ids(catalog),
-    )?)
-}
-
 pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
     let catalog = load_catalog(a.rules_dir.as_deref())?;
     // Checked here for the message `lists` gives; the crate checks again.
     let chosen = overrides(&catalog, &a.rules)?;
     if let Some(l) = &a.list {
-        let known = list_ids(&catalog);
+        let known = super::list_ids(&catalog);
         if !known.contains(&l.as_str()) {
             return Err(Failure(format!(
                 "--list {l}: no such list; expected one of: {}",
@@ -142,7 +118,7 @@ pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
             )));
         }
     }
-    let history = history(a, &catalog)?;
+    let history = super::read_history_file(a.history.as_deref(), &catalog)?;
     let registers = kvarter_data::read_registers(&a.registers, a.data_years, &mut progress_bar())?;
     let options = Options {
         draws: a.draws,

@@ -452,19 +452,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             });
         }
     }
-    let history = match &a.history {
-        None => History::new(),
-        Some(p) => {
-            let mut known: Vec<&str> = catalog
-                .rule_sets()
-                .iter()
-                .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
-                .collect();
-            known.sort_unstable();
-            known.dedup();
-            kvarter_criteria::read_history(&p.display().to_string(), open(p)?, &known)?
-        }
-    };
+    let history = crate::read_history_file(a.history.as_deref(), &catalog)?;
     let eval = |without_origin| {
         let options = EvalOptions {
             without_origin,

@@ -556,6 +556,31 @@ fn run_aggregate(a: &AggregateArgs) -> Result<String, Failure> {
     Ok(String::new())
 }
 
+/// Every list id of every rule set, sorted: the lists a history file may name.
+fn list_ids(catalog: &Catalog) -> Vec<&str> {
+    let mut known: Vec<&str> = catalog
+        .rule_sets()
+        .iter()
+        .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    known
+}
+
+/// The published memberships of `--history FILE` (empty without one), checked against the
+/// catalog's lists.
+fn read_history_file(path: Option<&Path>, catalog: &Catalog) -> Result<History, Failure> {
+    match path {
+        None => Ok(History::new()),
+        Some(p) => Ok(read_history(
+            &p.display().to_string(),
+            open(p)?,
+            &list_ids(catalog),
+        )?),
+    }
+}
+
 /// Writes a file completely under a temporary name beside it, then renames it into place, so
 /// that a failure never leaves half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
@@ -610,22 +635,7 @@ fn evaluate_files(c: &Common) -> Result<Run, Failure> {
         }
         (None, None) => unreachable!("clap requires --criteria or --registers"),
     };
-    let history = match &c.history {
-        None => History::new(),
-        Some(p) => {
-            let known: Vec<&str> = {
-                let mut v: Vec<&str> = catalog
-                    .rule_sets()
-                    .iter()
-                    .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            };
-            read_history(&p.display().to_string(), open(p)?, &known)?
-        }
-    };
+    let history = read_history_file(c.history.as_deref(), &catalog)?;
     if let Some(y) = c.year
         && !criteria.observations.iter().any(|o| o.list_year == y)
     {

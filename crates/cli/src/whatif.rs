@@ -16,7 +16,7 @@
 
 use super::{Failure, LangArg, load_catalog, open, overrides, parse_years, register_observations};
 use clap::{Args, Subcommand, ValueEnum};
-use kvarter_criteria::{read_criteria, read_history};
+use kvarter_criteria::read_criteria;
 use kvarter_report::{Lang, list_name, number};
 use kvarter_rules::whatif::{
     self, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest, SmallestResult,
@@ -206,19 +206,7 @@ fn read_inputs(s: &Source) -> Result<Inputs, Failure> {
             (None, None) => unreachable!("clap requires --criteria, --registers or --db"),
         }
     };
-    let history = match &s.history {
-        None => History::new(),
-        Some(p) => {
-            let mut known: Vec<&str> = catalog
-                .rule_sets()
-                .iter()
-                .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
-                .collect();
-            known.sort_unstable();
-            known.dedup();
-            read_history(&p.display().to_string(), open(p)?, &known)?
-        }
-    };
+    let history = super::read_history_file(s.history.as_deref(), &catalog)?;
     Ok(Inputs {
         name,
         catalog,
