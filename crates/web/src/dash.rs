@@ -628,28 +628,40 @@ impl Ctx {
         }
     }
 
+    /// Whether a count of persons (or the size of the group a share is of) is under the
+    /// minimum, and so suppressed. `None` and text that is no number are not.
+    pub fn is_small(&self, text: Option<&str>) -> bool {
+        text.and_then(whole)
+            .is_some_and(|n| n.unsigned_abs() < self.min_count)
+    }
+
     /// A count of persons, or the suppression mark under the minimum count.
     pub fn count(&self, text: Option<&str>) -> String {
-        let Some(t) = text else {
-            return "–".into();
-        };
-        let whole = t.split('.').next().and_then(|n| n.parse::<i64>().ok());
-        match whole {
-            Some(n) if n.unsigned_abs() < self.min_count => self.suppressed(),
-            _ => self.num(t, 0),
+        match text {
+            None => "–".into(),
+            Some(_) if self.is_small(text) => self.suppressed(),
+            Some(t) => self.num(t, 0),
         }
     }
 
     /// A table cell of a count: the count, or the mark (sorting as 0) under the minimum; the
     /// count itself never reaches the page when it is suppressed.
     pub fn count_cell(&self, text: Option<&str>) -> Td {
-        let Some(t) = text else {
-            return Td::html("–");
-        };
-        let whole = t.split('.').next().and_then(|n| n.parse::<i64>().ok());
-        match whole {
-            Some(n) if n.unsigned_abs() < self.min_count => Td::num(self.suppressed(), Some("0")),
-            _ => Td::num(self.num(t, 0), Some(t)),
+        match text {
+            None => Td::html("–"),
+            Some(_) if self.is_small(text) => Td::num(self.suppressed(), Some("0")),
+            Some(t) => Td::num(self.num(t, 0), Some(t)),
+        }
+    }
+
+    /// A count as a downloaded cell: whole, or suppressed under the minimum, or empty.
+    pub fn count_export(&self, text: Option<&str>) -> kvarter_export::Cell {
+        match text.and_then(whole) {
+            Some(_) if self.is_small(text) => kvarter_export::Cell::Suppressed {
+                min_count: self.min_count,
+            },
+            Some(n) => kvarter_export::Cell::Integer(n),
+            None => kvarter_export::Cell::Empty,
         }
     }
 
@@ -665,6 +677,11 @@ impl Ctx {
             self.min_count
         )
     }
+}
+
+/// The whole number of a stored count (`"930"` or `"930.0"`).
+fn whole(text: &str) -> Option<i64> {
+    text.split('.').next()?.parse().ok()
 }
 
 /// The whole HTML document: header, navigation, language switch, the body, the footer.

@@ -586,11 +586,7 @@ pub fn area(
     for c in &crits {
         let unit = unit_of(dash, &c.rule_set, &c.id);
         let is_residents = c.id.starts_with("residents");
-        let group_small = c
-            .group_size
-            .as_deref()
-            .and_then(|g| g.split('.').next()?.parse::<u64>().ok())
-            .is_some_and(|n| n < ctx.min_count);
+        let group_small = ctx.is_small(c.group_size.as_deref());
         // A share of a group under the minimum would say as much as the count.
         let value = match (&c.value, is_residents) {
             (Some(v), true) => ctx.count(Some(v)),
@@ -598,11 +594,7 @@ pub fn area(
             (Some(v), false) => format!("{}{unit}", ctx.num(v, 2)),
             (None, _) => ctx.t("mangler", "missing").to_string(),
         };
-        let residents_small = is_residents
-            && c.value
-                .as_deref()
-                .and_then(|g| g.split('.').next()?.parse::<u64>().ok())
-                .is_some_and(|n| n < ctx.min_count);
+        let residents_small = is_residents && ctx.is_small(c.value.as_deref());
         let margin = match (&c.persons, c.more) {
             _ if group_small || residents_small => ctx.suppressed(),
             (Some(p), Some(more)) => format!(
@@ -1345,19 +1337,7 @@ pub fn download_table(
                     .into(),
                 ),
             ];
-            row.push(match &r.values[0] {
-                Some(v) => {
-                    let n = v.split('.').next().and_then(|n| n.parse::<i64>().ok());
-                    match n {
-                        Some(n) if n.unsigned_abs() < ctx.min_count => Cell::Suppressed {
-                            min_count: ctx.min_count,
-                        },
-                        Some(n) => Cell::Integer(n),
-                        None => Cell::Empty,
-                    }
-                }
-                None => Cell::Empty,
-            });
+            row.push(ctx.count_export(r.values[0].as_deref()));
             for v in &r.values[1..] {
                 row.push(
                     v.as_deref()

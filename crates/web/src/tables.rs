@@ -101,25 +101,13 @@ pub fn areas_table(
             ));
         }
         // Residents: suppressed under the minimum, as in the lists download.
-        row.push(match r.get::<_, Option<String>>(5).map_err(e)? {
-            Some(v) => match v.split('.').next().and_then(|n| n.parse::<i64>().ok()) {
-                Some(n) if n.unsigned_abs() < ctx.min_count => Cell::Suppressed {
-                    min_count: ctx.min_count,
-                },
-                Some(n) => Cell::Integer(n),
-                None => Cell::Empty,
-            },
-            None => Cell::Empty,
-        });
+        row.push(ctx.count_export(r.get::<_, Option<String>>(5).map_err(e)?.as_deref()));
         // A share of a group under the minimum is suppressed like a count: with 3 persons, 33 %
         // says who.
         for i in 0..MEASURES.len() {
             let v: Option<String> = r.get(6 + 2 * i).map_err(e)?;
             let group: Option<String> = r.get(7 + 2 * i).map_err(e)?;
-            let small = group
-                .as_deref()
-                .and_then(|g| g.split('.').next()?.parse::<i64>().ok())
-                .is_some_and(|n| n.unsigned_abs() < ctx.min_count);
+            let small = ctx.is_small(group.as_deref());
             row.push(if small && v.is_some() {
                 Cell::Suppressed {
                     min_count: ctx.min_count,
