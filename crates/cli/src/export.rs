@@ -209,7 +209,7 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
     // signing in or editing the plans writes to the file but changes no list.
     let store_sha = kvarter_store::content_checksum(&conn, kvarter_store::DATA_TABLES)
         .map_err(|e| at(e.to_string()))?;
-    let dash = Dash::read(&conn).map_err(at)?;
+    let dash = Dash::read(&conn, &kvarter_view::Policy::new(a.min_count)).map_err(at)?;
     let Some(latest) = dash.latest() else {
         return Err(at(
             "the store has no list year; expected a store that `kvarter load` filled".into(),

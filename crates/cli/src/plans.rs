@@ -253,7 +253,7 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
     let conn = open_db(db)?;
     let files = read_files(dir)?;
     let mut plans = parse(dir, &files)?;
-    let tracked = kvarter_web::plans::track(&conn, &mut plans)?;
+    let tracked = kvarter_web::plans::track(&conn, &kvarter_view::Policy::default(), &mut plans)?;
     let mut s = format!(
         "{:<28} {:<21} {:<14} {:<15} {:<14} {:<9} {:<11} {}\n",
         "INDICATOR",

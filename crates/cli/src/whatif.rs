@@ -168,7 +168,7 @@ fn read_inputs(s: &Source) -> Result<Inputs, Failure> {
             )));
         }
         let conn = kvarter_web::open(db)?;
-        let dash = kvarter_web::dash::Dash::read(&conn)?;
+        let dash = kvarter_web::dash::Dash::read(&conn, &kvarter_view::Policy::default())?;
         let observations = kvarter_web::dash::observations(&conn, None)?;
         let overrides_ = if s.rules.is_empty() {
             dash.overrides.clone()

@@ -186,6 +186,22 @@ pub enum Cell {
     },
 }
 
+impl Cell {
+    /// A figure as the disclosure policy lets it be published: the number (whole when
+    /// `whole`), the suppression mark, or an empty cell when missing. The only way a table
+    /// carries a figure that may rest on few persons.
+    pub fn published(p: &kvarter_view::Published<Decimal>, whole: bool) -> Cell {
+        match p.view() {
+            kvarter_view::View::Shown(d) if whole && d.fract().is_zero() => {
+                i64::try_from(*d).map_or(Cell::Decimal(*d), Cell::Integer)
+            }
+            kvarter_view::View::Shown(d) => Cell::Decimal(*d),
+            kvarter_view::View::Suppressed { min_count } => Cell::Suppressed { min_count },
+            kvarter_view::View::Missing => Cell::Empty,
+        }
+    }
+}
+
 /// The text a suppressed count is written as, in CSV and XLSX alike: `<{min_count}`, e.g. `<5`.
 pub fn suppressed_marker(min_count: u64) -> String {
     format!("<{min_count}")

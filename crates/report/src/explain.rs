@@ -7,6 +7,7 @@ use kvarter_rules::{
     History, ListOutcome, ListResult, Membership, MembershipSource, Operator, RuleSet, Threshold,
     Trace, Unit,
 };
+use kvarter_view::{PublishedCriterion, View};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -67,8 +68,22 @@ fn threshold_text(c: &Criterion, r: &CriterionResult, lang: Lang) -> String {
     }
 }
 
+/// The words in place of a suppressed figure.
+fn fewer_than(min_count: u64, lang: Lang) -> String {
+    format!(
+        "{} {min_count} {}",
+        lang.t("hviler på færre end", "rests on fewer than"),
+        lang.t("personer", "persons")
+    )
+}
+
 /// One criterion as a line (or two) of plain language.
-fn criterion_text(c: &Criterion, r: &CriterionResult, lang: Lang) -> String {
+fn criterion_text(
+    c: &Criterion,
+    r: &CriterionResult,
+    fig: &PublishedCriterion,
+    lang: Lang,
+) -> String {
     let (mark, status) = match &r.outcome {
         CriterionOutcome::Met => ("✓", lang.t("opfyldt", "met")),
         CriterionOutcome::NotMet => ("✗", lang.t("ikke opfyldt", "not met")),
@@ -103,10 +118,15 @@ fn criterion_text(c: &Criterion, r: &CriterionResult, lang: Lang) -> String {
             );
         }
         CriterionOutcome::Met | CriterionOutcome::NotMet => {
-            let mut value = r
-                .value
-                .map(|v| with_unit(v, c.unit, lang))
-                .unwrap_or_default();
+            let mut value = match fig.value.view() {
+                View::Shown(v) => with_unit(*v, c.unit, lang),
+                View::Suppressed { min_count } => format!(
+                    "({}: {})",
+                    lang.t("undertrykt", "suppressed"),
+                    fewer_than(min_count, lang)
+                ),
+                View::Missing => String::new(),
+            };
             if c.unit == Unit::PercentOfReference {
                 value.push_str(lang.t(" af regionens gennemsnit", " of the regional mean"));
             }
@@ -117,7 +137,7 @@ fn criterion_text(c: &Criterion, r: &CriterionResult, lang: Lang) -> String {
                 negated(c.operator, lang).to_string()
             };
             let _ = write!(s, "\n      {value} {verb} {}", threshold_text(c, r, lang));
-            if let Some(diff) = r.difference {
+            if let Some(&diff) = fig.difference.shown() {
                 let diff = diff.normalize();
                 let unit = match c.unit {
                     Unit::Persons => lang.t("beboere", "residents"),
@@ -141,8 +161,8 @@ fn criterion_text(c: &Criterion, r: &CriterionResult, lang: Lang) -> String {
                 };
                 let _ = write!(s, " — {side}");
             }
-            if let Some(p) = &r.persons {
-                let n = number(p.persons, lang);
+            if let (Some(p), Some(&persons)) = (&r.persons, fig.persons.shown()) {
+                let n = number(persons, lang);
                 let dir = if p.more {
                     lang.t("flere", "more")
                 } else {
@@ -156,14 +176,14 @@ fn criterion_text(c: &Criterion, r: &CriterionResult, lang: Lang) -> String {
                 } else {
                     lang.t("ville kriteriet være opfyldt", "the criterion would be met")
                 };
-                let one = p.persons == Decimal::ONE;
+                let one = persons == Decimal::ONE;
                 let whom = match (c.unit, one) {
                     (Unit::Persons, true) => lang.t("beboer", "resident"),
                     (Unit::Persons, false) => lang.t("beboere", "residents"),
                     (_, true) => lang.t("person", "person"),
                     (_, false) => lang.t("personer", "persons"),
                 };
-                let of = match (c.unit, r.group_size) {
+                let of = match (c.unit, fig.group_size.shown().copied()) {
                     (Unit::Percent, Some(g)) => {
                         format!(
                             " ({} {}: {})",
@@ -420,6 +440,9 @@ impl std::fmt::Display for ExplainError {
 impl std::error::Error for ExplainError {}
 
 /// Explains one area for one list year (the latest in the input when `year` is `None`).
+///
+/// Every figure is shown as the input has it: this is the analyst's own view of their own
+/// files. What is published (the dashboard, the API) goes through [`explain_published`].
 pub fn explain(
     catalog: &Catalog,
     eval: &Evaluation,
@@ -427,6 +450,29 @@ pub fn explain(
     area: &str,
     year: Option<i32>,
     lang: Lang,
+) -> Result<String, ExplainError> {
+    explain_published(catalog, eval, history, area, year, lang, &|_, r| {
+        PublishedCriterion::unrestricted(
+            r.value,
+            r.difference,
+            r.group_size,
+            r.persons.as_ref().map(|p| p.persons),
+        )
+    })
+}
+
+/// Explains one area for one list year with each criterion's figures as `figures` lets them
+/// be published (`figures(list_year, result)`, from the disclosure policy): a suppressed value
+/// reads "færre end 5" / "fewer than 5", and a suppressed margin in persons is left out and
+/// says so.
+pub fn explain_published(
+    catalog: &Catalog,
+    eval: &Evaluation,
+    history: &History,
+    area: &str,
+    year: Option<i32>,
+    lang: Lang,
+    figures: &dyn Fn(i32, &CriterionResult) -> PublishedCriterion,
 ) -> Result<String, ExplainError> {
     let rows: Vec<&AreaEvaluation> = eval.areas.iter().filter(|a| a.area_id == area).collect();
     if rows.is_empty() {
@@ -494,7 +540,8 @@ pub fn explain(
         let _ = writeln!(s, "{}", lang.t("Kriterier", "Criteria"));
         for c in rs.all_criteria() {
             if let Some(r) = a.criterion(&rs.id, &c.id) {
-                let _ = writeln!(s, "{}", criterion_text(c, r, lang));
+                let fig = figures(a.list_year, r);
+                let _ = writeln!(s, "{}", criterion_text(c, r, &fig, lang));
             }
         }
         let _ = writeln!(s, "{}", lang.t("Lister", "Lists"));

@@ -185,6 +185,132 @@ pub struct PublishedCriterion {
     pub persons: Published<Decimal>,
 }
 
+impl DisclosedYear {
+    /// A criterion's value before and after a what-if change of residents, as they may be
+    /// published. Before follows the column ([`DisclosedYear::criterion`]); after needs the
+    /// value before, the group and the persons it counts after the change all shown, since
+    /// after − before = change / group would otherwise give the group or the value before.
+    /// `group_after` is the group's size after the change (the same as before for the person
+    /// levers).
+    pub fn whatif(
+        &self,
+        column: &str,
+        before: Option<Decimal>,
+        after: Option<Decimal>,
+        group_after: Option<Decimal>,
+    ) -> (Published<Decimal>, Published<Decimal>) {
+        let p = &self.policy;
+        let before_ok = self.get(column).shown().is_some();
+        let before = p.checked(before, before_ok);
+        let after_ok = before_ok
+            && match kind(column) {
+                Some(Kind::Public) => true,
+                Some(Kind::Count) => after.is_some_and(|a| !p.is_small(a)),
+                Some(Kind::Share(g)) => {
+                    self.get(g).shown().is_some() && p.share(after, group_after).shown().is_some()
+                }
+                Some(Kind::Mean(g)) => {
+                    self.get(g).shown().is_some() && p.mean(after, group_after).shown().is_some()
+                }
+                None => false,
+            };
+        (before, p.checked(after, after_ok))
+    }
+
+    /// A number of persons in a group that changes a criterion (a margin, the smallest change
+    /// of a what-if lever): shown when the group and every measure it moves are shown, since
+    /// together with the share it gives the group's size.
+    pub fn persons_in(
+        &self,
+        group: &str,
+        measures: &[&str],
+        persons: Option<Decimal>,
+    ) -> Published<Decimal> {
+        let ok = self.get(group).shown().is_some()
+            && measures.iter().all(|m| self.get(m).shown().is_some());
+        self.policy.checked(persons, ok)
+    }
+}
+
+/// A figure pooled over several areas (an average weighted by the measured group, or a sum of
+/// counts), published only when the pool is safe: the pool must rest on at least the minimum
+/// (persons, and persons counted by a share), and the areas in it whose own figure is
+/// suppressed must together rest on at least the minimum too, or their figures could be
+/// recomputed from the pool and the areas shown beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pool {
+    sum: Decimal,
+    weight: Decimal,
+    hidden_sum: Decimal,
+    hidden_weight: Decimal,
+    hidden: bool,
+}
+
+impl Pool {
+    /// Adds one area-year's figure of `column` (its raw value and its group's size, 1 for a
+    /// count), with whether the area's own figure is shown ([`DisclosedYear::get`]).
+    pub fn add(&mut self, value: Decimal, weight: Decimal, shown: bool) {
+        self.sum += value * weight;
+        self.weight += weight;
+        if !shown {
+            self.hidden = true;
+            self.hidden_sum += value * weight;
+            self.hidden_weight += weight;
+        }
+    }
+
+    /// The pooled figure of `column` as it may be published: the sum of a count, or the
+    /// weighted mean of a share or mean, unrounded; missing for an empty pool.
+    pub fn publish(&self, policy: &Policy, column: &str) -> Published<Decimal> {
+        if self.weight.is_zero() {
+            return Published::missing();
+        }
+        let small = |d: Decimal| policy.is_small(d);
+        let hundred = Decimal::ONE_HUNDRED;
+        let (value, safe) = match kind(column) {
+            Some(Kind::Public) => (self.sum / self.weight, true),
+            Some(Kind::Count) => (
+                self.sum,
+                !small(self.sum) && (!self.hidden || !small(self.hidden_sum)),
+            ),
+            Some(Kind::Share(_)) => (
+                self.sum / self.weight,
+                !small(self.weight)
+                    && !small(self.sum / hundred)
+                    && (!self.hidden
+                        || (!small(self.hidden_weight) && !small(self.hidden_sum / hundred))),
+            ),
+            Some(Kind::Mean(_)) => (
+                self.sum / self.weight,
+                !small(self.weight) && (!self.hidden || !small(self.hidden_weight)),
+            ),
+            None => (Decimal::ZERO, false),
+        };
+        policy.checked(Some(value), safe)
+    }
+}
+
+impl PublishedCriterion {
+    /// Every figure shown, unchecked: only for the analyst's own terminal output of their own
+    /// input files (`kvarter explain`). Nothing served, exported or stored calls this; a test
+    /// of the web crate checks that it never appears there.
+    pub fn unrestricted(
+        value: Option<Decimal>,
+        difference: Option<Decimal>,
+        group_size: Option<Decimal>,
+        persons: Option<Decimal>,
+    ) -> PublishedCriterion {
+        let shown =
+            |v: Option<Decimal>| v.map_or_else(Published::missing, Published::shown_unchecked);
+        PublishedCriterion {
+            value: shown(value),
+            difference: shown(difference),
+            group_size: shown(group_size),
+            persons: shown(persons),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +409,60 @@ mod tests {
         assert!(c.persons.is_suppressed());
         // A column the policy does not know is never shown.
         assert!(y.criterion("unknown_pct", &raw).value.is_suppressed());
+    }
+
+    #[test]
+    fn a_whatif_after_needs_before_group_and_persons_after() {
+        let d = |s: &str| Some(Decimal::from_str(s).unwrap());
+        let y = year(NORMAL);
+        // 2.40 % of 800 = 19.2 convicted; 15 fewer leaves 4.2: the after counts too few.
+        let (b, a) = y.whatif("convicted_pct", d("2.40"), d("0.53"), d("800"));
+        assert!(b.shown().is_some());
+        assert!(a.is_suppressed());
+        let (_, a) = y.whatif("convicted_pct", d("2.40"), d("1.00"), d("800"));
+        assert_eq!(a.shown(), d("1.00").as_ref());
+        // The group hidden (3 children): after − before would give it.
+        let mut rows = NORMAL.to_vec();
+        rows[8] = ("persons_18_plus", "997");
+        let y = year(&rows);
+        let (b, a) = y.whatif("convicted_pct", d("2.40"), d("1.00"), d("997"));
+        assert!(b.shown().is_some() && a.is_suppressed());
+        assert!(
+            y.persons_in("persons_18_plus", &["convicted_pct"], d("7"))
+                .is_suppressed()
+        );
+        assert!(
+            y.persons_in("persons_18_64", &["outside_labour_pct"], d("7"))
+                .shown()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_pool_is_safe_only_when_its_hidden_part_is_too() {
+        let p = Policy::new(5);
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        // One area shown (30 % of 100) and one hidden (50 % of 4): the pool would give it.
+        let mut pool = Pool::default();
+        pool.add(d("30"), d("100"), true);
+        pool.add(d("50"), d("4"), false);
+        assert!(pool.publish(&p, "outside_labour_pct").is_suppressed());
+        // Two hidden areas of 4 and 6 persons, counting 2 and 3: 10 persons, 5 counted.
+        let mut pool = Pool::default();
+        pool.add(d("30"), d("100"), true);
+        pool.add(d("50"), d("4"), false);
+        pool.add(d("50"), d("6"), false);
+        assert_eq!(
+            pool.publish(&p, "outside_labour_pct").shown(),
+            Some(&(d("35") / d("1.1")))
+        );
+        // A count pooled: 3 + 4 hidden residents = 7.
+        let mut pool = Pool::default();
+        pool.add(d("3"), Decimal::ONE, false);
+        pool.add(d("4"), Decimal::ONE, false);
+        assert_eq!(pool.publish(&p, "residents").shown(), Some(&d("7")));
+        assert!(Pool::default().publish(&p, "residents").shown().is_none());
+        assert!(!Pool::default().publish(&p, "residents").is_suppressed());
     }
 
     #[test]

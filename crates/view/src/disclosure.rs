@@ -61,6 +61,10 @@ impl<T> Published<T> {
         Published(State::Missing)
     }
 
+    pub(crate) fn shown_unchecked(value: T) -> Published<T> {
+        Published(State::Shown(value))
+    }
+
     /// What a face may render.
     pub fn view(&self) -> View<'_, T> {
         match &self.0 {

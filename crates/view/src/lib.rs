@@ -20,5 +20,5 @@
 pub mod area;
 pub mod disclosure;
 
-pub use area::{DisclosedYear, PublishedCriterion, RawCriterion};
+pub use area::{DisclosedYear, Pool, PublishedCriterion, RawCriterion};
 pub use disclosure::{DEFAULT_MIN_COUNT, Policy, Published, View};

@@ -12,6 +12,9 @@ use kvarter_report::Lang;
 use kvarter_rules::{
     Catalog, Decimal, EvalOptions, Evaluation, History, Observation, RuleSet, evaluate,
 };
+use kvarter_view::{
+    DisclosedYear, Policy, Pool, Published, PublishedCriterion, RawCriterion, View,
+};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,8 +169,9 @@ pub const SEVERITY: &[&str] = &[
 ];
 
 impl Dash {
-    /// Reads what the dashboard needs from the store.
-    pub fn read(conn: &Connection) -> Result<Dash, String> {
+    /// Reads what the dashboard needs from the store; the averages it derives go through the
+    /// disclosure `policy`.
+    pub fn read(conn: &Connection, policy: &Policy) -> Result<Dash, String> {
         let e = |e: rusqlite::Error| format!("reading the store: {e}");
         let mut st = conn
             .prepare("SELECT id, file, source FROM rule_sets ORDER BY file")
@@ -252,40 +256,35 @@ impl Dash {
                 },
             );
         }
-        let mut sums: BTreeMap<(String, i32, String), (f64, f64)> = BTreeMap::new();
-        let cols: Vec<String> = MEASURES
-            .iter()
-            .flat_map(|(v, g)| [v.to_string(), g.to_string()])
-            .collect();
-        let sql = format!(
-            "SELECT municipality, list_year, {} FROM area_years",
-            cols.join(", ")
-        );
-        for row in query_vec(conn, &sql, |r| {
-            let mut v = Vec::new();
-            for i in 0..cols.len() {
-                v.push(
-                    r.get::<_, Option<String>>(2 + i)?
-                        .and_then(|s| s.parse::<f64>().ok()),
-                );
-            }
-            Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, v))
-        })? {
-            let (m, y, v) = row;
-            for (i, (col, _)) in MEASURES.iter().enumerate() {
-                if let (Some(x), Some(w)) = (v[2 * i], v[2 * i + 1]) {
-                    for key in [m.clone(), String::new()] {
-                        let s = sums.entry((key, y, col.to_string())).or_default();
-                        s.0 += x * w;
-                        s.1 += w;
+        // The weighted average of each measure per municipality and over all areas, pooled
+        // through the disclosure policy: a pool that could give away a suppressed area is left
+        // out.
+        let mut pools: BTreeMap<(String, i32, String), Pool> = BTreeMap::new();
+        for o in observations(conn, None)? {
+            let figures = policy.area_year(|c| o.values.get(c).copied());
+            for (col, g) in MEASURES {
+                if let (Some(&x), Some(&w)) = (o.values.get(*col), o.values.get(*g)) {
+                    let shown = figures.get(col).shown().is_some();
+                    for key in [o.municipality.clone(), String::new()] {
+                        pools
+                            .entry((key, o.list_year, col.to_string()))
+                            .or_default()
+                            .add(x, w, shown);
                     }
                 }
             }
         }
-        let averages = sums
+        let averages = pools
             .into_iter()
-            .filter(|(_, (_, w))| *w > 0.0)
-            .map(|(k, (s, w))| (k, s / w))
+            .filter_map(|(k, p)| {
+                let v = p
+                    .publish(policy, &k.2)
+                    .shown()?
+                    .to_string()
+                    .parse::<f64>()
+                    .ok()?;
+                Some((k, v))
+            })
             .collect();
         Ok(Dash {
             catalog,
@@ -335,9 +334,18 @@ impl Dash {
         without_origin: bool,
     ) -> Result<Evaluation, String> {
         let observations = observations(conn, Some(id))?;
+        self.evaluate_observations(&observations, without_origin)
+    }
+
+    /// Some areas evaluated from their observations, exactly as the load evaluated them.
+    pub fn evaluate_observations(
+        &self,
+        observations: &[Observation],
+        without_origin: bool,
+    ) -> Result<Evaluation, String> {
         evaluate(
             &self.catalog,
-            &observations,
+            observations,
             &self.history,
             &EvalOptions {
                 without_origin,
@@ -350,9 +358,9 @@ impl Dash {
 
 impl Dash {
     /// The explanation in plain language of one area and year: the text of `kvarter explain`,
-    /// with every count of persons under `min_count` left out. Group sizes and margins in
-    /// persons of a small group are dropped and a closing line says so; an area with fewer
-    /// residents than the minimum gets no explanation but that notice.
+    /// with every figure as the disclosure policy lets it be published (see
+    /// `docs/DISCLOSURE.md`); an area with fewer residents than the minimum gets no explanation
+    /// but a notice.
     pub fn explanation(
         &self,
         conn: &Connection,
@@ -362,37 +370,44 @@ impl Dash {
         without_origin: bool,
         min_count: u64,
     ) -> Result<Result<String, String>, String> {
-        let mut eval = self.evaluate_area(conn, id, without_origin)?;
-        let small = |d: Option<Decimal>| d.is_some_and(|d| d < Decimal::from(min_count));
-        let mut dropped = false;
-        for a in &mut eval.areas {
-            for c in &mut a.criteria {
-                let unit = self
-                    .catalog
-                    .get(&c.rule_set)
-                    .and_then(|rs| rs.all_criteria().find(|x| x.id == c.id))
-                    .map(|x| x.unit);
-                if unit == Some(kvarter_rules::Unit::Persons) && small(c.value) {
-                    return Ok(Err(format!(
-                        "{} {min_count} {}",
-                        lang.t("Området har færre end", "The area has fewer than"),
-                        lang.t(
-                            "beboere; forklaringen vises ikke, da den ville afsløre små tal.",
-                            "residents; the explanation is not shown, as it would reveal small counts."
-                        )
-                    )));
-                }
-                if small(c.group_size) {
-                    c.group_size = None;
-                    c.persons = None;
-                    dropped = true;
-                }
-            }
+        let policy = Policy::new(min_count);
+        let observations = observations(conn, Some(id))?;
+        let years = disclose(&policy, &observations);
+        let shown_year = year.or_else(|| years.keys().last().copied());
+        if shown_year
+            .and_then(|y| years.get(&y))
+            .is_some_and(|d| d.get("residents").is_suppressed())
+        {
+            return Ok(Err(format!(
+                "{} {min_count} {}",
+                lang.t("Området har færre end", "The area has fewer than"),
+                lang.t(
+                    "beboere; forklaringen vises ikke, da den ville afsløre små tal.",
+                    "residents; the explanation is not shown, as it would reveal small counts."
+                )
+            )));
         }
-        let mut text =
-            kvarter_report::explain::explain(&self.catalog, &eval, &self.history, id, year, lang)
-                .map_err(|e| e.to_string())?;
-        if dropped {
+        let eval = self.evaluate_observations(&observations, without_origin)?;
+        let dropped = std::cell::Cell::new(false);
+        let figures = |y: i32, r: &kvarter_rules::CriterionResult| {
+            let f = self.figures(&policy, &years, y, &r.rule_set, &r.id, raw_criterion(r));
+            if r.persons.is_some() && f.persons.is_suppressed() {
+                dropped.set(true);
+            }
+            f
+        };
+        let text = kvarter_report::explain::explain_published(
+            &self.catalog,
+            &eval,
+            &self.history,
+            id,
+            year,
+            lang,
+            &figures,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut text = text;
+        if dropped.get() {
             let _ = writeln!(
                 text,
                 "\n{} {min_count} {}",
@@ -405,13 +420,78 @@ impl Dash {
         }
         Ok(Ok(text))
     }
+
+    /// The column a criterion measures, from its rule set.
+    pub fn measure_of(&self, rule_set: &str, id: &str) -> Option<&str> {
+        self.catalog
+            .get(rule_set)
+            .and_then(|rs| rs.all_criteria().find(|c| c.id == id))
+            .map(|c| c.measure.as_str())
+    }
+
+    /// A criterion's figures in a year as they may be published: from the area-year's figures
+    /// after the policy ([`disclose`]); a criterion of a year or a measure the policy does not
+    /// know shows nothing.
+    pub fn figures(
+        &self,
+        policy: &Policy,
+        years: &BTreeMap<i32, DisclosedYear>,
+        year: i32,
+        rule_set: &str,
+        id: &str,
+        raw: RawCriterion,
+    ) -> PublishedCriterion {
+        let none = policy.area_year(|_| None);
+        let y = years.get(&year).unwrap_or(&none);
+        y.criterion(self.measure_of(rule_set, id).unwrap_or(""), &raw)
+    }
+}
+
+/// Every list year's figures of one area (the observations of one area) after the disclosure
+/// policy.
+pub fn disclose(policy: &Policy, observations: &[Observation]) -> BTreeMap<i32, DisclosedYear> {
+    observations
+        .iter()
+        .map(|o| (o.list_year, policy.area_year(|c| o.values.get(c).copied())))
+        .collect()
+}
+
+/// The stored figures of an engine's criterion result.
+pub fn raw_criterion(r: &kvarter_rules::CriterionResult) -> RawCriterion {
+    RawCriterion {
+        value: r.value,
+        difference: r.difference,
+        group_size: r.group_size,
+        persons: r.persons.as_ref().map(|p| p.persons),
+    }
+}
+
+/// A criterion result's stored figures, as text from the store.
+pub fn raw_stored(
+    value: Option<&str>,
+    difference: Option<&str>,
+    group_size: Option<&str>,
+    persons: Option<&str>,
+) -> RawCriterion {
+    let d = |t: Option<&str>| t.and_then(|t| Decimal::from_str(t).ok());
+    RawCriterion {
+        value: d(value),
+        difference: d(difference),
+        group_size: d(group_size),
+        persons: d(persons),
+    }
 }
 
 /// A measure (a value column of `area_years`) per list year over some areas, or all: weighted by
 /// the measured group (see [`MEASURES`]), rounded to 2 decimals as the criteria are; for
-/// `residents`, the sum. Years without a value for any of the areas are left out.
+/// `residents`, the sum. Years without a value for any of the areas are left out, and so are
+/// years whose pooled figure the disclosure policy does not let be published: a pool under the
+/// minimum (in persons, or in persons counted by a share), or a pool in which the areas whose
+/// own figure is suppressed add up to fewer than the minimum (their figure could be recomputed
+/// from the pool and the areas shown beside it).
 pub fn measure_series(
     conn: &Connection,
+    policy: &Policy,
     measure: &str,
     areas: Option<&[String]>,
 ) -> Result<BTreeMap<i32, Decimal>, String> {
@@ -421,54 +501,34 @@ pub fn measure_series(
             kvarter_store::VALUE_COLUMNS.join(", ")
         ));
     }
-    let group = MEASURES
-        .iter()
-        .find(|(m, _)| *m == measure)
-        .map(|(_, g)| *g);
-    let e = |e: rusqlite::Error| format!("reading the store: {e}");
-    let mut st = conn
-        .prepare_cached(&format!(
-            "SELECT area_id, list_year, {measure}, {} FROM area_years ORDER BY list_year",
-            group.unwrap_or("NULL")
-        ))
-        .map_err(e)?;
-    let mut sums: BTreeMap<i32, (Decimal, Decimal)> = BTreeMap::new();
-    let rows = st
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i32>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })
-        .map_err(e)?;
-    for row in rows {
-        let (area, year, value, weight) = row.map_err(e)?;
-        if areas.is_some_and(|a| !a.contains(&area)) {
+    let group = kvarter_view::area::group_of(measure);
+    let mut pools: BTreeMap<i32, Pool> = BTreeMap::new();
+    for o in observations(conn, None)? {
+        if areas.is_some_and(|a| !a.contains(&o.area_id)) {
             continue;
         }
-        let Some(v) = value.and_then(|v| v.parse::<Decimal>().ok()) else {
+        let Some(&v) = o.values.get(measure) else {
             continue;
         };
-        let s = sums.entry(year).or_default();
-        match group {
-            None => s.0 += v,
-            Some(_) => {
-                let Some(w) = weight.and_then(|w| w.parse::<Decimal>().ok()) else {
-                    continue;
-                };
-                s.0 += v * w;
-                s.1 += w;
-            }
-        }
+        let w = match group {
+            None => Decimal::ONE,
+            Some(g) => match o.values.get(g) {
+                Some(&w) => w,
+                None => continue,
+            },
+        };
+        let shown = policy
+            .area_year(|c| o.values.get(c).copied())
+            .get(measure)
+            .shown()
+            .is_some();
+        pools.entry(o.list_year).or_default().add(v, w, shown);
     }
-    Ok(sums
+    Ok(pools
         .into_iter()
-        .filter_map(|(y, (s, w))| match group {
-            None => Some((y, s)),
-            Some(_) if w.is_zero() => None,
-            Some(_) => Some((y, (s / w).round_dp(2))),
+        .filter_map(|(y, p)| {
+            let v = *p.publish(policy, measure).shown()?;
+            Some((y, if group.is_some() { v.round_dp(2) } else { v }))
         })
         .collect())
 }
@@ -628,40 +688,28 @@ impl Ctx {
         }
     }
 
-    /// Whether a count of persons (or the size of the group a share is of) is under the
-    /// minimum, and so suppressed. `None` and text that is no number are not.
-    pub fn is_small(&self, text: Option<&str>) -> bool {
-        text.and_then(whole)
-            .is_some_and(|n| n.unsigned_abs() < self.min_count)
+    /// The disclosure policy of this request.
+    pub fn policy(&self) -> Policy {
+        Policy::new(self.min_count)
     }
 
-    /// A count of persons, or the suppression mark under the minimum count.
-    pub fn count(&self, text: Option<&str>) -> String {
-        match text {
-            None => "–".into(),
-            Some(_) if self.is_small(text) => self.suppressed(),
-            Some(t) => self.num(t, 0),
+    /// A figure for people: rounded to `dp` places, or the suppression mark, or `–` when
+    /// missing. The only way a page shows a figure that may rest on few persons.
+    pub fn figure(&self, p: &Published<Decimal>, dp: u32) -> String {
+        match p.view() {
+            View::Shown(d) => kvarter_report::rounded(*d, dp, self.lang),
+            View::Suppressed { .. } => self.suppressed(),
+            View::Missing => "–".into(),
         }
     }
 
-    /// A table cell of a count: the count, or the mark (sorting as 0) under the minimum; the
-    /// count itself never reaches the page when it is suppressed.
-    pub fn count_cell(&self, text: Option<&str>) -> Td {
-        match text {
-            None => Td::html("–"),
-            Some(_) if self.is_small(text) => Td::num(self.suppressed(), Some("0")),
-            Some(t) => Td::num(self.num(t, 0), Some(t)),
-        }
-    }
-
-    /// A count as a downloaded cell: whole, or suppressed under the minimum, or empty.
-    pub fn count_export(&self, text: Option<&str>) -> kvarter_export::Cell {
-        match text.and_then(whole) {
-            Some(_) if self.is_small(text) => kvarter_export::Cell::Suppressed {
-                min_count: self.min_count,
-            },
-            Some(n) => kvarter_export::Cell::Integer(n),
-            None => kvarter_export::Cell::Empty,
+    /// A table cell of a figure: the figure (sorted by its exact value), or the mark (sorting
+    /// as 0); a suppressed figure never reaches the page, not even as a sort key.
+    pub fn figure_cell(&self, p: &Published<Decimal>, dp: u32) -> Td {
+        match p.view() {
+            View::Shown(d) => Td::num(self.figure(p, dp), Some(&d.to_string())),
+            View::Suppressed { .. } => Td::num(self.suppressed(), Some("0")),
+            View::Missing => Td::html("–"),
         }
     }
 
@@ -677,11 +725,6 @@ impl Ctx {
             self.min_count
         )
     }
-}
-
-/// The whole number of a stored count (`"930"` or `"930.0"`).
-fn whole(text: &str) -> Option<i64> {
-    text.split('.').next()?.parse().ok()
 }
 
 /// The whole HTML document: header, navigation, language switch, the body, the footer.
@@ -1054,9 +1097,12 @@ mod tests {
         assert_eq!(en.href("/"), "/?lang=en");
         let da = Ctx::new(Lang::Da, 5);
         assert_eq!(da.href("/lists"), "/lists");
-        assert!(da.count(Some("4")).contains("class=\"suppressed\""));
-        assert_eq!(da.count(Some("5")), "5");
-        assert_eq!(da.count(Some("1234")), "1.234");
+        let p = da.policy();
+        let count = |n: &str| p.count(Some(Decimal::from_str(n).unwrap()));
+        assert!(da.figure(&count("4"), 0).contains("class=\"suppressed\""));
+        assert_eq!(da.figure(&count("5"), 0), "5");
+        assert_eq!(da.figure(&count("1234"), 0), "1.234");
+        assert_eq!(da.figure(&Published::missing(), 0), "–");
         assert_eq!(da.num("41.30", 1), "41,3");
     }
 }

@@ -194,7 +194,8 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         }
     };
     let conn = open(db)?;
-    let dash = dash::Dash::read(&conn).map_err(|e| format!("{}: {e}", db.display()))?;
+    let dash = dash::Dash::read(&conn, &kvarter_view::Policy::new(config.min_count))
+        .map_err(|e| format!("{}: {e}", db.display()))?;
     let readers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(2, 8);

@@ -4,6 +4,8 @@
 
 use crate::dash::{Ctx, Dash, Td, badge, status_legend, status_map, table, year_form};
 use crate::svg::{self, escape};
+use kvarter_rules::Decimal;
+use kvarter_view::View;
 use rusqlite::{Connection, params};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -183,7 +185,14 @@ fn unit_of(dash: &Dash, rule_set: &str, id: &str) -> &'static str {
 }
 
 /// Why an area entered or left: the criteria whose outcome changed between the two years.
-fn why(dash: &Dash, ctx: &Ctx, before: &[Crit], now: &[Crit], evaluated_before: bool) -> String {
+fn why(
+    dash: &Dash,
+    ctx: &Ctx,
+    disclosed: &BTreeMap<i32, kvarter_view::DisclosedYear>,
+    year: i32,
+    (before, now): (&[Crit], &[Crit]),
+    evaluated_before: bool,
+) -> String {
     if !evaluated_before {
         return ctx
             .t(
@@ -212,15 +221,26 @@ fn why(dash: &Dash, ctx: &Ctx, before: &[Crit], now: &[Crit], evaluated_before: 
         };
         if (b.outcome == "met") != (c.outcome == "met") {
             let unit = unit_of(dash, &c.rule_set, &c.id);
+            let policy = ctx.policy();
+            let value = |y: i32, c: &Crit| {
+                let fig = dash.figures(
+                    &policy,
+                    disclosed,
+                    y,
+                    &c.rule_set,
+                    &c.id,
+                    crate::dash::raw_stored(c.value.as_deref(), None, None, None),
+                );
+                match fig.value.view() {
+                    View::Missing => ctx.t("mangler", "missing").to_string(),
+                    _ => ctx.figure(&fig.value, 1),
+                }
+            };
             out.push(format!(
                 "{}: {}{unit} → {}{unit} ({} {}{unit})",
                 dash.criterion_name(&c.rule_set, &c.id, ctx.lang),
-                b.value
-                    .as_deref()
-                    .map_or(ctx.t("mangler", "missing").into(), |v| ctx.num(v, 1)),
-                c.value
-                    .as_deref()
-                    .map_or(ctx.t("mangler", "missing").into(), |v| ctx.num(v, 1)),
+                value(year - 1, b),
+                value(year, c),
                 escape(&c.operator),
                 c.threshold.as_deref().map_or("–".into(), |v| ctx.num(v, 2)),
             ));
@@ -335,7 +355,18 @@ pub fn overview(
                 let c_before = criteria(conn, a, year - 1, false)?;
                 let name = dash.areas.get(**a).map_or(a.as_str(), |i| i.name.as_str());
                 let reason = if evaluated_now.contains(**a) {
-                    why(dash, ctx, &c_before, &c_now, evaluated_before.contains(**a))
+                    let disclosed = crate::dash::disclose(
+                        &ctx.policy(),
+                        &crate::dash::observations(conn, Some(a))?,
+                    );
+                    why(
+                        dash,
+                        ctx,
+                        &disclosed,
+                        year,
+                        (&c_before, &c_now),
+                        evaluated_before.contains(**a),
+                    )
                 } else {
                     ctx.t(
                         "ikke vurderet i år (for få beboere eller ingen data)",
@@ -580,26 +611,39 @@ pub fn area(
     }
     b.push_str("</section>");
 
-    // Criteria and margins.
+    // Criteria and margins, every figure through the disclosure policy.
     let crits = criteria(conn, id, year, false)?;
+    let policy = ctx.policy();
+    let observations = crate::dash::observations(conn, Some(id))?;
+    let disclosed = crate::dash::disclose(&policy, &observations);
     let mut rows = Vec::new();
     for c in &crits {
         let unit = unit_of(dash, &c.rule_set, &c.id);
-        let is_residents = c.id.starts_with("residents");
-        let group_small = ctx.is_small(c.group_size.as_deref());
-        // A share of a group under the minimum would say as much as the count.
-        let value = match (&c.value, is_residents) {
-            (Some(v), true) => ctx.count(Some(v)),
-            (Some(_), false) if group_small => ctx.suppressed(),
-            (Some(v), false) => format!("{}{unit}", ctx.num(v, 2)),
-            (None, _) => ctx.t("mangler", "missing").to_string(),
+        let is_residents = dash.measure_of(&c.rule_set, &c.id) == Some("residents");
+        let fig = dash.figures(
+            &policy,
+            &disclosed,
+            year,
+            &c.rule_set,
+            &c.id,
+            crate::dash::raw_stored(
+                c.value.as_deref(),
+                c.difference.as_deref(),
+                c.group_size.as_deref(),
+                c.persons.as_deref(),
+            ),
+        );
+        let value = match fig.value.view() {
+            View::Shown(_) if is_residents => ctx.figure(&fig.value, 0),
+            View::Shown(_) => format!("{}{unit}", ctx.figure(&fig.value, 2)),
+            View::Suppressed { .. } => ctx.suppressed(),
+            View::Missing => ctx.t("mangler", "missing").to_string(),
         };
-        let residents_small = is_residents && ctx.is_small(c.value.as_deref());
-        let margin = match (&c.persons, c.more) {
-            _ if group_small || residents_small => ctx.suppressed(),
-            (Some(p), Some(more)) => format!(
+        let margin = match (fig.persons.view(), c.more) {
+            (View::Suppressed { .. }, _) => ctx.suppressed(),
+            (View::Shown(_), Some(more)) => format!(
                 "{} {}",
-                ctx.num(p, 0),
+                ctx.figure(&fig.persons, 0),
                 if c.outcome == "met" {
                     ctx.t(
                         if more {
@@ -649,12 +693,10 @@ pub fn area(
                 "<span id=\"value-{}-{}\" data-value=\"{}\">{value}</span>",
                 escape(&c.rule_set),
                 escape(&c.id),
-                escape(
-                    c.value
-                        .as_deref()
-                        .filter(|_| !group_small || is_residents)
-                        .unwrap_or("")
-                )
+                fig.value
+                    .shown()
+                    .map(Decimal::to_string)
+                    .unwrap_or_default()
             )),
             Td::html(escape(&c.operator)),
             Td::html(
@@ -671,15 +713,12 @@ pub fn area(
                     "<span id=\"margin-{}-{}\" data-persons=\"{}\">{margin}</span>",
                     escape(&c.rule_set),
                     escape(&c.id),
-                    if group_small || residents_small {
-                        String::new()
-                    } else {
-                        escape(c.persons.as_deref().unwrap_or(""))
-                    }
+                    fig.persons
+                        .shown()
+                        .map(Decimal::to_string)
+                        .unwrap_or_default()
                 ),
-                c.persons
-                    .as_deref()
-                    .filter(|_| !(group_small || residents_small)),
+                fig.persons.shown().map(Decimal::to_string).as_deref(),
             ),
         ]);
     }
@@ -898,24 +937,21 @@ fn charts(
     id: &str,
     municipality: &str,
 ) -> Result<String, PageError> {
-    let cols: Vec<&str> = crate::dash::MEASURES.iter().map(|(c, _)| *c).collect();
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT list_year, {} FROM area_years WHERE area_id = ?1 ORDER BY list_year",
-        cols.join(", ")
-    ))?;
+    // The area's own series carry exactly the figures its tables would: each year's figure
+    // after the disclosure policy, a suppressed year a gap.
+    let disclosed =
+        crate::dash::disclose(&ctx.policy(), &crate::dash::observations(conn, Some(id))?);
+    let years: Vec<i32> = disclosed.keys().copied().collect();
     let mut values: BTreeMap<&str, Vec<(i32, Option<f64>)>> = BTreeMap::new();
-    let mut years = Vec::new();
-    for row in st.query_map([id], |r| {
-        let mut v = Vec::new();
-        for i in 0..cols.len() {
-            v.push(r.get::<_, Option<String>>(1 + i)?);
-        }
-        Ok((r.get::<_, i32>(0)?, v))
-    })? {
-        let (y, v) = row?;
-        years.push(y);
-        for (c, x) in cols.iter().zip(v) {
-            values.entry(c).or_default().push((y, f(&x)));
+    let mut gaps: BTreeSet<&str> = BTreeSet::new();
+    for (y, d) in &disclosed {
+        for (c, _) in crate::dash::MEASURES {
+            let p = d.get(c);
+            if p.is_suppressed() {
+                gaps.insert(c);
+            }
+            let v = p.shown().and_then(|v| v.to_string().parse::<f64>().ok());
+            values.entry(c).or_default().push((*y, v));
         }
     }
     // The threshold of each measure per year: the first criterion on that measure in the
@@ -985,9 +1021,22 @@ fn charts(
         let Some(points) = values.get(col) else {
             continue;
         };
-        if points.iter().all(|(_, v)| v.is_none()) {
+        if points.iter().all(|(_, v)| v.is_none()) && !gaps.contains(col) {
             continue;
         }
+        let note = if gaps.contains(col) {
+            format!(
+                " <span class=\"muted\">({} {} {})</span>",
+                ctx.t(
+                    "år, hvor tallet hviler på færre end",
+                    "years whose figure rests on fewer than"
+                ),
+                ctx.min_count,
+                ctx.t("personer, er udeladt", "persons are left out")
+            )
+        } else {
+            String::new()
+        };
         let avg = |m: &str| -> Vec<(i32, Option<f64>)> {
             years
                 .iter()
@@ -1041,7 +1090,7 @@ fn charts(
         ];
         let _ = write!(
             s,
-            "<figure class=\"chart\" id=\"chart-{col}\"><figcaption>{}</figcaption>{}</figure>",
+            "<figure class=\"chart\" id=\"chart-{col}\"><figcaption>{}{note}</figcaption>{}</figure>",
             escape(ctx.t(da, en)),
             svg::line_chart(&svg::Chart {
                 title: ctx.t(da, en),
@@ -1057,14 +1106,6 @@ fn charts(
     Ok(s)
 }
 
-/// A criterion value of a list table's row.
-fn value_cell(ctx: &Ctx, v: &Option<String>, dp: u32) -> Td {
-    match v {
-        Some(t) => Td::num(ctx.num(t, dp), Some(t)),
-        None => Td::html("–"),
-    }
-}
-
 /// One row of a list: an area on it with its values.
 pub struct ListRow {
     /// Area id.
@@ -1075,21 +1116,21 @@ pub struct ListRow {
     pub municipality: String,
     /// Whether a missing value could change the outcome.
     pub incomplete: bool,
-    /// residents, then the measures' values, in [`crate::dash::MEASURES`] order.
-    pub values: Vec<Option<String>>,
+    /// residents, then the measures' values, in [`crate::dash::MEASURES`] order, as the
+    /// disclosure policy lets them be published.
+    pub values: Vec<kvarter_view::Published<Decimal>>,
 }
 
-/// The areas on a list in a year.
+/// The areas on a list in a year, with their figures after the disclosure policy.
 pub fn list_rows(
     conn: &Connection,
+    policy: &kvarter_view::Policy,
     year: i32,
     without_origin: bool,
     rule_set: &str,
     list: &str,
 ) -> Result<Vec<ListRow>, PageError> {
-    let cols: Vec<&str> = std::iter::once("residents")
-        .chain(crate::dash::MEASURES.iter().map(|(c, _)| *c))
-        .collect();
+    let cols = kvarter_store::VALUE_COLUMNS;
     let sql = format!(
         "SELECT l.area_id, y.area_name, y.municipality, l.incomplete, {} FROM list_results l \
          JOIN area_years y ON y.area_id = l.area_id AND y.list_year = l.list_year \
@@ -1100,18 +1141,24 @@ pub fn list_rows(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let shown: Vec<&str> = std::iter::once("residents")
+        .chain(crate::dash::MEASURES.iter().map(|(c, _)| *c))
+        .collect();
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params![without_origin, year, rule_set, list], |r| {
-        let mut values = Vec::new();
-        for i in 0..cols.len() {
-            values.push(r.get::<_, Option<String>>(4 + i)?);
+        let mut raw = BTreeMap::new();
+        for (i, c) in cols.iter().enumerate() {
+            if let Some(v) = r.get::<_, Option<String>>(4 + i)? {
+                raw.insert(*c, v.parse::<Decimal>().ok());
+            }
         }
+        let year = policy.area_year(|c| raw.get(c).copied().flatten());
         Ok(ListRow {
             id: r.get(0)?,
             name: r.get(1)?,
             municipality: r.get(2)?,
             incomplete: r.get(3)?,
-            values,
+            values: shown.iter().map(|c| year.get(c)).collect(),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1231,7 +1278,7 @@ pub fn lists(
             );
             continue;
         }
-        let rows = list_rows(conn, year, without_origin, &rule_set, &list)?;
+        let rows = list_rows(conn, &ctx.policy(), year, without_origin, &rule_set, &list)?;
         let body: Vec<Vec<Td>> = rows
             .iter()
             .map(|r| {
@@ -1254,9 +1301,9 @@ pub fn lists(
                     )),
                     Td::text(&r.municipality),
                 ];
-                cells.push(ctx.count_cell(r.values[0].as_deref()));
+                cells.push(ctx.figure_cell(&r.values[0], 0));
                 for v in &r.values[1..] {
-                    cells.push(value_cell(ctx, v, 1));
+                    cells.push(ctx.figure_cell(v, 1));
                 }
                 cells
             })
@@ -1319,7 +1366,7 @@ pub fn download_table(
         if !defined {
             continue;
         }
-        for r in list_rows(conn, year, without_origin, &rule_set, &list)? {
+        for r in list_rows(conn, &ctx.policy(), year, without_origin, &rule_set, &list)? {
             let mut row = vec![
                 Cell::Integer(i64::from(year)),
                 Cell::Text(rule_set.clone()),
@@ -1337,13 +1384,9 @@ pub fn download_table(
                     .into(),
                 ),
             ];
-            row.push(ctx.count_export(r.values[0].as_deref()));
+            row.push(Cell::published(&r.values[0], true));
             for v in &r.values[1..] {
-                row.push(
-                    v.as_deref()
-                        .and_then(|t| t.parse::<kvarter_rules::Decimal>().ok())
-                        .map_or(Cell::Empty, Cell::Decimal),
-                );
+                row.push(Cell::published(v, false));
             }
             rows.push(row);
         }

@@ -14,7 +14,7 @@ use kvarter_plans::{
     ActionPlanVersion, Areas, Decimal, Helhedsplan, Indicator, Initiative, InitiativeChange,
     Measure, Plans, Progress, Target, compare_versions,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -186,9 +186,11 @@ fn indicator_table(
             // A count of persons goes through the suppression; its raw value never reaches
             // the page.
             let persons = i.measure == Measure::Residents;
+            // The series behind the progress is already the published one
+            // (`dash::measure_series`): a year it could not publish is not in it.
             let num = |d: Decimal| {
                 if persons {
-                    ctx.count(Some(&d.to_string()))
+                    ctx.num(&d.to_string(), 0)
                 } else {
                     ctx.num(&d.to_string(), 2)
                 }
@@ -295,30 +297,24 @@ fn initiative_table(
     wrapped(table(id, caption, &head, &rows))
 }
 
-/// An area's key numbers: (column, value as stored).
-type KeyNumbers = Vec<(&'static str, Option<String>)>;
+/// The key numbers of the report, in order.
+const KEY_COLUMNS: [&str; 5] = [
+    "residents",
+    "outside_labour_pct",
+    "basic_education_pct",
+    "income_pct_of_region",
+    "convicted_pct",
+];
 
-/// One area's numbers in a year, when it has a row that year.
-fn key_numbers(conn: &Connection, area: &str, year: i32) -> Result<Option<KeyNumbers>, PageError> {
-    const COLS: [&str; 5] = [
-        "residents",
-        "outside_labour_pct",
-        "basic_education_pct",
-        "income_pct_of_region",
-        "convicted_pct",
-    ];
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {} FROM area_years WHERE area_id = ?1 AND list_year = ?2",
-        COLS.join(", ")
-    ))?;
-    let row = st
-        .query_row(params![area, year], |r| {
-            (0..COLS.len())
-                .map(|i| Ok((COLS[i], r.get::<_, Option<String>>(i)?)))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .optional()?;
-    Ok(row)
+/// One area's figures in a year after the disclosure policy, when it has a row that year.
+fn key_numbers(
+    conn: &Connection,
+    ctx: &Ctx,
+    area: &str,
+    year: i32,
+) -> Result<Option<kvarter_view::DisclosedYear>, PageError> {
+    let observations = crate::dash::observations(conn, Some(area))?;
+    Ok(crate::dash::disclose(&ctx.policy(), &observations).remove(&year))
 }
 
 fn key_table(
@@ -326,7 +322,7 @@ fn key_table(
     dash: &Dash,
     area: &str,
     year: i32,
-    numbers: &[(&'static str, Option<String>)],
+    numbers: &kvarter_view::DisclosedYear,
 ) -> String {
     let label = |c: &str| match c {
         "residents" => ctx.t("Beboere", "Residents"),
@@ -339,16 +335,14 @@ fn key_table(
         "convicted_pct" => ctx.t("Dømte, %", "Convicted, %"),
         _ => "",
     };
-    let rows: Vec<Vec<Td>> = numbers
+    let rows: Vec<Vec<Td>> = KEY_COLUMNS
         .iter()
-        .map(|(c, v)| {
-            let value = if *c == "residents" {
-                ctx.count_cell(v.as_deref())
-            } else {
-                match v {
-                    Some(t) => Td::num(ctx.num(t, 2), Some(t)),
-                    None => Td::html(ctx.t("mangler", "missing")),
-                }
+        .map(|c| {
+            let v = numbers.get(c);
+            let value = match v.view() {
+                kvarter_view::View::Missing => Td::html(ctx.t("mangler", "missing")),
+                _ if *c == "residents" => ctx.figure_cell(&v, 0),
+                _ => ctx.figure_cell(&v, 2),
             };
             let all = dash
                 .averages
@@ -482,12 +476,12 @@ pub fn report(
         b.push_str("</div>");
         return Ok((title, b));
     };
-    let tracked = track(conn, &mut plans)?;
+    let tracked = track(conn, &ctx.policy(), &mut plans)?;
     let progress = if year == latest {
         tracked.progress
     } else {
         let listed = crate::plans::listed_in_latest(conn)?;
-        crate::plans::progress_up_to(conn, &plans, &listed, Some(year))?
+        crate::plans::progress_up_to(conn, &ctx.policy(), &plans, &listed, Some(year))?
     };
 
     // What is illustrative, counted.
@@ -704,7 +698,7 @@ pub fn report(
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        match key_numbers(conn, id, year)? {
+        match key_numbers(conn, ctx, id, year)? {
             Some(numbers) => b.push_str(&key_table(ctx, dash, id, year, &numbers)),
             None => {
                 let _ = write!(

@@ -47,6 +47,7 @@ fn areas_of(i: &Indicator, listed: &[String]) -> Vec<String> {
 /// left out of both the indicator's and the city's series.
 pub(crate) fn progress_up_to(
     conn: &Connection,
+    policy: &kvarter_view::Policy,
     plans: &Plans,
     listed: &[String],
     up_to: Option<i32>,
@@ -62,9 +63,14 @@ pub(crate) fn progress_up_to(
     let mut cities: BTreeMap<&str, BTreeMap<i32, kvarter_plans::Decimal>> = BTreeMap::new();
     for (ind, _) in plans.indicators() {
         let measure = ind.measure.as_str();
-        let data = cut(measure_series(conn, measure, Some(&areas_of(ind, listed)))?);
+        let data = cut(measure_series(
+            conn,
+            policy,
+            measure,
+            Some(&areas_of(ind, listed)),
+        )?);
         if !cities.contains_key(measure) {
-            cities.insert(measure, cut(measure_series(conn, measure, None)?));
+            cities.insert(measure, cut(measure_series(conn, policy, measure, None)?));
         }
         progress.insert(
             ind.id.clone(),
@@ -77,7 +83,12 @@ pub(crate) fn progress_up_to(
 /// Computes every indicator's progress from the store. `*` means the areas on a state list in
 /// the latest year; the city is every area in the store. A baseline the plans leave empty is
 /// taken from the data four list years before the latest, and the indicator marked illustrative.
-pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
+/// Every figure of the data goes through the disclosure `policy` ([`measure_series`]).
+pub fn track(
+    conn: &Connection,
+    policy: &kvarter_view::Policy,
+    plans: &mut Plans,
+) -> Result<Tracked, String> {
     let e = |e: rusqlite::Error| format!("reading the store: {e}");
     let latest: Option<i32> = conn
         .query_row("SELECT MAX(list_year) FROM area_years", [], |r| r.get(0))
@@ -88,7 +99,12 @@ pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
         let year = latest - 4;
         let mut error = None;
         let n = plans.fill_missing_baselines(year, |ind| {
-            match measure_series(conn, ind.measure.as_str(), Some(&areas_of(ind, &listed))) {
+            match measure_series(
+                conn,
+                policy,
+                ind.measure.as_str(),
+                Some(&areas_of(ind, &listed)),
+            ) {
                 Ok(s) => s.get(&year).copied(),
                 Err(x) => {
                     error = Some(x);
@@ -104,7 +120,7 @@ pub fn track(conn: &Connection, plans: &mut Plans) -> Result<Tracked, String> {
         }
     }
     Ok(Tracked {
-        progress: progress_up_to(conn, plans, &listed, None)?,
+        progress: progress_up_to(conn, policy, plans, &listed, None)?,
         filled_from,
     })
 }
@@ -269,7 +285,7 @@ pub fn page(
     let Some(mut plans) = stored(conn)? else {
         return Ok((title, no_plans(ctx)));
     };
-    let tracked = track(conn, &mut plans)?;
+    let tracked = track(conn, &ctx.policy(), &mut plans)?;
     let mut b = format!(
         "<p class=\"lead\">{}</p>",
         ctx.t(

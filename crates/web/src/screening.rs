@@ -312,7 +312,7 @@ fn value(ctx: &Ctx, x: Option<f64>, share: bool) -> String {
 fn persons(ctx: &Ctx, n: Option<u64>) -> String {
     match n {
         Some(0) => "0".to_string(),
-        Some(n) => ctx.count(Some(&n.to_string())),
+        Some(n) => ctx.figure(&ctx.policy().count(Some(n.into())), 0),
         None => "–".to_string(),
     }
 }

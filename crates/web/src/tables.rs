@@ -16,6 +16,7 @@ pub fn areas_table(
     without_origin: bool,
 ) -> Result<Table, String> {
     let e = |e: rusqlite::Error| format!("reading the areas: {e}");
+    let policy = ctx.policy();
     let col = |key: &str, label: &str, kind| Column::new(key, label, kind);
     let heads = crate::pages::value_heads(ctx);
     let mut columns = vec![
@@ -36,14 +37,12 @@ pub fn areas_table(
     for ((c, _), h) in MEASURES.iter().zip(&heads[1..]) {
         columns.push(col(c, h, Kind::Decimal { places: 2 }));
     }
-    // Each share with the size of the group it is a share of.
-    let values: Vec<String> = MEASURES
-        .iter()
-        .map(|(c, g)| format!("y.{c}, y.{g}"))
-        .collect();
+    // Every value column, so that the disclosure policy sees the whole area-year.
+    let cols = kvarter_store::VALUE_COLUMNS;
+    let values: Vec<String> = cols.iter().map(|c| format!("y.{c}")).collect();
     let sql = format!(
         "SELECT a.id, COALESCE(y.area_name, a.name), COALESCE(y.municipality, a.municipality_name, a.municipality), \
-         a.kind, y.list_year, y.residents, {} FROM areas a \
+         a.kind, y.list_year, {} FROM areas a \
          LEFT JOIN area_years y ON y.area_id = a.id AND y.list_year = \
            (SELECT MAX(z.list_year) FROM area_years z WHERE z.area_id = a.id AND z.list_year <= ?1) \
          ORDER BY a.id",
@@ -100,23 +99,19 @@ pub fn areas_table(
                 .into(),
             ));
         }
-        // Residents: suppressed under the minimum, as in the lists download.
-        row.push(ctx.count_export(r.get::<_, Option<String>>(5).map_err(e)?.as_deref()));
-        // A share of a group under the minimum is suppressed like a count: with 3 persons, 33 %
-        // says who.
-        for i in 0..MEASURES.len() {
-            let v: Option<String> = r.get(6 + 2 * i).map_err(e)?;
-            let group: Option<String> = r.get(7 + 2 * i).map_err(e)?;
-            let small = ctx.is_small(group.as_deref());
-            row.push(if small && v.is_some() {
-                Cell::Suppressed {
-                    min_count: ctx.min_count,
-                }
-            } else {
-                v.as_deref()
-                    .and_then(|t| t.parse::<kvarter_export::Decimal>().ok())
-                    .map_or(Cell::Empty, Cell::Decimal)
-            });
+        // Residents and every measure as the disclosure policy lets them be published.
+        let mut raw = std::collections::BTreeMap::new();
+        for (i, c) in cols.iter().enumerate() {
+            let v: Option<String> = r.get(5 + i).map_err(e)?;
+            raw.insert(
+                *c,
+                v.and_then(|t| t.parse::<kvarter_export::Decimal>().ok()),
+            );
+        }
+        let figures = policy.area_year(|c| raw.get(c).copied().flatten());
+        row.push(Cell::published(&figures.get("residents"), true));
+        for (c, _) in MEASURES {
+            row.push(Cell::published(&figures.get(c), false));
         }
         rows.push(row);
     }

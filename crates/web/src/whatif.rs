@@ -40,6 +40,7 @@ use kvarter_rules::{
     AreaEvaluation, CriterionOutcome, Decimal, EvalOptions, ListOutcome, Observation, RuleSet,
     Threshold, Unit,
 };
+use kvarter_view::View;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -301,7 +302,6 @@ struct AreaResult {
     whatif: AreaWhatIf,
     smallest: Option<Vec<Smallest>>,
     query: AreaQuery,
-    observation: Observation,
 }
 
 /// What the area's what-if needs besides the store: the query and how to evaluate.
@@ -355,7 +355,6 @@ fn area_result(
         whatif: w,
         smallest,
         query: q,
-        observation: o.clone(),
     })
 }
 
@@ -451,11 +450,9 @@ pub fn area_section(
         ctx.t("Hvad nu hvis?", "What if?")
     );
     let (all, o) = area_inputs(conn, area, year)?;
-    let residents = o
-        .values
-        .get("residents")
-        .and_then(|r| r.floor().normalize().to_string().parse::<u64>().ok());
-    if residents.is_none_or(|r| r < ctx.min_count) {
+    // Every figure of the area shown here goes through the disclosure policy.
+    let disclosed = ctx.policy().area_year(|c| o.values.get(c).copied());
+    if disclosed.get("residents").shown().is_none() {
         let _ = write!(
             b,
             "<p class=\"notice\" id=\"whatif-suppressed\">{} {} {}</p></section>",
@@ -508,13 +505,13 @@ pub fn area_section(
     };
     for lever in Lever::PERSONS.iter().chain([&r.query.letting]) {
         let id = lever.id();
-        let group = lever.bound(&r.observation);
-        let of = match group {
-            None => String::new(),
-            Some(g) => format!(
+        let group = disclosed.get(lever.group());
+        let of = match group.view() {
+            View::Missing => String::new(),
+            _ => format!(
                 " <span class=\"muted\">({} {})</span>",
                 ctx.t("af", "of"),
-                ctx.count(Some(&g.to_string()))
+                ctx.figure(&group, 0)
             ),
         };
         let _ = write!(
@@ -522,7 +519,7 @@ pub fn area_section(
             "<div><label for=\"wi-{id}\">{}{of}</label><input type=\"text\" inputmode=\"numeric\" pattern=\"[0-9]*\" size=\"6\" id=\"wi-{id}\" name=\"{id}\" value=\"{}\"{}></div>",
             lever_label(id, ctx),
             escape(&given(id)),
-            if small(group, ctx.min_count) {
+            if group.shown().is_none() {
                 " disabled"
             } else {
                 ""
@@ -601,9 +598,23 @@ pub fn area_section(
         let mut rows = Vec::new();
         for (before, after) in w.before.criteria.iter().zip(&w.after.criteria) {
             let unit = unit_of(dash, &before.rule_set, &before.id);
+            let (value_before, value_after) = disclosed.whatif(
+                dash.measure_of(&before.rule_set, &before.id).unwrap_or(""),
+                before.value,
+                after.value,
+                after.group_size.or(before.group_size),
+            );
+            let figure = |v: &kvarter_view::Published<Decimal>| match (v.view(), unit) {
+                (View::Missing, _) => ctx.t("mangler", "missing").to_string(),
+                (View::Suppressed { .. }, _) => ctx.suppressed(),
+                (View::Shown(v), Some(Unit::Persons)) => num(ctx, *v, 0),
+                (View::Shown(v), Some(Unit::Percent)) => format!("{} %", num(ctx, *v, 2)),
+                (View::Shown(v), _) => num(ctx, *v, 2),
+            };
+            // A threshold is the law's, not the area's.
             let value = |v: Option<Decimal>| match (v, unit) {
-                (None, _) => ctx.t("mangler", "missing").to_string(),
-                (Some(v), Some(Unit::Persons)) => ctx.count(Some(&v.normalize().to_string())),
+                (None, _) => "–".to_string(),
+                (Some(v), Some(Unit::Persons)) => num(ctx, v, 0),
                 (Some(v), Some(Unit::Percent)) => format!("{} %", num(ctx, v, 2)),
                 (Some(v), _) => num(ctx, v, 2),
             };
@@ -613,12 +624,12 @@ pub fn area_section(
                     escape(&dash.criterion_name(&before.rule_set, &before.id, ctx.lang)),
                     escape(&before.rule_set)
                 )),
-                Td::num(value(before.value), None),
+                Td::num(figure(&value_before), None),
                 Td::html(format!(
                     "<span id=\"whatif-after-{}-{}\">{}</span>",
                     escape(&before.rule_set),
                     escape(&before.id),
-                    value(after.value)
+                    figure(&value_after)
                 )),
                 Td::html(format!(
                     "{} {}",
@@ -692,9 +703,13 @@ pub fn area_section(
                     .find(|l| l.id() == s.lever)
                     .expect("a person lever")
             };
-            let group_small = small(lever.bound(&r.observation), ctx.min_count);
+            let moved = lever_measures(lever);
+            let shown = disclosed
+                .persons_in(lever.group(), &moved, Some(Decimal::ONE))
+                .shown()
+                .is_some();
             let answer = match &s.result {
-                _ if group_small => ctx.suppressed(),
+                _ if !shown => ctx.suppressed(),
                 SmallestResult::Persons {
                     persons,
                     lists_after,
@@ -721,14 +736,14 @@ pub fn area_section(
                             .join(" ")
                     }
                 ),
-                SmallestResult::NotPossible { group } => format!(
+                SmallestResult::NotPossible { .. } => format!(
                     "{} ({} {} {})",
                     ctx.t(
                         "ikke muligt med denne løftestang alene",
                         "not possible by this lever alone"
                     ),
                     ctx.t("alle", "all"),
-                    ctx.count(Some(&group.to_string())),
+                    ctx.figure(&disclosed.get(lever.group()), 0),
                     ctx.t("prøvet", "tried")
                 ),
                 SmallestResult::Unavailable { column } => format!(
@@ -771,30 +786,20 @@ pub fn area_section(
     Ok(b)
 }
 
+/// The measures a lever moves: its own, or every measure for the letting mix.
+fn lever_measures(lever: &Lever) -> Vec<&'static str> {
+    match lever.measure() {
+        Some(m) => vec![m],
+        None => crate::dash::MEASURES.iter().map(|(m, _)| *m).collect(),
+    }
+}
+
 fn outcome_id(o: &CriterionOutcome) -> &'static str {
     match o {
         CriterionOutcome::Met => "met",
         CriterionOutcome::NotMet => "not_met",
         CriterionOutcome::NotEvaluable { .. } => "not_evaluable",
         CriterionOutcome::SwitchedOff => "switched_off",
-    }
-}
-
-fn guard(n: Option<u64>, min_count: u64) -> Value {
-    match n {
-        None => Value::Null,
-        Some(n) if n < min_count => json!({"suppressed": true, "min_count": min_count}),
-        Some(n) => json!(n),
-    }
-}
-
-fn guard_decimal(d: Option<Decimal>, min_count: u64) -> Value {
-    match d {
-        None => Value::Null,
-        Some(d) if d < Decimal::from(min_count) => {
-            json!({"suppressed": true, "min_count": min_count})
-        }
-        Some(d) => json!(d.normalize().to_string()),
     }
 }
 
@@ -835,8 +840,9 @@ pub fn api_area(
         Some(_) => parse_bool(query, "smallest").map_err(api_error)?,
     };
     let (all, o) = area_inputs(conn, area, year).map_err(api_error)?;
-    let residents = o.values.get("residents").copied();
-    if residents.is_none_or(|r| r < Decimal::from(min_count)) {
+    // Every figure of the area served here goes through the disclosure policy.
+    let disclosed = kvarter_view::Policy::new(min_count).area_year(|c| o.values.get(c).copied());
+    if disclosed.get("residents").shown().is_none() {
         return Err((
             403,
             format!(
@@ -857,7 +863,15 @@ pub fn api_area(
         },
     )
     .map_err(api_error)?;
-    let group_of = |l: &Lever| l.bound(&r.observation);
+    // A group size as a whole number, or the mark.
+    let group_of = |l: &Lever| -> Value {
+        json!(
+            disclosed
+                .get(l.group())
+                .map(|g| u64::try_from(g.trunc()).unwrap_or(0))
+        )
+    };
+    let group_hidden = |l: &Lever| disclosed.get(l.group()).shown().is_none();
     let w = &r.whatif;
     let criteria: Vec<Value> = w
         .before
@@ -865,27 +879,27 @@ pub fn api_area(
         .iter()
         .zip(&w.after.criteria)
         .map(|(b, a)| {
-            let persons = unit_of(dash, &b.rule_set, &b.id) == Some(Unit::Persons);
-            let value = |v: Option<Decimal>| {
-                if persons {
-                    guard_decimal(v, min_count)
-                } else {
-                    v.map_or(Value::Null, |v| json!(v.to_string()))
-                }
+            let column = dash.measure_of(&b.rule_set, &b.id).unwrap_or("");
+            let (before, after) =
+                disclosed.whatif(column, b.value, a.value, a.group_size.or(b.group_size));
+            let group = match kvarter_view::area::group_of(column) {
+                Some(g) => json!(
+                    disclosed
+                        .get(g)
+                        .map(|g| u64::try_from(g.trunc()).unwrap_or(0))
+                ),
+                None => Value::Null,
             };
-            let group = b
-                .group_size
-                .map(|g| g.floor().normalize().to_string().parse::<u64>().ok());
             json!({
                 "rule_set": b.rule_set,
                 "id": b.id,
                 "operator": b.operator,
                 "threshold": b.threshold.map(|t| t.to_string()),
-                "value_before": value(b.value),
-                "value_after": value(a.value),
+                "value_before": before,
+                "value_after": after,
                 "outcome_before": outcome_id(&b.outcome),
                 "outcome_after": outcome_id(&a.outcome),
-                "group_size": group.map_or(Value::Null, |g| guard(g, min_count)),
+                "group_size": if b.group_size.is_some() { group } else { Value::Null },
             })
         })
         .collect();
@@ -900,8 +914,8 @@ pub fn api_area(
         .map(|l| {
             json!({
                 "lever": l.lever.id(),
-                "persons": if small(group_of(&l.lever), min_count) { guard(Some(0), min_count) } else { json!(l.persons) },
-                "group": guard(group_of(&l.lever), min_count),
+                "persons": if group_hidden(&l.lever) { json!({"suppressed": true, "min_count": min_count}) } else { json!(l.persons) },
+                "group": group_of(&l.lever),
             })
         })
         .collect();
@@ -924,12 +938,15 @@ pub fn api_area(
                         .cloned()
                         .expect("a person lever")
                 };
-                let hide = small(group_of(&lever), min_count);
+                let hide = disclosed
+                    .persons_in(lever.group(), &lever_measures(&lever), Some(Decimal::ONE))
+                    .shown()
+                    .is_none();
                 let mut v = json!({
                     "rule_set": s.rule_set,
                     "list": s.list,
                     "lever": s.lever,
-                    "group": guard(group_of(&lever), min_count),
+                    "group": group_of(&lever),
                 });
                 match &s.result {
                     SmallestResult::Persons {
@@ -939,7 +956,7 @@ pub fn api_area(
                     } => {
                         v["result"] = json!("persons");
                         v["persons"] = if hide {
-                            guard(Some(0), min_count)
+                            json!({"suppressed": true, "min_count": min_count})
                         } else {
                             json!(persons)
                         };
