@@ -594,7 +594,19 @@ fn the_dashboard_and_the_api_give_what_the_command_line_gives() {
         &server,
         "/api/areas/TG08/whatif?year=2022&fewer_convicted=1",
     );
-    assert_eq!(api["levers"][0]["group"], 925);
+    // 925 persons aged 18+ are not under 800, but beside 1,250 residents they would give
+    // 325 children, which are: the group is suppressed as well (docs/DISCLOSURE.md, rule 4),
+    // and so is the value after any change of it.
+    assert_eq!(api["levers"][0]["group"]["suppressed"], true, "{api}");
+    let convicted = api["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "convicted")
+        .unwrap();
+    // 2.40 % of 925 counts 22 convicted, under 800: the share is suppressed before too.
+    assert_eq!(convicted["value_before"]["suppressed"], true, "{convicted}");
+    assert_eq!(convicted["value_after"]["suppressed"], true, "{convicted}");
     let work = api["smallest"]
         .as_array()
         .unwrap()

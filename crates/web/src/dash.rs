@@ -35,6 +35,8 @@ pub struct Dash {
     pub areas: BTreeMap<String, AreaInfo>,
     /// (municipality or `""` for all, list year, value column) → weighted mean.
     pub averages: BTreeMap<(String, i32, String), f64>,
+    /// The disclosure policy the dashboard serves under (its `--min-count`).
+    pub policy: Policy,
     /// The publishable units of the latest screening (with the origin criterion), if any.
     pub screening: Option<ScreeningUnits>,
 }
@@ -293,6 +295,7 @@ impl Dash {
             years,
             areas,
             averages,
+            policy: *policy,
             screening: screening_units(conn)?,
         })
     }

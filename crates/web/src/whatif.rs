@@ -267,13 +267,17 @@ fn area_query(
 
 /// The area's observation of the year, and every stored observation (for the input's years
 /// and the letting profiles).
+///
+/// Returns every observation, the area's, and the area's figures after the disclosure policy,
+/// through which every figure of the answer is shown.
 fn area_inputs(
     conn: &Connection,
+    dash: &Dash,
     area: &str,
     year: i32,
-) -> Result<(Vec<Observation>, Observation), PageError> {
+) -> Result<(Vec<Observation>, Observation, kvarter_view::DisclosedYear), PageError> {
     let all = observations(conn, None)?;
-    let Some(o) = all
+    let Some(raw) = all
         .iter()
         .find(|o| o.area_id == area && o.list_year == year)
         .cloned()
@@ -295,7 +299,8 @@ fn area_inputs(
             },
         });
     };
-    Ok((all, o))
+    let disclosed = dash.policy.area_year(|c| raw.values.get(c).copied());
+    Ok((all, raw, disclosed))
 }
 
 struct AreaResult {
@@ -449,9 +454,8 @@ pub fn area_section(
         "<section id=\"whatif\" aria-labelledby=\"whatif-h\"><h2 id=\"whatif-h\">{}</h2>",
         ctx.t("Hvad nu hvis?", "What if?")
     );
-    let (all, o) = area_inputs(conn, area, year)?;
     // Every figure of the area shown here goes through the disclosure policy.
-    let disclosed = ctx.policy().area_year(|c| o.values.get(c).copied());
+    let (all, o, disclosed) = area_inputs(conn, dash, area, year)?;
     if disclosed.get("residents").shown().is_none() {
         let _ = write!(
             b,
@@ -839,9 +843,8 @@ pub fn api_area(
         None => true,
         Some(_) => parse_bool(query, "smallest").map_err(api_error)?,
     };
-    let (all, o) = area_inputs(conn, area, year).map_err(api_error)?;
     // Every figure of the area served here goes through the disclosure policy.
-    let disclosed = kvarter_view::Policy::new(min_count).area_year(|c| o.values.get(c).copied());
+    let (all, o, disclosed) = area_inputs(conn, dash, area, year).map_err(api_error)?;
     if disclosed.get("residents").shown().is_none() {
         return Err((
             403,
