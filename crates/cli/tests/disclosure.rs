@@ -288,7 +288,7 @@ fn criteria() -> (String, Vec<Sentinel>) {
             B,
             2024,
             "outside_labour_pct",
-            "1.09",
+            "1.03",
             "persons_18_64",
             367,
         ),

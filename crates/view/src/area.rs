@@ -187,34 +187,26 @@ pub struct PublishedCriterion {
 
 impl DisclosedYear {
     /// A criterion's value before and after a what-if change of residents, as they may be
-    /// published. Before follows the column ([`DisclosedYear::criterion`]); after needs the
-    /// value before, the group and the persons it counts after the change all shown, since
-    /// after − before = change / group would otherwise give the group or the value before.
-    /// `group_after` is the group's size after the change (the same as before for the person
-    /// levers).
+    /// published. Before follows the column ([`DisclosedYear::criterion`]). After is a
+    /// hypothetical figure, not a count of real persons: it is shown when the value before is
+    /// and, for a share or a mean, its group is too (after − before = change / group would
+    /// otherwise give the group); a value the change left as it was is shown as before.
     pub fn whatif(
         &self,
         column: &str,
         before: Option<Decimal>,
         after: Option<Decimal>,
-        group_after: Option<Decimal>,
     ) -> (Published<Decimal>, Published<Decimal>) {
         let p = &self.policy;
         let before_ok = self.get(column).shown().is_some();
-        let before = p.checked(before, before_ok);
         let after_ok = before_ok
-            && match kind(column) {
-                Some(Kind::Public) => true,
-                Some(Kind::Count) => after.is_some_and(|a| !p.is_small(a)),
-                Some(Kind::Share(g)) => {
-                    self.get(g).shown().is_some() && p.share(after, group_after).shown().is_some()
-                }
-                Some(Kind::Mean(g)) => {
-                    self.get(g).shown().is_some() && p.mean(after, group_after).shown().is_some()
-                }
-                None => false,
-            };
-        (before, p.checked(after, after_ok))
+            && (after == before
+                || match kind(column) {
+                    Some(Kind::Public | Kind::Count) => true,
+                    Some(Kind::Share(g) | Kind::Mean(g)) => self.get(g).shown().is_some(),
+                    None => false,
+                });
+        (p.checked(before, before_ok), p.checked(after, after_ok))
     }
 
     /// A number of persons in a group that changes a criterion (a margin, the smallest change
@@ -412,21 +404,26 @@ mod tests {
     }
 
     #[test]
-    fn a_whatif_after_needs_before_group_and_persons_after() {
+    fn a_whatif_after_needs_the_value_before_and_the_group() {
         let d = |s: &str| Some(Decimal::from_str(s).unwrap());
         let y = year(NORMAL);
-        // 2.40 % of 800 = 19.2 convicted; 15 fewer leaves 4.2: the after counts too few.
-        let (b, a) = y.whatif("convicted_pct", d("2.40"), d("0.53"), d("800"));
+        let (b, a) = y.whatif("convicted_pct", d("2.40"), d("0.53"));
         assert!(b.shown().is_some());
-        assert!(a.is_suppressed());
-        let (_, a) = y.whatif("convicted_pct", d("2.40"), d("1.00"), d("800"));
-        assert_eq!(a.shown(), d("1.00").as_ref());
-        // The group hidden (3 children): after − before would give it.
+        assert_eq!(a.shown(), d("0.53").as_ref());
+        // The group hidden (3 children): after − before would give it, unless unchanged.
         let mut rows = NORMAL.to_vec();
         rows[8] = ("persons_18_plus", "997");
         let y = year(&rows);
-        let (b, a) = y.whatif("convicted_pct", d("2.40"), d("1.00"), d("997"));
+        let (b, a) = y.whatif("convicted_pct", d("2.40"), d("1.00"));
         assert!(b.shown().is_some() && a.is_suppressed());
+        let (_, a) = y.whatif("convicted_pct", d("2.40"), d("2.40"));
+        assert_eq!(a.shown(), d("2.40").as_ref());
+        // A value hidden before stays hidden after.
+        let mut rows = NORMAL.to_vec();
+        rows[3] = ("convicted_pct", "0.50");
+        let y = year(&rows);
+        let (b, a) = y.whatif("convicted_pct", d("0.50"), d("0.50"));
+        assert!(b.is_suppressed() && a.is_suppressed());
         assert!(
             y.persons_in("persons_18_plus", &["convicted_pct"], d("7"))
                 .is_suppressed()
@@ -436,33 +433,6 @@ mod tests {
                 .shown()
                 .is_some()
         );
-    }
-
-    #[test]
-    fn a_pool_is_safe_only_when_its_hidden_part_is_too() {
-        let p = Policy::new(5);
-        let d = |s: &str| Decimal::from_str(s).unwrap();
-        // One area shown (30 % of 100) and one hidden (50 % of 4): the pool would give it.
-        let mut pool = Pool::default();
-        pool.add(d("30"), d("100"), true);
-        pool.add(d("50"), d("4"), false);
-        assert!(pool.publish(&p, "outside_labour_pct").is_suppressed());
-        // Two hidden areas of 4 and 6 persons, counting 2 and 3: 10 persons, 5 counted.
-        let mut pool = Pool::default();
-        pool.add(d("30"), d("100"), true);
-        pool.add(d("50"), d("4"), false);
-        pool.add(d("50"), d("6"), false);
-        assert_eq!(
-            pool.publish(&p, "outside_labour_pct").shown(),
-            Some(&(d("35") / d("1.1")))
-        );
-        // A count pooled: 3 + 4 hidden residents = 7.
-        let mut pool = Pool::default();
-        pool.add(d("3"), Decimal::ONE, false);
-        pool.add(d("4"), Decimal::ONE, false);
-        assert_eq!(pool.publish(&p, "residents").shown(), Some(&d("7")));
-        assert!(Pool::default().publish(&p, "residents").shown().is_none());
-        assert!(!Pool::default().publish(&p, "residents").is_suppressed());
     }
 
     #[test]

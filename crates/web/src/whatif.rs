@@ -241,9 +241,20 @@ fn area_query(
         }
         // A change of persons in a small group would reveal its size (the share moves by
         // n / size × 100), and so would where a refusal starts: refuse it outright.
-        if small(lever.bound(o), min_count) {
+        // A group the policy hides (under the minimum, or beside a group it would give away)
+        // is as good as small here.
+        // The letting mix moves every measure, and with each the group it is a share of.
+        let figures = kvarter_view::Policy::new(min_count).area_year(|c| o.values.get(c).copied());
+        let hidden = figures.get(lever.group()).shown().is_none()
+            || (lever.measure().is_none()
+                && lever_measures(&lever).iter().any(|m| {
+                    figures.get(m).is_suppressed()
+                        || kvarter_view::area::group_of(m)
+                            .is_some_and(|g| figures.get(g).is_suppressed())
+                }));
+        if small(lever.bound(o), min_count) || hidden {
             return Err(bad(format!(
-                "{name}={n}: the group ({}) is smaller than the minimum count {min_count}; a change in it would reveal its size, so it is not calculated",
+                "{name}={n}: the group ({}) is smaller than the minimum count {min_count}, or would give a smaller group away; a change in it would reveal its size, so it is not calculated",
                 lever.group()
             )));
         }
@@ -606,7 +617,6 @@ pub fn area_section(
                 dash.measure_of(&before.rule_set, &before.id).unwrap_or(""),
                 before.value,
                 after.value,
-                after.group_size.or(before.group_size),
             );
             let figure = |v: &kvarter_view::Published<Decimal>| match (v.view(), unit) {
                 (View::Missing, _) => ctx.t("mangler", "missing").to_string(),
@@ -883,8 +893,7 @@ pub fn api_area(
         .zip(&w.after.criteria)
         .map(|(b, a)| {
             let column = dash.measure_of(&b.rule_set, &b.id).unwrap_or("");
-            let (before, after) =
-                disclosed.whatif(column, b.value, a.value, a.group_size.or(b.group_size));
+            let (before, after) = disclosed.whatif(column, b.value, a.value);
             let group = match kvarter_view::area::group_of(column) {
                 Some(g) => json!(
                     disclosed
