@@ -1,4 +1,4 @@
-//! What if: the law changed, or an area's residents did ([`kvarter_rules::whatif`]), on the
+//! What if: the law changed, or an area's residents did ([`kvarter_whatif`]), on the
 //! dashboard and in the API.
 //!
 //! - [`area_section`]: the `<section id="whatif">` of an area's profile. A GET form with one
@@ -32,13 +32,13 @@
 use crate::dash::{Ctx, Dash, Td, badge, observations, table, year_form};
 use crate::pages::PageError;
 use crate::svg::escape;
-use kvarter_rules::whatif::{
-    self, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest, SmallestResult,
-    ThresholdChange, WhatIfError,
-};
 use kvarter_rules::{
     AreaEvaluation, CriterionOutcome, Decimal, EvalOptions, ListOutcome, Observation, RuleSet,
     Threshold, Unit,
+};
+use kvarter_whatif::{
+    self as whatif, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest,
+    SmallestResult, ThresholdChange, WhatIfError,
 };
 use rusqlite::Connection;
 use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! What if: the law changed, or the residents did.
+//! # kvarter-whatif — what if the law changed, or the residents did
 //!
 //! Two kinds of what-if, both pure and both evaluated with the normal engine ([`evaluate`]):
 //!
@@ -62,12 +62,9 @@
 //! area is off the list is then the smallest `N`. The tests check this against a scan of every
 //! `N`.
 
-use crate::Decimal;
-use crate::engine::{AreaEvaluation, CriterionOutcome, EvalError, EvalOptions, Evaluation};
-use crate::engine::{History, ListOutcome, Observation, evaluate};
-use crate::expr::Expr;
-use crate::load::{Catalog, RuleError};
-use crate::model::{RuleSet, Threshold, Unit};
+use kvarter_rules::{AreaEvaluation, CriterionOutcome, EvalError, EvalOptions, Evaluation};
+use kvarter_rules::{Catalog, Decimal, Expr, RuleError, RuleSet, Threshold, Unit};
+use kvarter_rules::{History, ListOutcome, Observation, evaluate};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -802,7 +799,7 @@ pub fn describe(rule_sets: &[&RuleSet], overlay: &Overlay) -> Vec<Change> {
             let undefined: Vec<&str> = rs
                 .lists
                 .iter()
-                .filter(|l| l.without_origin == crate::WithoutOrigin::Undefined)
+                .filter(|l| l.without_origin == kvarter_rules::WithoutOrigin::Undefined)
                 .map(|l| l.id.as_str())
                 .collect();
             let tail = |danish: bool| {
@@ -1005,7 +1002,7 @@ pub fn in_force<'a>(
 ) -> Result<Vec<&'a RuleSet>, WhatIfError> {
     let overrides = override_sets(catalog, &options.overrides)?;
     let sets = catalog.select(year, &overrides);
-    if sets.is_empty() || year < crate::FIRST_LIST_YEAR {
+    if sets.is_empty() || year < kvarter_rules::FIRST_LIST_YEAR {
         return Err(EvalError::NoRuleSet { year }.into());
     }
     Ok(sets)
@@ -1781,7 +1778,7 @@ mod tests {
         let rs = &r.applied[0];
         assert_eq!(rs.id, "dk-2021+whatif");
         let c = rs.criterion("outside_labour").unwrap();
-        assert_eq!(c.operator, crate::Operator::Greater);
+        assert_eq!(c.operator, kvarter_rules::Operator::Greater);
         assert_eq!(c.threshold, Threshold::Value(d("39.99")));
     }
 
