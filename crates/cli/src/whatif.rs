@@ -281,7 +281,11 @@ fn run_rules(a: &RulesArgs) -> Result<String, Failure> {
         &overlay,
     )?;
     match a.source.format {
-        WhatifFormat::Json => json(serde_json::to_value(&r)?),
+        WhatifFormat::Json => {
+            let mut v = serde_json::to_value(&r)?;
+            v["changes"] = serde_json::to_value(kvarter_report::whatif::worded(&r.changes))?;
+            json(v)
+        }
         WhatifFormat::Table => Ok(rules_table(&inputs.catalog, &r, a.source.lang.into())),
     }
 }
@@ -337,7 +341,7 @@ fn rules_table(catalog: &Catalog, r: &RulesWhatIf, lang: Lang) -> String {
         r.rule_sets.join(", ")
     );
     for c in &r.changes {
-        let _ = writeln!(s, "  {}", lang.t(&c.da, &c.en));
+        let _ = writeln!(s, "  {}", kvarter_report::whatif::change(c, lang));
     }
     let _ = writeln!(
         s,

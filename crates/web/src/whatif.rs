@@ -1294,7 +1294,11 @@ pub fn rules_page(
         ctx.t("Hvad nu hvis — listen", "What if — the list of")
     );
     for c in &r.changes {
-        let _ = write!(b, "<li>{}</li>", escape(ctx.t(&c.da, &c.en)));
+        let _ = write!(
+            b,
+            "<li>{}</li>",
+            escape(&kvarter_report::whatif::change(c, ctx.lang))
+        );
     }
     b.push_str("</ul>");
     let (entering, leaving): (usize, usize) = r.lists.iter().fold((0, 0), |(e, l), c| {
@@ -1400,6 +1404,7 @@ pub fn api_rules(
     let overlay = overlay_of(query, &sets, API_RULES_PARAMS, false).map_err(api_error)?;
     let r = rules_result(conn, dash, year, &overlay).map_err(api_error)?;
     let mut v = serde_json::to_value(&r).map_err(|e| (500, e.to_string()))?;
+    v["changes"] = json!(kvarter_report::whatif::worded(&r.changes));
     v["set"] = json!(r.overlay.to_text());
     Ok(v)
 }
