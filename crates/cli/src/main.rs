@@ -771,7 +771,7 @@ fn run_rules(a: &RulesArgs) -> Result<String, Failure> {
                     known.join(", ")
                 ))
             })?;
-            Ok(rules::show(rs, lang))
+            Ok(rules::show(rs, &catalog, lang))
         }
         Some(RulesAction::Test { files }) => {
             let mut sources: Vec<(String, String)> = Vec::new();

@@ -1,5 +1,5 @@
 //! `kvarter whatif`: what if the law changed, or an area's residents did
-//! ([`kvarter_rules::whatif`]).
+//! ([`kvarter_whatif`]).
 //!
 //! - `whatif rules (--criteria FILE | --registers DIR | --db FILE) [--year Y] --set CHANGE…
 //!   [--without-origin]` changes the law for the list of one year (a criterion's threshold, a
@@ -18,12 +18,13 @@ use super::{Failure, LangArg, load_catalog, open, overrides, parse_years, regist
 use clap::{Args, Subcommand, ValueEnum};
 use kvarter_criteria::read_criteria;
 use kvarter_report::{Lang, list_name, number};
-use kvarter_rules::whatif::{
-    self, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest, SmallestResult,
-};
 use kvarter_rules::{
     AreaEvaluation, Catalog, CriterionOutcome, Decimal, EvalOptions, History, ListOutcome,
     Observation, Unit,
+};
+use kvarter_whatif::{
+    self as whatif, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest,
+    SmallestResult,
 };
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -280,7 +281,11 @@ fn run_rules(a: &RulesArgs) -> Result<String, Failure> {
         &overlay,
     )?;
     match a.source.format {
-        WhatifFormat::Json => json(serde_json::to_value(&r)?),
+        WhatifFormat::Json => {
+            let mut v = serde_json::to_value(&r)?;
+            v["changes"] = serde_json::to_value(kvarter_report::whatif::worded(&r.changes))?;
+            json(v)
+        }
         WhatifFormat::Table => Ok(rules_table(&inputs.catalog, &r, a.source.lang.into())),
     }
 }
@@ -336,7 +341,7 @@ fn rules_table(catalog: &Catalog, r: &RulesWhatIf, lang: Lang) -> String {
         r.rule_sets.join(", ")
     );
     for c in &r.changes {
-        let _ = writeln!(s, "  {}", lang.t(&c.da, &c.en));
+        let _ = writeln!(s, "  {}", kvarter_report::whatif::change(c, lang));
     }
     let _ = writeln!(
         s,

@@ -341,14 +341,19 @@ fn rules_are_listed_and_shown_as_the_law_reads() {
         "{show}"
     );
     assert!(
-        show.contains("Anvendes som: convicted_pct ≥ 3 × convicted_national_pct"),
+        show.contains(
+            "Anvendes som: convicted_pct ≥ 3 × landsgennemsnittet (convicted_national_pct)"
+        ),
         "{show}"
     );
     assert!(show.contains("Udelukker: udsat_boligomraade"));
-    assert!(show.contains("Række: 5 år i træk"));
+    assert!(show.contains("Række af år: 5 år i træk"));
+    // The rule set's measurement block, as /methodology shows it.
+    assert!(show.contains("OPGØRELSE FRA REGISTERDATA"), "{show}");
+    golden("rules-show-dk-2021.txt", &show);
     let show2010 = ok(&["rules", "show", "dk-2010"]);
     assert!(
-        show2010.contains("convicted_pct > 270 pr. 10.000 = 2,7 %"),
+        show2010.contains("convicted_pct > 270 pr. 10.000 (= 2,7 %)"),
         "{show2010}"
     );
     let show2018 = ok(&["rules", "show", "dk-2018", "--lang", "en"]);
@@ -356,6 +361,7 @@ fn rules_are_listed_and_shown_as_the_law_reads() {
         show2018.contains("Exception for the lists of 2018, 2019, 2020: 5 years"),
         "{show2018}"
     );
+    golden("rules-show-dk-2018.en.txt", &show2018);
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn a_lower_labour_threshold_moves_engvej_from_forebyggelse_to_udsat() {
     ]);
     assert!(
         out.contains(
-            "§ 61 a, stk. 1, nr. 1 (outside_labour): »overstiger 35 pct.« i stedet for »overstiger 40 pct.«"
+            "§ 61 a, stk. 1, nr. 1 (outside_labour): »overstiger 35 %« i stedet for »overstiger 40 %«"
         ),
         "{out}"
     );
@@ -536,7 +536,7 @@ fn the_dashboard_and_the_api_give_what_the_command_line_gives() {
         "{page}"
     );
     assert!(page.contains("href=\"/areas/EV03?year=2022\""), "{page}");
-    assert!(page.contains("»overstiger 35 pct.« i stedet for »overstiger 40 pct.«"));
+    assert!(page.contains("»overstiger 35 %« i stedet for »overstiger 40 %«"));
     let (status, page) = http(&server, "/whatif?year=2022&lang=en");
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("No change chosen"), "{page}");

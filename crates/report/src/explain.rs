@@ -4,8 +4,8 @@
 use crate::{Lang, list_name, number};
 use kvarter_rules::{
     AreaEvaluation, Catalog, Criterion, CriterionOutcome, CriterionResult, Decimal, Evaluation,
-    History, ListOutcome, ListResult, Membership, MembershipSource, Operator, RuleSet, Threshold,
-    Trace, Unit,
+    History, ListOutcome, ListResult, Membership, MembershipSource, RuleSet, Threshold, Trace,
+    Unit,
 };
 use kvarter_view::{PublishedCriterion, View};
 use std::collections::BTreeMap;
@@ -16,19 +16,6 @@ fn reference_name(column: &str, lang: Lang) -> String {
     match column {
         "convicted_national_pct" => lang.t("landsgennemsnittet", "the national average").into(),
         other => other.into(),
-    }
-}
-
-fn negated(op: Operator, lang: Lang) -> &'static str {
-    match (op, lang) {
-        (Operator::Greater, Lang::Da) => "overstiger ikke",
-        (Operator::GreaterOrEqual, Lang::Da) => "udgør ikke mindst",
-        (Operator::Less, Lang::Da) => "er ikke mindre end",
-        (Operator::LessOrEqual, Lang::Da) => "udgør ikke højst",
-        (Operator::Greater, Lang::En) => "does not exceed",
-        (Operator::GreaterOrEqual, Lang::En) => "is not at least",
-        (Operator::Less, Lang::En) => "is not less than",
-        (Operator::LessOrEqual, Lang::En) => "is not at most",
     }
 }
 
@@ -131,10 +118,9 @@ fn criterion_text(
                 value.push_str(lang.t(" af regionens gennemsnit", " of the regional mean"));
             }
             let verb = if r.outcome.is_met() {
-                lang.t(c.operator.danish(), c.operator.english())
-                    .to_string()
+                crate::law::operator_words(c.operator, lang).to_string()
             } else {
-                negated(c.operator, lang).to_string()
+                crate::law::operator_words_not(c.operator, lang).to_string()
             };
             let _ = write!(s, "\n      {value} {verb} {}", threshold_text(c, r, lang));
             if let Some(&diff) = fig.difference.shown() {

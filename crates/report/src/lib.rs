@@ -2,15 +2,20 @@
 //!
 //! - [`lists`]: the lists per year as a table, CSV or JSON;
 //! - [`explain`]: one area in plain language, Danish or English;
-//! - [`rules`]: the rule sets as the law reads.
+//! - [`law`]: the model of a rule set as the law reads ([`law::Reading`]) and the one place its
+//!   thresholds are put into words;
+//! - [`rules`]: that model as terminal text (`kvarter rules`, `kvarter rules show`);
+//! - [`whatif`]: the what-if's changes to the law in words, with the law's own phrases.
 //!
 //! Invariants: renders into strings and never does IO; prints only area-level figures (there is
 //! nothing person-level to print: the engine never sees persons); Danish numbers use a decimal
 //! comma and a thousands point, machine formats (CSV, JSON) a decimal point.
 
 pub mod explain;
+pub mod law;
 pub mod lists;
 pub mod rules;
+pub mod whatif;
 
 use kvarter_rules::{Catalog, Decimal, ListDef, RuleSet};
 

@@ -1,16 +1,10 @@
-//! The rule sets as the law reads: `kvarter rules` and `kvarter rules show ID`.
+//! The rule sets as the law reads, as terminal text: `kvarter rules` and `kvarter rules show
+//! ID`. This lays out a [`Reading`]; every phrase of the law comes from [`crate::law`].
 
-use crate::{Lang, list_name, number};
-use kvarter_rules::{Catalog, Criterion, RuleSet, Threshold, Unit, WithoutOrigin};
+use crate::Lang;
+use crate::law::{CriterionReading, Label, ListRef, Reading, years};
+use kvarter_rules::{Catalog, RuleSet};
 use std::fmt::Write;
-
-/// The list years a rule set governs, e.g. `2018–2020` or `2021–`.
-pub fn years(rs: &RuleSet) -> String {
-    match rs.in_force.last_list_year {
-        Some(last) => format!("{}–{last}", rs.in_force.first_list_year),
-        None => format!("{}–", rs.in_force.first_list_year),
-    }
-}
 
 /// One line per rule set: id, years, family, title.
 pub fn catalog_table(catalog: &Catalog, lang: Lang) -> String {
@@ -54,180 +48,204 @@ fn quote(text: &str, indent: &str) -> String {
     out
 }
 
-/// How the engine applies a criterion: `outside_labour_pct > 40 %`.
-pub fn applied(c: &Criterion, lang: Lang) -> String {
-    let unit = match c.unit {
-        Unit::Percent => " %",
-        Unit::PercentOfReference => lang.t(" % af regionens gennemsnit", " % of the regional mean"),
-        Unit::Persons => "",
-    };
-    let threshold = match &c.threshold {
-        Threshold::Value(v) => format!("{}{unit}", number(*v, lang)),
-        Threshold::Per { value, per } => {
-            let as_pct = c
-                .threshold
-                .resolve(|_| None)
-                .map(|d| number(d.normalize(), lang))
-                .unwrap_or_default();
-            format!(
-                "{} {} {} = {as_pct}{unit}",
-                number(*value, lang),
-                lang.t("pr.", "per"),
-                number(*per, lang)
-            )
-        }
-        Threshold::FactorOf { factor, reference } => {
-            format!("{} × {reference}", number(*factor, lang))
-        }
-    };
-    let mut s = format!("{} {} {threshold}", c.measure, c.operator.symbol());
-    if let Some(w) = c.window_years {
-        let _ = write!(
-            s,
-            " ({} {w} {})",
-            lang.t("gennemsnit over", "averaged over"),
-            lang.t("år", "years")
-        );
-    }
-    s
-}
-
-fn criterion_block(c: &Criterion, lang: Lang) -> String {
-    let mut s = format!(
-        "  {} — {} [{}]\n",
-        c.paragraph,
-        lang.t(&c.name, &c.name_en),
-        c.id
-    );
+fn criterion_block(c: &CriterionReading, lang: Lang) -> String {
+    let mut s = format!("  {} — {} [{}]\n", c.paragraph, c.name, c.id);
     s.push_str(&quote(&format!("»{}«", c.text), "      "));
+    let window = match c.window_years {
+        Some(_) => format!(" ({})", c.window),
+        None => String::new(),
+    };
     let _ = writeln!(
         s,
-        "      {}: {} — {}",
-        lang.t("Anvendes som", "Applied as"),
-        applied(c, lang),
+        "      {}: {}{window} — {}",
+        Label::Applied.t(lang),
+        c.applied,
         c.population
     );
     if !c.measurement.is_empty() {
         s.push_str(&quote(
-            &format!("{}: {}", lang.t("Opgørelse", "Measurement"), c.measurement),
+            &format!("{}: {}", Label::Measured.t(lang), c.measurement),
             "      ",
         ));
     }
     if !c.text_source.is_empty() {
         s.push_str(&quote(
-            &format!(
-                "{}: {}",
-                lang.t("Ordlyden fra", "Words from"),
-                c.text_source
-            ),
+            &format!("{}: {}", Label::WordsFrom.t(lang), c.text_source),
             "      ",
         ));
     }
     s
 }
 
+fn lists(refs: &[ListRef]) -> String {
+    refs.iter()
+        .map(|r| {
+            if r.name == r.id {
+                r.id.clone()
+            } else {
+                format!("{} ({})", r.id, r.name)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One rule set in full: source, criteria with the law's words, the origin element, the lists
-/// with their composition, streaks, exclusions and what happens without origin.
-pub fn show(rs: &RuleSet, lang: Lang) -> String {
+/// with their composition, streaks, exclusions and what happens without origin, and how the
+/// criteria are measured from register data. Lists of other rule sets (those a run of years
+/// counts) are named from `catalog`.
+pub fn show(rs: &RuleSet, catalog: &Catalog, lang: Lang) -> String {
+    text(&Reading::in_catalog(rs, catalog, lang))
+}
+
+/// A [`Reading`] as terminal text.
+pub fn text(r: &Reading) -> String {
+    let lang = r.lang;
     let mut s = String::new();
-    let _ = writeln!(s, "{} — {}", rs.id, lang.t(&rs.title, &rs.title_en));
-    let _ = writeln!(s, "{}: {}", lang.t("Kilde", "Source"), rs.source);
+    let _ = writeln!(s, "{} — {}", r.id, r.title);
+    let _ = writeln!(s, "{}: {}", Label::Source.t(lang), r.source);
     let _ = writeln!(
         s,
         "{}: {} ({} {})",
-        lang.t("Gælder for listerne", "Governs the lists of"),
-        years(rs),
-        lang.t("offentliggøres", "published"),
-        rs.in_force.list_date
+        Label::Governs.t(lang),
+        r.years,
+        Label::Published.t(lang),
+        r.list_date
     );
-    if !rs.description.trim().is_empty() {
+    if !r.description.is_empty() {
         s.push('\n');
-        s.push_str(&quote(rs.description.trim(), ""));
+        s.push_str(&quote(&r.description, ""));
     }
-    let _ = writeln!(s, "\n{}", lang.t("KRITERIER", "CRITERIA"));
-    for c in &rs.criteria {
+    let _ = writeln!(s, "\n{}", Label::Criteria.t(lang).to_uppercase());
+    for c in &r.criteria {
         s.push_str(&criterion_block(c, lang));
     }
-    if !rs.origin.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            lang.t(
-                "OPRINDELSESKRITERIET (særskilt element; slås fra med --without-origin)",
-                "THE ORIGIN CRITERION (a separate element; switched off by --without-origin)"
-            )
-        );
-        s.push_str(&quote(rs.origin_note.trim(), "  "));
-        for c in &rs.origin {
-            s.push_str(&criterion_block(c, lang));
+    let _ = writeln!(s, "\n{}", Label::OriginPart.t(lang).to_uppercase());
+    match &r.origin {
+        None => s.push_str(&quote(crate::law::no_origin(lang), "  ")),
+        Some(o) => {
+            s.push_str(&quote(
+                lang.t(
+                    "Slås fra med --without-origin.",
+                    "Switched off by --without-origin.",
+                ),
+                "  ",
+            ));
+            s.push_str(&quote(&o.note, "  "));
+            for c in &o.criteria {
+                s.push_str(&criterion_block(c, lang));
+            }
         }
     }
-    let _ = writeln!(s, "\n{}", lang.t("LISTER", "LISTS"));
-    for l in &rs.lists {
-        let _ = writeln!(s, "  {} [{}] — {}", list_name(l, lang), l.id, l.paragraph);
+    let _ = writeln!(s, "\n{}", Label::Lists.t(lang).to_uppercase());
+    for l in &r.lists {
+        let _ = writeln!(s, "  {} [{}] — {}", l.name, l.id, l.paragraph);
         s.push_str(&quote(&format!("»{}«", l.text), "      "));
-        let _ = writeln!(
-            s,
-            "      {}: {}",
-            lang.t("Betingelse", "Condition"),
-            l.condition
-        );
-        for x in &l.excludes {
-            let _ = writeln!(s, "      {}: {x}", lang.t("Udelukker", "Excludes"));
+        if !l.text_source.is_empty() {
+            s.push_str(&quote(
+                &format!("{}: {}", Label::WordsFrom.t(lang), l.text_source),
+                "      ",
+            ));
+        }
+        let _ = writeln!(s, "      {}: {}", Label::Condition.t(lang), l.condition);
+        if !l.excludes.is_empty() {
+            let _ = writeln!(
+                s,
+                "      {}: {}",
+                Label::Excludes.t(lang),
+                lists(&l.excludes)
+            );
         }
         if !l.exclusion_reason.is_empty() {
             s.push_str(&quote(
-                &format!(
-                    "{}: {}",
-                    lang.t("Begrundelse", "Reasoning"),
-                    l.exclusion_reason
-                ),
+                &format!("{}: {}", Label::Reasoning.t(lang), l.exclusion_reason),
                 "      ",
             ));
         }
         if let Some(st) = &l.streak {
             let _ = writeln!(
                 s,
-                "      {}: {} {} ({}: {}) — {}",
-                lang.t("Række", "Streak"),
-                st.years,
-                lang.t(
-                    "år i træk, dette år medregnet",
-                    "years in a row, this year included"
-                ),
-                lang.t("tæller med", "counting"),
-                st.counts_as.join(", "),
+                "      {}: {} ({}: {}) — {}",
+                Label::Streak.t(lang),
+                st.phrase,
+                Label::CountsAs.t(lang).to_lowercase(),
+                lists(&st.counts_as),
                 st.paragraph
             );
             s.push_str(&quote(&format!("»{}«", st.text), "        "));
+            if !st.text_source.is_empty() {
+                s.push_str(&quote(
+                    &format!("{}: {}", Label::WordsFrom.t(lang), st.text_source),
+                    "        ",
+                ));
+            }
             for o in &st.overrides {
-                let ys: Vec<String> = o.list_years.iter().map(i32::to_string).collect();
                 let _ = writeln!(
                     s,
-                    "      {} {}: {} {} — {}",
-                    lang.t("Undtagelse for listerne", "Exception for the lists of"),
-                    ys.join(", "),
-                    o.years,
-                    lang.t("år", "years"),
+                    "      {} {}: {} — {}",
+                    Label::Exception.t(lang),
+                    o.list_years,
+                    o.phrase,
                     o.paragraph
                 );
                 s.push_str(&quote(&format!("»{}«", o.text), "        "));
+                if !o.text_source.is_empty() {
+                    s.push_str(&quote(
+                        &format!("{}: {}", Label::WordsFrom.t(lang), o.text_source),
+                        "        ",
+                    ));
+                }
             }
         }
-        let wo = match l.without_origin {
-            WithoutOrigin::Drop => {
-                lang.t("beregnes uden kriteriet", "computed without the criterion")
-            }
-            WithoutOrigin::Undefined => lang.t("ikke defineret", "not defined"),
-        };
         s.push_str(&quote(
             &format!(
-                "{}: {wo}. {}",
-                lang.t("Uden oprindelseskriteriet", "Without the origin criterion"),
+                "{}: {}. {}",
+                Label::WithoutOrigin.t(lang),
+                l.without_origin_phrase,
                 l.without_origin_note
             ),
             "      ",
         ));
     }
+    let m = &r.measurement;
+    let _ = writeln!(s, "\n{}", Label::Measurement.t(lang).to_uppercase());
+    s.push_str(&quote(
+        &format!("{}: {}", Label::Average.t(lang), m.average),
+        "  ",
+    ));
+    s.push_str(&quote(
+        &format!("{}: {}", Label::BasicEducation.t(lang), m.basic_education),
+        "  ",
+    ));
+    if !m.note.is_empty() {
+        s.push_str(&quote(
+            &format!("{}: {}", Label::Note.t(lang), m.note),
+            "  ",
+        ));
+    }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn show_prints_the_measurement_block_and_the_origin_part() {
+        let catalog = Catalog::builtin();
+        for rs in catalog.rule_sets() {
+            for lang in [Lang::Da, Lang::En] {
+                let r = Reading::in_catalog(rs, &catalog, lang);
+                let s = show(rs, &catalog, lang);
+                let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(s.contains(&Label::Measurement.t(lang).to_uppercase()));
+                assert!(flat.contains(&r.measurement.average), "{}", rs.id);
+                assert!(flat.contains(&r.measurement.basic_education), "{}", rs.id);
+                assert!(s.contains(&Label::OriginPart.t(lang).to_uppercase()));
+                for c in &r.criteria {
+                    assert!(s.contains(&c.applied), "{}: {}", rs.id, c.applied);
+                }
+            }
+        }
+    }
 }

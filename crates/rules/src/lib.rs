@@ -22,7 +22,6 @@ mod expr;
 mod load;
 mod model;
 pub mod scenario;
-pub mod whatif;
 
 pub use engine::{
     AreaEvaluation, CriterionOutcome, CriterionResult, EvalError, EvalOptions, Evaluation, History,

@@ -179,26 +179,6 @@ impl Operator {
         }
     }
 
-    /// The Danish words the law uses for this comparison.
-    pub fn danish(self) -> &'static str {
-        match self {
-            Operator::Greater => "overstiger",
-            Operator::GreaterOrEqual => "udgør mindst",
-            Operator::Less => "er mindre end",
-            Operator::LessOrEqual => "udgør højst",
-        }
-    }
-
-    /// The English words for this comparison.
-    pub fn english(self) -> &'static str {
-        match self {
-            Operator::Greater => "exceeds",
-            Operator::GreaterOrEqual => "is at least",
-            Operator::Less => "is less than",
-            Operator::LessOrEqual => "is at most",
-        }
-    }
-
     /// Parses the notation of rule files: `>`, `≥` (or `>=`), `<`, `≤` (or `<=`).
     pub fn parse(s: &str) -> Option<Operator> {
         match s {

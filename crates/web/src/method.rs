@@ -5,14 +5,15 @@
 //! part that can be switched off; each list with its condition, exclusions, streak and what
 //! becomes of it without the origin criterion; and how the criteria are measured.
 //!
-//! The law's words are Danish on the English page too, and are marked `lang="da"`.
+//! The page lays out [`kvarter_report::law::Reading`], the one model of a rule set as the law
+//! reads that `kvarter rules show` prints too; every phrase of a threshold, a window, a run of
+//! years or the measurement comes from there. The law's words are Danish on the English page
+//! too, and are marked `lang="da"`.
 
 use crate::dash::{Ctx, Dash, Td, table, wrapped};
 use crate::svg::escape;
-use kvarter_report::{Lang, number};
-use kvarter_rules::{
-    Average, BasicEducation, Criterion, ListDef, RuleSet, Threshold, Unit, WithoutOrigin,
-};
+use kvarter_report::law::{CriterionReading, Label, ListReading, ListRef, Reading, years};
+use kvarter_rules::RuleSet;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -115,7 +116,7 @@ fn contents(b: &mut String, ctx: &Ctx, rule_sets: &[RuleSet], hashes: &BTreeMap<
             escape(&rs.id),
             escape(ctx.t(&rs.title, &rs.title_en)),
             ctx.t("listerne", "the lists of"),
-            escape(&kvarter_report::rules::years(rs))
+            escape(&years(rs))
         );
     }
     b.push_str("</ol></nav>");
@@ -129,7 +130,7 @@ fn contents(b: &mut String, ctx: &Ctx, rule_sets: &[RuleSet], hashes: &BTreeMap<
                     escape(&rs.id)
                 )),
                 Td::text(&rs.family),
-                Td::text(&kvarter_report::rules::years(rs)),
+                Td::text(&years(rs)),
                 Td::html(
                     hashes
                         .get(&rs.id)
@@ -170,83 +171,28 @@ fn source_note(ctx: &Ctx, source: &str) -> String {
     }
     format!(
         "<p class=\"muted source\">{}: {}</p>",
-        ctx.t("Ordlyden fra", "Words from"),
+        Label::WordsFrom.t(ctx.lang),
         escape(source.trim())
     )
 }
 
-/// The name of a reference value of a `factor × reference` threshold, as the law says it.
-fn reference_name(reference: &str, lang: Lang) -> String {
-    if reference.contains("national") {
-        lang.t("landsgennemsnittet", "the national average")
-            .to_string()
-    } else if reference.contains("region") {
-        lang.t("regionens gennemsnit", "the regional mean")
-            .to_string()
-    } else {
-        reference.to_string()
-    }
-}
-
-/// The comparison as the law writes it: the operator and the threshold, e.g. `> 40 %`,
-/// `≥ 3 × landsgennemsnittet`, `< 55 % af regionens gennemsnit`. Plain text, not escaped.
-pub fn law_comparison(c: &Criterion, lang: Lang) -> String {
-    let unit = match c.unit {
-        Unit::Percent => " %",
-        Unit::PercentOfReference => lang.t(" % af regionens gennemsnit", " % of the regional mean"),
-        Unit::Persons => lang.t(" beboere", " residents"),
-    };
-    let threshold = match &c.threshold {
-        Threshold::Value(v) => format!("{}{unit}", number(*v, lang)),
-        Threshold::Per { value, per } => {
-            let as_pct = c
-                .threshold
-                .resolve(|_| None)
-                .map(|d| format!(" (= {} %)", number(d.normalize(), lang)))
-                .unwrap_or_default();
-            format!(
-                "{} {} {}{as_pct}",
-                number(*value, lang),
-                lang.t("pr.", "per"),
-                number(*per, lang)
-            )
-        }
-        Threshold::FactorOf { factor, reference } => {
-            format!(
-                "{} × {}",
-                number(*factor, lang),
-                reference_name(reference, lang)
-            )
-        }
-    };
-    format!("{} {threshold}", c.operator.symbol())
-}
-
 /// The criteria of one part of a rule set as a table.
-fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[Criterion]) -> String {
+fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[CriterionReading]) -> String {
+    let lang = ctx.lang;
     let rows: Vec<Vec<Td>> = criteria
         .iter()
         .map(|c| {
-            let measurement = if c.measurement.trim().is_empty() {
+            let measurement = if c.measurement.is_empty() {
                 String::new()
             } else {
                 format!(
                     "<br><small lang=\"da\">{}</small>",
-                    escape(c.measurement.trim())
+                    escape(&c.measurement)
                 )
-            };
-            let window = match c.window_years {
-                Some(w) => format!(
-                    "{w} {}",
-                    ctx.t("år (gennemsnit)", "years (average)")
-                ),
-                None => ctx
-                    .t("– (ét tidspunkt)", "– (a single point in time)")
-                    .to_string(),
             };
             vec![
                 Td::html(format!("<code>{}</code>", escape(&c.id))),
-                Td::text(ctx.t(&c.name, &c.name_en)),
+                Td::text(&c.name),
                 Td::html(format!(
                     "<span lang=\"da\">{}</span>{measurement}",
                     escape(&c.population)
@@ -254,17 +200,17 @@ fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[Criterion]) ->
                 Td::text(&c.paragraph),
                 Td::html(format!(
                     "<div class=\"law\" lang=\"da\">»{}«</div>{}",
-                    escape(c.text.trim()),
+                    escape(&c.text),
                     source_note(ctx, &c.text_source)
                 )),
                 Td::html(format!(
                     "<strong class=\"cmp\">{}</strong> <small>(<span lang=\"da\">{}</span>)</small><br><small>{}: <code>{}</code></small>",
-                    escape(&law_comparison(c, ctx.lang)),
-                    escape(c.operator.danish()),
-                    ctx.t("kvarter anvender", "kvarter applies"),
-                    escape(&kvarter_report::rules::applied(c, ctx.lang))
+                    escape(&c.comparison),
+                    escape(c.law_words),
+                    Label::Applied.t(lang),
+                    escape(&c.applied)
                 )),
-                Td::text(&window),
+                Td::text(&c.window),
             ]
         })
         .collect();
@@ -274,254 +220,199 @@ fn criteria_table(ctx: &Ctx, id: &str, caption: &str, criteria: &[Criterion]) ->
         &[
             ctx.t("Id", "Id").to_string(),
             ctx.t("Kriterium", "Criterion").to_string(),
-            ctx.t("Målt på", "Population measured").to_string(),
-            ctx.t("Paragraf", "Paragraph").to_string(),
-            ctx.t("Lovens ord", "The law's words").to_string(),
-            ctx.t("Sammenligning", "Comparison").to_string(),
-            ctx.t("Gennemsnit over", "Averaged over").to_string(),
+            Label::Population.t(lang).to_string(),
+            Label::Paragraph.t(lang).to_string(),
+            Label::LawWords.t(lang).to_string(),
+            Label::Comparison.t(lang).to_string(),
+            Label::Window.t(lang).to_string(),
         ],
         &rows,
     ))
 }
 
+/// Lists named by a list, each with its id.
+fn list_refs(refs: &[ListRef]) -> String {
+    refs.iter()
+        .map(|x| format!("{} (<code>{}</code>)", escape(&x.name), escape(&x.id)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One rule set in full.
 fn rule_set(b: &mut String, dash: &Dash, ctx: &Ctx, rs: &RuleSet, hash: Option<&str>) {
-    let id = escape(&rs.id);
+    let lang = ctx.lang;
+    let r = Reading::in_catalog(rs, &dash.catalog, lang);
+    let id = escape(&r.id);
     let _ = write!(
         b,
         "<section class=\"rule-set\" id=\"{id}\" aria-labelledby=\"{id}-h\"><h2 id=\"{id}-h\">{id} — {}</h2>",
-        escape(ctx.t(&rs.title, &rs.title_en))
+        escape(&r.title)
     );
     let _ = write!(
         b,
         "<dl class=\"facts\"><dt>{}</dt><dd>{} ({} {})</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd lang=\"da\">{}</dd><dt>{}</dt><dd>{}</dd></dl>",
-        ctx.t("Gælder for listerne", "Governs the lists of"),
-        escape(&kvarter_report::rules::years(rs)),
-        ctx.t("offentliggøres", "published"),
-        escape(&rs.in_force.list_date),
-        ctx.t("Familie", "Family"),
-        escape(&rs.family),
-        ctx.t("Kilde", "Source"),
-        escape(&rs.source),
+        Label::Governs.t(lang),
+        escape(&r.years),
+        Label::Published.t(lang),
+        escape(&r.list_date),
+        Label::Family.t(lang),
+        escape(&r.family),
+        Label::Source.t(lang),
+        escape(&r.source),
         ctx.t("Indholdshash", "Content hash"),
         hash.map_or("–".to_string(), |h| format!("<code>{}</code>", escape(h))),
     );
-    if !rs.description.trim().is_empty() {
+    if !r.description.is_empty() {
         let _ = write!(
             b,
             "<p class=\"description\" lang=\"da\">{}</p>",
-            escape(rs.description.trim())
+            escape(&r.description)
         );
     }
     // The criteria that do not concern origin.
     let _ = write!(
         b,
         "<h3 id=\"{id}-criteria-h\">{}</h3>",
-        ctx.t("Kriterier", "Criteria")
+        Label::Criteria.t(lang)
     );
     b.push_str(&criteria_table(
         ctx,
-        &format!("{}-criteria", rs.id),
-        &format!("{} {}", ctx.t("Kriterierne i", "The criteria of"), rs.id),
-        &rs.criteria,
+        &format!("{}-criteria", r.id),
+        &format!("{} {}", ctx.t("Kriterierne i", "The criteria of"), r.id),
+        &r.criteria,
     ));
     // The origin criteria, apart.
     let _ = write!(
         b,
         "<section class=\"origin notice\" id=\"{id}-origin\" aria-labelledby=\"{id}-origin-h\"><h3 id=\"{id}-origin-h\">{}</h3>",
-        ctx.t(
-            "Oprindelseskriteriet — en særskilt, frakoblelig del",
-            "The origin criterion — a separate part that can be switched off"
-        )
+        Label::OriginPart.t(lang)
     );
-    if rs.origin.is_empty() {
-        let _ = write!(
-            b,
-            "<p>{}</p>",
-            ctx.t(
-                "Dette regelsæt har intet oprindelseskriterium; dets lister er de samme med og uden.",
-                "This rule set has no origin criterion; its lists are the same with and without it."
-            )
-        );
-    } else {
-        if !rs.origin_note.trim().is_empty() {
-            let _ = write!(b, "<p lang=\"da\">{}</p>", escape(rs.origin_note.trim()));
+    match &r.origin {
+        None => {
+            let _ = write!(b, "<p>{}</p>", kvarter_report::law::no_origin(lang));
         }
-        // The latest list year of the store this rule set governs, for the link.
-        let link = match dash.years.iter().rev().find(|y| rs.in_force.covers(**y)) {
-            Some(y) => format!("/lists?year={y}&without_origin=1"),
-            None => "/lists?without_origin=1".to_string(),
-        };
-        let _ = write!(
-            b,
-            "<p>{} <a href=\"{}\">{}</a> <a href=\"#caveat-h\">{}</a></p>",
-            ctx.t(
-                "EU-Domstolen (Store Afdeling, sag C-417/23, 18. december 2025): ordningen udgør direkte forskelsbehandling på grund af etnisk oprindelse, for så vidt udpegningen hviler på andelen af »ikke-vestlige« beboere; sagerne går tilbage til den danske domstol.",
-                "The EU Court of Justice (Grand Chamber, case C-417/23, 18 December 2025): the scheme amounts to direct discrimination on grounds of ethnic origin insofar as designation rests on the share of “non-Western” residents; the cases return to the Danish court."
-            ),
-            escape(&ctx.href(&link)),
-            ctx.t(
-                "Se listerne uden oprindelseskriteriet.",
-                "See the lists without the origin criterion."
-            ),
-            ctx.t("Om forbeholdet.", "About the caveat.")
-        );
-        b.push_str(&criteria_table(
-            ctx,
-            &format!("{}-origin-criteria", rs.id),
-            &format!(
-                "{} {}",
-                ctx.t("Oprindelseskriterierne i", "The origin criteria of"),
-                rs.id
-            ),
-            &rs.origin,
-        ));
+        Some(o) => {
+            if !o.note.is_empty() {
+                let _ = write!(b, "<p lang=\"da\">{}</p>", escape(&o.note));
+            }
+            // The latest list year of the store this rule set governs, for the link.
+            let link = match dash.years.iter().rev().find(|y| rs.in_force.covers(**y)) {
+                Some(y) => format!("/lists?year={y}&without_origin=1"),
+                None => "/lists?without_origin=1".to_string(),
+            };
+            let _ = write!(
+                b,
+                "<p>{} <a href=\"{}\">{}</a> <a href=\"#caveat-h\">{}</a></p>",
+                ctx.t(
+                    "EU-Domstolen (Store Afdeling, sag C-417/23, 18. december 2025): ordningen udgør direkte forskelsbehandling på grund af etnisk oprindelse, for så vidt udpegningen hviler på andelen af »ikke-vestlige« beboere; sagerne går tilbage til den danske domstol.",
+                    "The EU Court of Justice (Grand Chamber, case C-417/23, 18 December 2025): the scheme amounts to direct discrimination on grounds of ethnic origin insofar as designation rests on the share of “non-Western” residents; the cases return to the Danish court."
+                ),
+                escape(&ctx.href(&link)),
+                ctx.t(
+                    "Se listerne uden oprindelseskriteriet.",
+                    "See the lists without the origin criterion."
+                ),
+                ctx.t("Om forbeholdet.", "About the caveat.")
+            );
+            b.push_str(&criteria_table(
+                ctx,
+                &format!("{}-origin-criteria", r.id),
+                &format!(
+                    "{} {}",
+                    ctx.t("Oprindelseskriterierne i", "The origin criteria of"),
+                    r.id
+                ),
+                &o.criteria,
+            ));
+        }
     }
     b.push_str("</section>");
     // The lists.
-    let _ = write!(
-        b,
-        "<h3 id=\"{id}-lists-h\">{}</h3>",
-        ctx.t("Lister", "Lists")
-    );
-    for l in &rs.lists {
-        list(b, dash, ctx, rs, l);
+    let _ = write!(b, "<h3 id=\"{id}-lists-h\">{}</h3>", Label::Lists.t(lang));
+    for l in &r.lists {
+        list(b, ctx, &r.id, l);
     }
     // How the criteria are measured.
-    let m = &rs.measurement;
-    let average = match m.average {
-        Average::MeanOfYears => ctx.t(
-            "gennemsnittet af de årlige andele",
-            "the mean of the yearly shares",
-        ),
-        Average::Pooled => ctx.t(
-            "én andel af alle årenes personer lagt sammen",
-            "one share of the persons of all the years pooled",
-        ),
-    };
-    let basic = match m.basic_education {
-        BasicEducation::UnknownCountsAsBasic => ctx.t(
-            "enhver kendt uddannelse tæller; ukendt uddannelse tæller som grundskole (2013-modellen)",
-            "any known education counts; unknown education counts as basic school (the 2013 model)",
-        ),
-        BasicEducation::DanishOrApprovedOnly => ctx.t(
-            "kun uddannelse taget i Danmark eller godkendt her tæller (2018-modellen og senere)",
-            "only education taken in Denmark or approved here counts (the 2018 model on)",
-        ),
-    };
+    let m = &r.measurement;
     let _ = write!(
         b,
-        "<h3 id=\"{id}-measurement-h\">{}</h3><dl class=\"facts\"><dt>{}</dt><dd>{average}</dd><dt>{}</dt><dd>{basic}</dd>",
-        ctx.t(
-            "Opgørelse fra registerdata",
-            "Measurement from register data"
-        ),
-        ctx.t("Gennemsnit over flere år", "Average over several years"),
-        ctx.t("Mere end grundskole", "More than basic school"),
+        "<h3 id=\"{id}-measurement-h\">{}</h3><dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>",
+        Label::Measurement.t(lang),
+        Label::Average.t(lang),
+        escape(&m.average),
+        Label::BasicEducation.t(lang),
+        escape(&m.basic_education),
     );
-    if !m.note.trim().is_empty() {
+    if !m.note.is_empty() {
         let _ = write!(
             b,
             "<dt>{}</dt><dd lang=\"da\">{}</dd>",
-            ctx.t("Note", "Note"),
-            escape(m.note.trim())
+            Label::Note.t(lang),
+            escape(&m.note)
         );
     }
     b.push_str("</dl></section>");
 }
 
 /// One list of a rule set.
-fn list(b: &mut String, dash: &Dash, ctx: &Ctx, rs: &RuleSet, l: &ListDef) {
-    let anchor = escape(&format!("{}-{}", rs.id, l.id));
+fn list(b: &mut String, ctx: &Ctx, rule_set: &str, l: &ListReading) {
+    let lang = ctx.lang;
+    let anchor = escape(&format!("{rule_set}-{}", l.id));
     let _ = write!(
         b,
         "<article class=\"list-def\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\"><h4 id=\"{anchor}-h\"><span class=\"badge st-{}\">{}</span> <code>{}</code></h4><dl class=\"facts\">",
         escape(&l.id),
-        escape(kvarter_report::list_name(l, ctx.lang)),
+        escape(&l.name),
         escape(&l.id)
     );
     let _ = write!(
         b,
         "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}{}</dd><dt>{}</dt><dd><code>{}</code></dd>",
-        ctx.t("Paragraf", "Paragraph"),
+        Label::Paragraph.t(lang),
         escape(&l.paragraph),
-        ctx.t("Lovens ord", "The law's words"),
+        Label::LawWords.t(lang),
         quote(&l.text),
         source_note(ctx, &l.text_source),
-        ctx.t(
-            "Betingelse (kvarters notation)",
-            "Condition (kvarter's notation)"
-        ),
-        escape(&l.condition_source),
+        Label::Condition.t(lang),
+        escape(&l.condition),
     );
     if !l.excludes.is_empty() {
-        let names: Vec<String> = l
-            .excludes
-            .iter()
-            .map(|x| {
-                format!(
-                    "{} (<code>{}</code>)",
-                    escape(&dash.list_name(x, ctx.lang)),
-                    escape(x)
-                )
-            })
-            .collect();
         let _ = write!(
             b,
-            "<dt>{}</dt><dd>{}",
+            "<dt>{} ({})</dt><dd>{}",
+            Label::Excludes.t(lang),
             ctx.t(
-                "Udelukker (et område på disse lister kan ikke være på denne)",
-                "Excludes (an area on these lists cannot be on this one)"
+                "et område på disse lister kan ikke være på denne",
+                "an area on these lists cannot be on this one"
             ),
-            names.join(", ")
+            list_refs(&l.excludes)
         );
-        if !l.exclusion_reason.trim().is_empty() {
-            let _ = write!(
-                b,
-                "<p lang=\"da\">{}</p>",
-                escape(l.exclusion_reason.trim())
-            );
+        if !l.exclusion_reason.is_empty() {
+            let _ = write!(b, "<p lang=\"da\">{}</p>", escape(&l.exclusion_reason));
         }
         b.push_str("</dd>");
     }
     if let Some(s) = &l.streak {
-        let counts: Vec<String> = s
-            .counts_as
-            .iter()
-            .map(|x| {
-                format!(
-                    "{} (<code>{}</code>)",
-                    escape(&dash.list_name(x, ctx.lang)),
-                    escape(x)
-                )
-            })
-            .collect();
         let _ = write!(
             b,
-            "<dt>{}</dt><dd><p>{} {} {}: {}. {}: {}</p>{}{}",
-            ctx.t("Række af år", "Run of years"),
-            s.years,
-            ctx.t(
-                "år i træk, dette år medregnet, på en af listerne",
-                "years in a row, this year included, on one of the lists"
-            ),
-            ctx.t("som tæller med", "that count"),
-            counts.join(", "),
-            ctx.t("Paragraf", "Paragraph"),
+            "<dt>{}</dt><dd><p>{}. {}: {}. {}: {}</p>{}{}",
+            Label::Streak.t(lang),
+            escape(&s.phrase),
+            Label::CountsAs.t(lang),
+            list_refs(&s.counts_as),
+            Label::Paragraph.t(lang),
             escape(&s.paragraph),
             quote(&s.text),
             source_note(ctx, &s.text_source)
         );
         for o in &s.overrides {
-            let ys: Vec<String> = o.list_years.iter().map(i32::to_string).collect();
             let _ = write!(
                 b,
-                "<div class=\"override\"><p><strong>{} {}:</strong> {} {}. {}: {}</p>{}{}</div>",
-                ctx.t("Undtagelse for listerne", "Exception for the lists of"),
-                escape(&ys.join(", ")),
-                o.years,
-                ctx.t("år i træk", "years in a row"),
-                ctx.t("Paragraf", "Paragraph"),
+                "<div class=\"override\"><p><strong>{} {}:</strong> {}. {}: {}</p>{}{}</div>",
+                Label::Exception.t(lang),
+                escape(&o.list_years),
+                escape(&o.phrase),
+                Label::Paragraph.t(lang),
                 escape(&o.paragraph),
                 quote(&o.text),
                 source_note(ctx, &o.text_source)
@@ -529,23 +420,17 @@ fn list(b: &mut String, dash: &Dash, ctx: &Ctx, rs: &RuleSet, l: &ListDef) {
         }
         b.push_str("</dd>");
     }
-    let wo = match l.without_origin {
-        WithoutOrigin::Drop => ctx.t(
-            "beregnes uden kriteriet (i »k af [..]« tæller det som ikke opfyldt, k uændret)",
-            "computed without the criterion (inside “k of [..]” it counts as not met, k unchanged)",
-        ),
-        WithoutOrigin::Undefined => ctx.t("ikke defineret", "not defined"),
-    };
     let _ = write!(
         b,
-        "<dt>{}</dt><dd>{wo}.",
-        ctx.t("Uden oprindelseskriteriet", "Without the origin criterion")
+        "<dt>{}</dt><dd>{}.",
+        Label::WithoutOrigin.t(lang),
+        escape(&l.without_origin_phrase)
     );
-    if !l.without_origin_note.trim().is_empty() {
+    if !l.without_origin_note.is_empty() {
         let _ = write!(
             b,
             " <span lang=\"da\">{}</span>",
-            escape(l.without_origin_note.trim())
+            escape(&l.without_origin_note)
         );
     }
     b.push_str("</dd></dl></article>");
@@ -555,6 +440,7 @@ fn list(b: &mut String, dash: &Dash, ctx: &Ctx, rs: &RuleSet, l: &ListDef) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kvarter_report::Lang;
     use kvarter_rules::{Catalog, History, Operator};
 
     fn dash(catalog: Catalog) -> Dash {
@@ -565,6 +451,7 @@ mod tests {
             years: Vec::new(),
             areas: BTreeMap::new(),
             averages: BTreeMap::new(),
+            policy: kvarter_view::Policy::default(),
             screening: None,
         }
     }
@@ -688,12 +575,11 @@ mod tests {
         let mut seen_lt = false;
         for rs in d.catalog.rule_sets() {
             let s = section(&body, &rs.id);
-            for c in rs.all_criteria() {
+            let reading = Reading::of(rs, Lang::Da);
+            let origin = reading.origin.iter().flat_map(|o| o.criteria.iter());
+            for c in reading.criteria.iter().chain(origin) {
                 let r = row(s, &c.id);
-                let cell = format!(
-                    "<strong class=\"cmp\">{}</strong>",
-                    escape(&law_comparison(c, Lang::Da))
-                );
+                let cell = format!("<strong class=\"cmp\">{}</strong>", escape(&c.comparison));
                 assert!(r.contains(&cell), "{}/{}: {cell} in {r}", rs.id, c.id);
                 match c.operator {
                     Operator::Greater => {
@@ -719,9 +605,9 @@ mod tests {
         // The concrete forms of dk-2021.
         let s = section(&body, "dk-2021");
         assert!(row(s, "outside_labour").contains("<strong class=\"cmp\">&gt; 40 %</strong>"));
-        assert!(
-            row(s, "convicted").contains("<strong class=\"cmp\">≥ 3 × landsgennemsnittet</strong>")
-        );
+        assert!(row(s, "convicted").contains(
+            "<strong class=\"cmp\">≥ 3 × landsgennemsnittet (convicted_national_pct)</strong>"
+        ));
         assert!(
             row(s, "income")
                 .contains("<strong class=\"cmp\">&lt; 55 % af regionens gennemsnit</strong>")
@@ -730,5 +616,88 @@ mod tests {
         // 270 per 10,000 in 2010, with its value in per cent.
         let s = section(&body, "dk-2010");
         assert!(s.contains("270 pr. 10.000 (= 2,7 %)"), "per 10,000");
+    }
+
+    /// The text between `>` and `<` of each HTML element, unescaped, joined by spaces.
+    fn text_of(html: &str) -> String {
+        let mut out = String::new();
+        let mut inside = false;
+        for ch in html.chars() {
+            match ch {
+                '<' => {
+                    inside = true;
+                    out.push(' ');
+                }
+                '>' => inside = false,
+                c if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&gt;", ">")
+            .replace("&lt;", "<")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn the_page_and_rules_show_read_the_same_thresholds_and_measurement() {
+        let d = dash(Catalog::builtin());
+        for lang in [Lang::Da, Lang::En] {
+            let (_, body) = methodology(&d, &ctx(lang), &BTreeMap::new());
+            for rs in d.catalog.rule_sets() {
+                let text = kvarter_report::rules::show(rs, &d.catalog, lang);
+                let html = section(&body, &rs.id);
+                let reading = Reading::in_catalog(rs, &d.catalog, lang);
+                let origin = reading.origin.iter().flat_map(|o| o.criteria.iter());
+                for c in reading.criteria.iter().chain(origin) {
+                    // The applied comparison is one phrase, the same on the terminal and the page.
+                    assert!(
+                        text.contains(&c.applied),
+                        "{}/{}: {}",
+                        rs.id,
+                        c.id,
+                        c.applied
+                    );
+                    assert!(
+                        row(html, &c.id).contains(&escape(&c.applied)),
+                        "{}/{}: {}",
+                        rs.id,
+                        c.id,
+                        c.applied
+                    );
+                }
+                // The measurement block is in both.
+                let m = &reading.measurement;
+                for part in [&m.average, &m.basic_education] {
+                    assert!(html.contains(&escape(part)), "{}: {part}", rs.id);
+                    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert!(flat.contains(part.as_str()), "{}: {part}", rs.id);
+                }
+                assert!(
+                    text.contains(
+                        &kvarter_report::law::Label::Measurement
+                            .t(lang)
+                            .to_uppercase()
+                    )
+                );
+                assert!(html.contains(kvarter_report::law::Label::Measurement.t(lang)));
+            }
+        }
+        // The factor threshold of dk-2021's convicted, concretely, in both languages.
+        let rs = d.catalog.get("dk-2021").unwrap();
+        for (lang, phrase) in [
+            (
+                Lang::Da,
+                "convicted_pct ≥ 3 × landsgennemsnittet (convicted_national_pct)",
+            ),
+            (
+                Lang::En,
+                "convicted_pct ≥ 3 × the national average (convicted_national_pct)",
+            ),
+        ] {
+            let (_, body) = methodology(&d, &ctx(lang), &BTreeMap::new());
+            let cell = text_of(row(section(&body, "dk-2021"), "convicted"));
+            assert!(cell.contains(phrase), "{cell}");
+            assert!(kvarter_report::rules::show(rs, &d.catalog, lang).contains(phrase));
+        }
     }
 }

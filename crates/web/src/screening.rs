@@ -1043,6 +1043,7 @@ mod tests {
             years: Vec::new(),
             areas: BTreeMap::new(),
             averages: BTreeMap::new(),
+            policy: kvarter_view::Policy::default(),
             screening: None,
         }
     }

@@ -1,4 +1,4 @@
-//! What if: the law changed, or an area's residents did ([`kvarter_rules::whatif`]), on the
+//! What if: the law changed, or an area's residents did ([`kvarter_whatif`]), on the
 //! dashboard and in the API.
 //!
 //! - [`area_section`]: the `<section id="whatif">` of an area's profile. A GET form with one
@@ -32,15 +32,15 @@
 use crate::dash::{Ctx, Dash, Td, badge, observations, table, year_form};
 use crate::pages::PageError;
 use crate::svg::escape;
-use kvarter_rules::whatif::{
-    self, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest, SmallestResult,
-    ThresholdChange, WhatIfError,
-};
 use kvarter_rules::{
     AreaEvaluation, CriterionOutcome, Decimal, EvalOptions, ListOutcome, Observation, RuleSet,
     Threshold, Unit,
 };
 use kvarter_view::View;
+use kvarter_whatif::{
+    self as whatif, AreaWhatIf, Lever, ListChange, Overlay, Profile, RulesWhatIf, Smallest,
+    SmallestResult, ThresholdChange, WhatIfError,
+};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -1323,7 +1323,11 @@ pub fn rules_page(
         ctx.t("Hvad nu hvis — listen", "What if — the list of")
     );
     for c in &r.changes {
-        let _ = write!(b, "<li>{}</li>", escape(ctx.t(&c.da, &c.en)));
+        let _ = write!(
+            b,
+            "<li>{}</li>",
+            escape(&kvarter_report::whatif::change(c, ctx.lang))
+        );
     }
     b.push_str("</ul>");
     let (entering, leaving): (usize, usize) = r.lists.iter().fold((0, 0), |(e, l), c| {
@@ -1429,6 +1433,7 @@ pub fn api_rules(
     let overlay = overlay_of(query, &sets, API_RULES_PARAMS, false).map_err(api_error)?;
     let r = rules_result(conn, dash, year, &overlay).map_err(api_error)?;
     let mut v = serde_json::to_value(&r).map_err(|e| (500, e.to_string()))?;
+    v["changes"] = json!(kvarter_report::whatif::worded(&r.changes));
     v["set"] = json!(r.overlay.to_text());
     Ok(v)
 }

@@ -1,4 +1,4 @@
-//! What if: the law changed, or the residents did.
+//! # kvarter-whatif — what if the law changed, or the residents did
 //!
 //! Two kinds of what-if, both pure and both evaluated with the normal engine ([`evaluate`]):
 //!
@@ -62,12 +62,9 @@
 //! area is off the list is then the smallest `N`. The tests check this against a scan of every
 //! `N`.
 
-use crate::Decimal;
-use crate::engine::{AreaEvaluation, CriterionOutcome, EvalError, EvalOptions, Evaluation};
-use crate::engine::{History, ListOutcome, Observation, evaluate};
-use crate::expr::Expr;
-use crate::load::{Catalog, RuleError};
-use crate::model::{RuleSet, Threshold, Unit};
+use kvarter_rules::{AreaEvaluation, CriterionOutcome, EvalError, EvalOptions, Evaluation};
+use kvarter_rules::{Catalog, Decimal, Expr, Operator, RuleError, RuleSet, Threshold, Unit};
+use kvarter_rules::{History, ListOutcome, Observation, evaluate};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -641,24 +638,38 @@ pub fn apply(rs: &RuleSet, overlay: &Overlay) -> Result<RuleSet, WhatIfError> {
         set_k(&mut l.condition, k.k);
         l.condition_source = l.condition.to_string();
     }
-    let lines: Vec<String> = describe(&[rs], overlay)
-        .into_iter()
-        .filter(|c| c.rule_set == rs.id)
-        .map(|c| format!("- {}", c.da))
-        .collect();
+    // The changes in the overlay's own compact form: the law's words for them are the
+    // renderer's (kvarter-report), never this crate's.
+    let mine_only = Overlay {
+        thresholds: overlay
+            .thresholds
+            .iter()
+            .filter(|t| mine(&t.rule_set))
+            .cloned()
+            .collect(),
+        k_of: overlay
+            .k_of
+            .iter()
+            .filter(|k| mine(&k.rule_set))
+            .cloned()
+            .collect(),
+        without_origin: false,
+    };
     out.id = format!("{}{WHATIF_SUFFIX}", rs.id);
     out.title = format!("{} (hvad nu hvis)", rs.title);
     out.title_en = format!("{} (what if)", rs.title_en);
     out.description = format!(
-        "{}\n\nHvad nu hvis — ændret i forhold til {}:\n{}\n",
+        "{}\n\nHvad nu hvis — ændret i forhold til {}: {}\n",
         rs.description.trim_end(),
         rs.id,
-        lines.join("\n")
+        mine_only.to_text()
     );
     Ok(out)
 }
 
-/// One change of an overlay, as the law reads it changed, in Danish and English.
+/// One change of an overlay, as data. Its words ("»overstiger 35 %« i stedet for »overstiger
+/// 40 %«") are made by `kvarter_report::whatif::change` from [`Change::what`], with the same
+/// phrase for a threshold as the law's own reading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// The rule set changed.
@@ -673,14 +684,46 @@ pub struct Change {
     pub from: String,
     /// The what-if's figure.
     pub to: String,
-    /// The change in Danish, e.g. `§ 61 a, stk. 1, nr. 1 (outside_labour): »overstiger 35 pct.«
-    /// i stedet for »overstiger 40 pct.«`.
-    pub da: String,
-    /// The change in English.
-    pub en: String,
+    /// What changed, typed.
+    #[serde(skip)]
+    pub what: What,
 }
 
-/// A number for people: decimal comma and thousands point in Danish.
+/// What one [`Change`] changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// A criterion's threshold; the operator is the law's, unchanged.
+    Threshold {
+        /// The comparison as the law writes it.
+        operator: Operator,
+        /// The unit of the measure and the threshold.
+        unit: Unit,
+        /// The input column measured.
+        measure: String,
+        /// The threshold of the law.
+        law: Threshold,
+        /// The threshold of the what-if.
+        whatif: Threshold,
+    },
+    /// The `k` of a list's `k of [..]`.
+    K {
+        /// The number of items.
+        n: usize,
+        /// The law's `k`.
+        law: usize,
+        /// The what-if's `k`.
+        whatif: usize,
+    },
+    /// The origin criteria switched off.
+    WithoutOrigin {
+        /// The ids of the origin criteria.
+        criteria: Vec<String>,
+        /// The lists then not defined.
+        undefined: Vec<String>,
+    },
+}
+
+/// A number of persons for people: thousands point in Danish, comma in English.
 fn number(d: Decimal, danish: bool) -> String {
     let s = d.normalize().to_string();
     let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
@@ -698,31 +741,6 @@ fn number(d: Decimal, danish: bool) -> String {
         out.push_str(frac);
     }
     out
-}
-
-/// A threshold in words: `40 pct.`, `270 pr. 10.000`, `3 gange convicted_national_pct`.
-fn threshold_words(t: &Threshold, unit: Unit, danish: bool) -> String {
-    let unit = match (unit, danish) {
-        (Unit::Percent, true) => " pct.",
-        (Unit::Percent, false) => " %",
-        (Unit::PercentOfReference, true) => " pct. af regionens gennemsnit",
-        (Unit::PercentOfReference, false) => " % of the regional mean",
-        (Unit::Persons, _) => "",
-    };
-    match t {
-        Threshold::Value(v) => format!("{}{unit}", number(*v, danish)),
-        Threshold::Per { value, per } => format!(
-            "{} {} {}",
-            number(*value, danish),
-            if danish { "pr." } else { "per" },
-            number(*per, danish)
-        ),
-        Threshold::FactorOf { factor, reference } => format!(
-            "{} {} {reference}",
-            number(*factor, danish),
-            if danish { "gange" } else { "times" }
-        ),
-    }
 }
 
 /// The overlay's changes to these rule sets, as the law reads them changed: one [`Change`] per
@@ -743,23 +761,6 @@ pub fn describe(rule_sets: &[&RuleSet], overlay: &Overlay) -> Vec<Change> {
             continue;
         };
         let c = rs.criterion(&t.criterion).expect("found above");
-        let new = with_figure(&c.threshold, t.value);
-        let words = |danish: bool| {
-            let op = if danish {
-                c.operator.danish()
-            } else {
-                c.operator.english()
-            };
-            let (q0, q1) = if danish { ("»", "«") } else { ("“", "”") };
-            format!(
-                "{} ({}): {q0}{op} {}{q1} {} {q0}{op} {}{q1}",
-                c.paragraph,
-                c.id,
-                threshold_words(&new, c.unit, danish),
-                if danish { "i stedet for" } else { "instead of" },
-                threshold_words(&c.threshold, c.unit, danish),
-            )
-        };
         out.push(Change {
             rule_set: rs.id.clone(),
             paragraph: c.paragraph.clone(),
@@ -767,8 +768,13 @@ pub fn describe(rule_sets: &[&RuleSet], overlay: &Overlay) -> Vec<Change> {
             kind: "threshold",
             from: figure(&c.threshold).normalize().to_string(),
             to: t.value.normalize().to_string(),
-            da: words(true),
-            en: words(false),
+            what: What::Threshold {
+                operator: c.operator,
+                unit: c.unit,
+                measure: c.measure.clone(),
+                law: c.threshold.clone(),
+                whatif: with_figure(&c.threshold, t.value.normalize()),
+            },
         });
     }
     for k in &overlay.k_of {
@@ -786,14 +792,11 @@ pub fn describe(rule_sets: &[&RuleSet], overlay: &Overlay) -> Vec<Change> {
             kind: "k",
             from: old.to_string(),
             to: k.k.to_string(),
-            da: format!(
-                "{} ({}): mindst {} af {n} kriterier i stedet for {old} af {n}",
-                l.paragraph, l.id, k.k
-            ),
-            en: format!(
-                "{} ({}): at least {} of {n} criteria instead of {old} of {n}",
-                l.paragraph, l.id, k.k
-            ),
+            what: What::K {
+                n,
+                law: old,
+                whatif: k.k,
+            },
         });
     }
     if overlay.without_origin {
@@ -802,18 +805,9 @@ pub fn describe(rule_sets: &[&RuleSet], overlay: &Overlay) -> Vec<Change> {
             let undefined: Vec<&str> = rs
                 .lists
                 .iter()
-                .filter(|l| l.without_origin == crate::WithoutOrigin::Undefined)
+                .filter(|l| l.without_origin == kvarter_rules::WithoutOrigin::Undefined)
                 .map(|l| l.id.as_str())
                 .collect();
-            let tail = |danish: bool| {
-                if undefined.is_empty() {
-                    String::new()
-                } else if danish {
-                    format!("; {} er da ikke defineret", undefined.join(", "))
-                } else {
-                    format!("; {} are then not defined", undefined.join(", "))
-                }
-            };
             out.push(Change {
                 rule_set: rs.id.clone(),
                 paragraph: String::new(),
@@ -821,18 +815,10 @@ pub fn describe(rule_sets: &[&RuleSet], overlay: &Overlay) -> Vec<Change> {
                 kind: "without_origin",
                 from: String::new(),
                 to: String::new(),
-                da: format!(
-                    "{}: uden kriterierne om ikke-vestlig oprindelse ({}){}",
-                    rs.id,
-                    ids.join(", "),
-                    tail(true)
-                ),
-                en: format!(
-                    "{}: without the criteria of non-Western origin ({}){}",
-                    rs.id,
-                    ids.join(", "),
-                    tail(false)
-                ),
+                what: What::WithoutOrigin {
+                    criteria: ids.iter().map(|i| i.to_string()).collect(),
+                    undefined: undefined.iter().map(|i| i.to_string()).collect(),
+                },
             });
         }
     }
@@ -1005,7 +991,7 @@ pub fn in_force<'a>(
 ) -> Result<Vec<&'a RuleSet>, WhatIfError> {
     let overrides = override_sets(catalog, &options.overrides)?;
     let sets = catalog.select(year, &overrides);
-    if sets.is_empty() || year < crate::FIRST_LIST_YEAR {
+    if sets.is_empty() || year < kvarter_rules::FIRST_LIST_YEAR {
         return Err(EvalError::NoRuleSet { year }.into());
     }
     Ok(sets)
@@ -1781,7 +1767,7 @@ mod tests {
         let rs = &r.applied[0];
         assert_eq!(rs.id, "dk-2021+whatif");
         let c = rs.criterion("outside_labour").unwrap();
-        assert_eq!(c.operator, crate::Operator::Greater);
+        assert_eq!(c.operator, kvarter_rules::Operator::Greater);
         assert_eq!(c.threshold, Threshold::Value(d("39.99")));
     }
 
@@ -1843,10 +1829,13 @@ mod tests {
             rs.list("udsat_boligomraade").unwrap().condition_source,
             "residents and 1 of [outside_labour, convicted, basic_education, income]"
         );
-        assert!(
-            r.changes[0]
-                .da
-                .contains("mindst 1 af 4 kriterier i stedet for 2 af 4")
+        assert_eq!(
+            r.changes[0].what,
+            What::K {
+                n: 4,
+                law: 2,
+                whatif: 1
+            }
         );
     }
 
@@ -1994,28 +1983,49 @@ mod tests {
     }
 
     #[test]
-    fn the_change_reads_as_the_law_changed() {
+    fn a_changed_threshold_keeps_the_operator_and_the_kind_of_threshold() {
         let catalog = Catalog::builtin();
         let in_force = catalog.select(2022, &[]);
-        let o = Overlay::parse(["threshold:outside_labour=35.5,threshold:convicted=2.5"])
+        let o = Overlay::parse(["threshold:outside_labour=35.50,threshold:convicted=2.5"])
             .unwrap()
             .resolve(&in_force)
             .unwrap();
         let c = describe(&in_force, &o);
-        assert_eq!(
-            c[0].da,
-            "§ 61 a, stk. 1, nr. 1 (outside_labour): »overstiger 35,5 pct.« i stedet for »overstiger 40 pct.«"
-        );
-        assert_eq!(
-            c[0].en,
-            "§ 61 a, stk. 1, nr. 1 (outside_labour): “exceeds 35.5 %” instead of “exceeds 40 %”"
-        );
         assert_eq!((c[0].from.as_str(), c[0].to.as_str()), ("40", "35.5"));
+        assert_eq!(
+            c[0].what,
+            What::Threshold {
+                operator: Operator::Greater,
+                unit: Unit::Percent,
+                measure: "outside_labour_pct".into(),
+                law: Threshold::Value(d("40")),
+                whatif: Threshold::Value(d("35.5")),
+            }
+        );
+        assert_eq!(
+            c[1].what,
+            What::Threshold {
+                operator: Operator::GreaterOrEqual,
+                unit: Unit::Percent,
+                measure: "convicted_pct".into(),
+                law: Threshold::FactorOf {
+                    factor: d("3"),
+                    reference: "convicted_national_pct".into()
+                },
+                whatif: Threshold::FactorOf {
+                    factor: d("2.5"),
+                    reference: "convicted_national_pct".into()
+                },
+            }
+        );
+        // The changed rule set says what changed, in the overlay's own form.
+        let applied = apply(in_force[0], &o).unwrap();
         assert!(
-            c[1].da
-                .contains("»udgør mindst 2,5 gange convicted_national_pct«"),
+            applied
+                .description
+                .ends_with("ændret i forhold til dk-2021: threshold:dk-2021/outside_labour=35.50,threshold:dk-2021/convicted=2.5\n"),
             "{}",
-            c[1].da
+            applied.description
         );
     }
 
