@@ -503,10 +503,7 @@ pub fn read(
             met: r.get(23)?,
             certainty: r.get(24)?,
         };
-        criteria
-            .entry((r.get(0)?, r.get(1)?))
-            .or_default()
-            .push(c);
+        criteria.entry((r.get(0)?, r.get(1)?)).or_default().push(c);
     }
     drop(rows);
     let mut take = |scope: &str, owner: &str| {
@@ -652,10 +649,7 @@ fn criteria_of(v: &Value) -> Vec<ScreeningCriterionRow> {
             comparison: dec(&c["comparison"]),
             value_threshold: dec(&c["value_threshold"]),
             met: c["met"].as_bool(),
-            certainty: c["certainty"]
-                .as_str()
-                .unwrap_or("no_interval")
-                .to_string(),
+            certainty: c["certainty"].as_str().unwrap_or("no_interval").to_string(),
         })
         .collect()
 }
@@ -668,7 +662,9 @@ fn geometries(collection: &str) -> BTreeMap<String, String> {
         .into_iter()
         .flatten()
         .filter_map(|f| {
-            let id = f["id"].as_str().or_else(|| f["properties"]["id"].as_str())?;
+            let id = f["id"]
+                .as_str()
+                .or_else(|| f["properties"]["id"].as_str())?;
             Some((id.to_string(), f["geometry"].to_string()))
         })
         .collect()
