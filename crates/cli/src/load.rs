@@ -5,7 +5,7 @@
 use super::{Failure, Input, open, overrides, parse_years, progress_bar, rule_sources};
 use clap::Args;
 use kvarter_rules::{Catalog, EvalOptions, History, Observation, RuleSet, evaluate};
-use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, ScreeningRow, Store};
+use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, ScreeningRun, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -145,7 +145,7 @@ fn foresight(
 
 /// The municipality's screening of the latest data year, with and without the origin
 /// criterion, as stored rows.
-fn screenings(a: &LoadArgs, catalog: &Catalog) -> Result<Vec<ScreeningRow>, Failure> {
+fn screenings(a: &LoadArgs, catalog: &Catalog) -> Result<Vec<ScreeningRun>, Failure> {
     let (Some(spec_id), Some(dir)) = (&a.screen, &a.input.registers) else {
         return Ok(Vec::new());
     };
@@ -161,16 +161,7 @@ fn screenings(a: &LoadArgs, catalog: &Catalog) -> Result<Vec<ScreeningRow>, Fail
             without_origin,
             catalog,
         })?;
-        out.push(ScreeningRow {
-            spec: spec.id.clone(),
-            year: run.year,
-            without_origin,
-            municipality: a.municipality.to_string(),
-            data_year: i32::from(run.data_year),
-            document: crate::screen::json(&run),
-            geometry: crate::screen::geojson(&run),
-            units: crate::screen::units_geojson(&run),
-        });
+        out.push(crate::screen::rows(&run, &a.municipality.to_string()));
     }
     Ok(out)
 }

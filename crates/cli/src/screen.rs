@@ -9,6 +9,7 @@ use crate::{Failure, progress_bar};
 use kvarter_report::{Lang, number};
 use kvarter_rules::{Catalog, EvalOptions, History, ListOutcome, evaluate};
 use kvarter_screen::{Measure, Neighbours, Options, Screening, Spec, Unit, UnitKind, Values};
+use kvarter_store::screening::decimal_text;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -500,88 +501,15 @@ pub fn json(r: &Run) -> String {
     out
 }
 
-/// The publishable units as GeoJSON squares (grid specs) or polygons (area specs), EPSG:25832,
-/// with whether each qualifies and which designated area it belongs to. Units under the spec's
-/// minimum population for publication are left out.
-pub fn units_geojson(r: &Run) -> String {
-    let size = f64::from(r.cell_size);
-    let features: Vec<serde_json::Value> = r
-        .screening
-        .publishable_units()
-        .filter_map(|u| {
-            let rings = match (r.cells.get(&u.id), r.shapes.get(&u.id)) {
-                (Some(cell), _) => kvarter_screen::geometry::dissolve(&[*cell], size)
-                    .into_iter()
-                    .next()?,
-                (None, Some(shape)) => shape.clone(),
-                (None, None) => return None,
-            };
-            let coords: Vec<Vec<serde_json::Value>> = rings
-                .iter()
-                .map(|ring| ring.iter().map(|(x, y)| json!([x, y])).collect())
-                .collect();
-            Some(json!({
-                "type": "Feature",
-                "id": u.id,
-                "geometry": {"type": "Polygon", "coordinates": coords},
-                "properties": {
-                    "id": u.id,
-                    "district": u.district,
-                    "population": u.population,
-                    "met": u.met,
-                    "qualifies": u.qualifies,
-                    "fragile": u.fragile,
-                    "near_miss": u.near_miss,
-                    "state_listed": u.state_listed,
-                    "designated": u.designated,
-                    "component": u.component,
-                    "index": u.index,
-                }
-            }))
-        })
-        .collect();
-    let doc = json!({
-        "type": "FeatureCollection",
-        "name": format!("{}-{}-units", r.screening.spec, r.year),
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
-        "features": features,
-    });
-    let mut out = serde_json::to_string(&doc).unwrap_or_default();
-    out.push('\n');
-    out
-}
-
 /// Designated areas as GeoJSON polygons in EPSG:25832, the cells dissolved into outlines.
 pub fn geojson(r: &Run) -> String {
-    let size = f64::from(r.cell_size);
     let features: Vec<serde_json::Value> = r
         .screening
         .areas
         .iter()
         .filter(|a| a.designated)
         .map(|a| {
-            let cells: Vec<(i64, i64)> = a
-                .units
-                .iter()
-                .filter_map(|u| r.cells.get(u).copied())
-                .collect();
-            let mut polygons = kvarter_screen::geometry::dissolve(&cells, size);
-            polygons.extend(a.units.iter().filter_map(|u| r.shapes.get(u).cloned()));
-            let coords: Vec<serde_json::Value> = polygons
-                .iter()
-                .map(|p| {
-                    json!(
-                        p.iter()
-                            .map(|ring| ring.iter().map(|(x, y)| json!([x, y])).collect::<Vec<_>>())
-                            .collect::<Vec<_>>()
-                    )
-                })
-                .collect();
-            let geometry = if coords.len() == 1 {
-                json!({"type": "Polygon", "coordinates": coords[0]})
-            } else {
-                json!({"type": "MultiPolygon", "coordinates": coords})
-            };
+            let geometry = area_geometry(r, &a.units);
             json!({
                 "type": "Feature",
                 "id": a.id,
@@ -607,6 +535,174 @@ pub fn geojson(r: &Run) -> String {
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// A unit's outline as a GeoJSON Polygon (EPSG:25832): its grid square, or its polygon.
+fn unit_geometry(r: &Run, id: &str) -> Option<serde_json::Value> {
+    let rings = match (r.cells.get(id), r.shapes.get(id)) {
+        (Some(cell), _) => kvarter_screen::geometry::dissolve(&[*cell], f64::from(r.cell_size))
+            .into_iter()
+            .next()?,
+        (None, Some(shape)) => shape.clone(),
+        (None, None) => return None,
+    };
+    let coords: Vec<Vec<serde_json::Value>> = rings
+        .iter()
+        .map(|ring| ring.iter().map(|(x, y)| json!([x, y])).collect())
+        .collect();
+    Some(json!({"type": "Polygon", "coordinates": coords}))
+}
+
+/// An area's outline (its units' cells dissolved, and its polygons) as a GeoJSON Polygon or
+/// MultiPolygon (EPSG:25832).
+fn area_geometry(r: &Run, units: &[String]) -> serde_json::Value {
+    let cells: Vec<(i64, i64)> = units
+        .iter()
+        .filter_map(|u| r.cells.get(u).copied())
+        .collect();
+    let mut polygons = kvarter_screen::geometry::dissolve(&cells, f64::from(r.cell_size));
+    polygons.extend(units.iter().filter_map(|u| r.shapes.get(u).cloned()));
+    let coords: Vec<serde_json::Value> = polygons
+        .iter()
+        .map(|p| {
+            json!(
+                p.iter()
+                    .map(|ring| ring.iter().map(|(x, y)| json!([x, y])).collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            )
+        })
+        .collect();
+    if coords.len() == 1 {
+        json!({"type": "Polygon", "coordinates": coords[0]})
+    } else {
+        json!({"type": "MultiPolygon", "coordinates": coords})
+    }
+}
+
+fn estimate_row(e: &kvarter_screen::Estimate) -> Option<kvarter_store::EstimateRow> {
+    Some(kvarter_store::EstimateRow {
+        value: decimal_text(e.value)?,
+        num: decimal_text(e.num).unwrap_or_default(),
+        den: decimal_text(e.den).unwrap_or_default(),
+        low: e.interval.and_then(|i| decimal_text(i.low)),
+        high: e.interval.and_then(|i| decimal_text(i.high)),
+        p_meets: e.p_meets.and_then(decimal_text),
+        weight_on_district: decimal_text(e.weight_on_district).unwrap_or_else(|| "0".into()),
+    })
+}
+
+/// A value's name as the engine serialises it (`"within_interval"`, `"state_listed"`).
+fn tag<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other["reason"].as_str().unwrap_or_default().to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+fn criterion_rows(
+    criteria: &[kvarter_screen::CriterionResult],
+) -> Vec<kvarter_store::ScreeningCriterionRow> {
+    criteria
+        .iter()
+        .map(|c| kvarter_store::ScreeningCriterionRow {
+            criterion: c.criterion.clone(),
+            indicator: c.indicator.clone(),
+            kvarter_default: c.kvarter_default,
+            raw: c.raw.as_ref().and_then(estimate_row),
+            shrunk: c.shrunk.as_ref().and_then(estimate_row),
+            city: c.city.and_then(decimal_text),
+            gap: c.gap.and_then(decimal_text),
+            comparison: c.comparison.and_then(decimal_text),
+            value_threshold: c.value_threshold.and_then(decimal_text),
+            met: c.met,
+            certainty: tag(&c.certainty),
+        })
+        .collect()
+}
+
+/// The screening as the store's typed rows: the designated areas with their outlines and
+/// criteria, the city values, and the publishable units with theirs. Units under the spec's
+/// minimum population are counted, never included; the components too small to be designated
+/// are counted only.
+pub fn rows(r: &Run, municipality: &str) -> kvarter_store::ScreeningRun {
+    let s = &r.screening;
+    let ids = |v: &[String]| v.to_vec();
+    kvarter_store::ScreeningRun {
+        spec: s.spec.clone(),
+        year: r.year,
+        without_origin: r.without_origin,
+        municipality: municipality.to_string(),
+        data_year: i32::from(r.data_year),
+        cell_size_m: r.cell_size,
+        designate_on: tag(&s.options.designate_on),
+        level: decimal_text(s.options.level).unwrap_or_default(),
+        units_suppressed: s.units.iter().filter(|u| u.suppressed).count() as u64,
+        components_below_minimum: s.rejected.len() as u64,
+        defaults: s.defaults.clone(),
+        notes: s.notes.clone(),
+        state_listed: r.listed.clone(),
+        areas: s
+            .areas
+            .iter()
+            .filter(|a| a.designated)
+            .map(|a| kvarter_store::ScreeningAreaRow {
+                id: a.id.clone(),
+                reason: tag(&a.reason),
+                units: ids(&a.units),
+                districts: ids(&a.districts),
+                population: a.population,
+                suppressed: a.suppressed,
+                state_listed_units: ids(&a.state_listed_units),
+                filled_holes: ids(&a.filled_holes),
+                fragile_units: ids(&a.fragile_units),
+                fragile_population: a.fragile_population,
+                met: u32::try_from(a.met).unwrap_or(u32::MAX),
+                qualifies_as_whole: a.qualifies_as_whole,
+                index: a.index.and_then(decimal_text),
+                geometry: Some(area_geometry(r, &a.units).to_string()),
+                criteria: criterion_rows(&a.criteria),
+            })
+            .collect(),
+        city: s
+            .city
+            .iter()
+            .map(|c| kvarter_store::ScreeningCityRow {
+                criterion: c.criterion.clone(),
+                indicator: c.indicator.clone(),
+                num: decimal_text(c.num).unwrap_or_default(),
+                den: decimal_text(c.den).unwrap_or_default(),
+                value: c.value.and_then(decimal_text),
+                sd: c.sd.and_then(decimal_text),
+                units: c.units as u64,
+            })
+            .collect(),
+        units: s
+            .publishable_units()
+            .map(|u| kvarter_store::ScreeningUnitRow {
+                id: u.id.clone(),
+                district: u.district.clone(),
+                cell: u.cell,
+                population: u.population,
+                met: u32::try_from(u.met).unwrap_or(u32::MAX),
+                evaluable: u32::try_from(u.evaluable).unwrap_or(u32::MAX),
+                score: u.score.and_then(decimal_text),
+                score_low: u.score_bounds.and_then(|b| decimal_text(b.low)),
+                score_high: u.score_bounds.and_then(|b| decimal_text(b.high)),
+                qualifies: u.qualifies,
+                undetermined: u.undetermined,
+                fragile: u.fragile,
+                near_miss: u.near_miss,
+                state_listed: u.state_listed,
+                inclusion: u.inclusion.as_ref().map(tag),
+                component: u.component.clone(),
+                designated: u.designated,
+                index: u.index.and_then(decimal_text),
+                geometry: unit_geometry(r, &u.id).map(|g| g.to_string()),
+                criteria: criterion_rows(&u.criteria),
+            })
+            .collect(),
+    }
 }
 
 fn f1(x: f64, lang: Lang) -> String {

@@ -5,7 +5,7 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migrations 1 to 5)
+//! ## Schema (migrations 1 to 6)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
@@ -15,7 +15,11 @@
 //! | `criterion_results` | view, area, year, rule set and criterion | `without_origin` (0/1), `list_year`, `area_id`, `rule_set`, `criterion`, `value`, `threshold`, `reference`, `operator`, `outcome` (`met`, `not_met`, `not_evaluable`, `switched_off`), `missing` (JSON array), `difference`, `group_size`, `persons`, `more` (0/1) |
 //! | `list_results` | view, area, year, rule set and list | `without_origin` (0/1), `list_year`, `area_id`, `rule_set`, `list`, `outcome` (`on`, `off`, `undefined`), `incomplete` (0/1), `excluded_by` (JSON array), `reason` (the condition trace, JSON), `streak` (the streak trace, JSON) |
 //! | `history_years`, `history` | list year; list year, area and list | the published memberships before the data starts that the load was given (`list_year`; `list_year`, `area_id`, `list`) |
-//! | `screenings` | spec, year and view | `spec`, `year`, `without_origin` (0/1), `municipality`, `data_year`, `document` (the JSON of `kvarter screen --format json`: designated areas and publishable units only), `geometry` (designated areas, GeoJSON EPSG:25832), `units` (publishable units' outlines, GeoJSON EPSG:25832) |
+//! | `screening_runs` | screening: spec, year and view (migration 6) | `spec`, `year`, `without_origin` (0/1), `municipality`, `data_year`, `cell_size_m`, `designate_on`, `level`, `units_suppressed` (a count: units under the spec's minimum population are never stored), `components_below_minimum` (a count only), `defaults`, `notes`, `state_listed` (JSON) |
+//! | `screening_areas` | designated area of a screening | `area_id`, `ord`, `reason`, `population`, `suppressed`, `fragile_population`, `met`, `qualifies_as_whole`, `vulnerability_index` (TEXT), the id lists `units`, `districts`, `state_listed_units`, `filled_holes`, `fragile_units` (JSON), `geometry` (GeoJSON, EPSG:25832) |
+//! | `screening_units` | publishable unit of a screening | `unit_id`, `ord`, `district`, `cell_x`, `cell_y`, `population`, `met`, `evaluable`, `score`, `score_low`, `score_high` (TEXT), `qualifies`, `undetermined`, `fragile`, `near_miss`, `state_listed`, `inclusion`, `component`, `designated`, `vulnerability_index` (TEXT), `geometry` |
+//! | `screening_criteria` | criterion of a designated area (`scope = 'area'`) or a publishable unit (`'unit'`) | `owner`, `ord`, `criterion`, `indicator`, `kvarter_default`, the raw and the shrunk estimate (`*_value`, `*_num`, `*_den`, `*_low`, `*_high`, `*_p_meets`, `*_weight`, exact TEXT), `city`, `gap`, `comparison`, `value_threshold` (TEXT), `met` (NULL: not evaluable), `certainty` |
+//! | `screening_city` | criterion of a screening | `criterion`, `indicator`, `num`, `den`, `value`, `sd` (exact TEXT), `units` |
 //! | `plan_files` | plan file | `name` (e.g. `indicators.csv`), `content`: the plans and goals as the CSV files of kvarter-plans (migration 3) |
 //! | `users` | user (migration 4) | `id`, `name` (unique), `role` (`viewer`, `editor`, `administrator`), `password_hash` (Argon2id PHC string), `created_at`, `disabled` |
 //! | `sessions` | signed-in browser or API token | `token_hash` (SHA-256 of the token), `user_id`, `kind` (`browser`/`api`), `csrf`, `created_at`, `expires_at` (Unix seconds) |
@@ -51,6 +55,12 @@
 //! - Numbers of the law are exact decimal TEXT, never REAL.
 
 pub mod auth;
+pub mod screening;
+
+pub use screening::{
+    EstimateRow, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow, ScreeningKey,
+    ScreeningRun, ScreeningUnitRow,
+};
 
 use kvarter_rules::{CriterionOutcome, Evaluation, History, ListOutcome, Observation};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -65,7 +75,17 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_plans.sql"),
     include_str!("migrations/004_users_sessions_audit.sql"),
     include_str!("migrations/005_foresight.sql"),
+    include_str!("migrations/006_screening_tables.sql"),
 ];
+
+/// The step in Rust that follows a migration's SQL in the same transaction, if any: migration 6
+/// converts the stored screening documents into the typed tables and drops `screenings`.
+fn after_migration(i: usize, tx: &rusqlite::Transaction<'_>) -> Result<(), String> {
+    match i + 1 {
+        6 => screening::convert_documents(tx),
+        _ => Ok(()),
+    }
+}
 
 /// The input columns stored in `area_years`, in the criteria CSV's order.
 pub const VALUE_COLUMNS: &[&str] = &[
@@ -89,7 +109,11 @@ pub const TABLES: &[&str] = &[
     "plan_files",
     "foresight_backtest",
     "foresight",
-    "screenings",
+    "screening_criteria",
+    "screening_city",
+    "screening_units",
+    "screening_areas",
+    "screening_runs",
     "history",
     "history_years",
     "list_results",
@@ -151,27 +175,6 @@ pub struct RuleSetRow {
     pub content_hash: String,
     /// The rule file's text (stored, not part of the manifest beyond its hash).
     pub source: String,
-}
-
-/// One screening of the municipality, as stored in `screenings`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScreeningRow {
-    /// The spec's id, e.g. `kbh-2025`.
-    pub spec: String,
-    /// The screening year.
-    pub year: i32,
-    /// Origin criterion switched off.
-    pub without_origin: bool,
-    /// The municipality screened.
-    pub municipality: String,
-    /// The data year used.
-    pub data_year: i32,
-    /// The JSON document (publishable units only).
-    pub document: String,
-    /// The designated areas, GeoJSON.
-    pub geometry: String,
-    /// The publishable units' outlines, GeoJSON.
-    pub units: String,
 }
 
 /// What identifies a load: the program, the inputs, the rules and the options.
@@ -289,7 +292,7 @@ pub struct Load<'a> {
     /// The published memberships before the data starts.
     pub history: &'a History,
     /// The municipality's screenings.
-    pub screenings: &'a [ScreeningRow],
+    pub screenings: &'a [ScreeningRun],
     /// The early warning for the next list year and its backtest (empty without register data).
     pub foresight: &'a Foresight,
     /// The plans and goals: (file name, CSV text), validated by the caller. `None` keeps the
@@ -445,8 +448,13 @@ impl Store {
             })?;
             let result = tx
                 .execute_batch(sql)
-                .and_then(|()| tx.pragma_update(None, "user_version", i as i64 + 1))
-                .and_then(|()| tx.commit());
+                .map_err(|e| e.to_string())
+                .and_then(|()| after_migration(i, &tx))
+                .and_then(|()| {
+                    tx.pragma_update(None, "user_version", i as i64 + 1)
+                        .and_then(|()| tx.commit())
+                        .map_err(|e| e.to_string())
+                });
             result.map_err(|e| StoreError {
                 file: self.file.clone(),
                 message: format!("migration {} failed: {e}", i + 1),
@@ -558,7 +566,11 @@ pub fn content_checksum(conn: &Connection, tables: &[&str]) -> rusqlite::Result<
 pub const DATA_TABLES: &[&str] = &[
     "foresight_backtest",
     "foresight",
-    "screenings",
+    "screening_criteria",
+    "screening_city",
+    "screening_units",
+    "screening_areas",
+    "screening_runs",
     "history",
     "history_years",
     "list_results",
@@ -804,26 +816,7 @@ fn write_load(
     }
     drop(stmt);
 
-    let mut stmt = tx
-        .prepare(
-            "INSERT INTO screenings (spec, year, without_origin, municipality, data_year, document, geometry, units)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .map_err(sql)?;
-    for s in load.screenings {
-        stmt.execute(params![
-            s.spec,
-            s.year,
-            s.without_origin,
-            s.municipality,
-            s.data_year,
-            s.document,
-            s.geometry,
-            s.units
-        ])
-        .map_err(|e| format!("screening {} {}: {e}", s.spec, s.year))?;
-    }
-    drop(stmt);
+    screening::write(tx, load.screenings)?;
     let mut stmt = tx
         .prepare(
             "INSERT INTO foresight (list_year, area_id, rule_set, list, on_now, on_draws, draws, probability, outlook)

@@ -10,6 +10,10 @@
 //!   which a figure that may rest on few persons reaches a face.
 //! - [`area`]: one area-year's figures and each criterion's figures after the policy, with
 //!   secondary suppression of nested groups.
+//! - [`screening`]: the municipality's screening (designated areas, city values, publishable
+//!   units) from the store's typed rows, with rule 6: small units never served, small
+//!   numerators and denominators suppressed with their shares, nested groups, and an area's
+//!   total minus its shown units never leaving a small count.
 //!
 //! ## Invariants
 //!
@@ -19,6 +23,7 @@
 
 pub mod area;
 pub mod disclosure;
+pub mod screening;
 
 pub use area::{DisclosedYear, Pool, PublishedCriterion, RawCriterion};
 pub use disclosure::{DEFAULT_MIN_COUNT, Policy, Published, View};

@@ -15,7 +15,7 @@ use kvarter_rules::{
 use kvarter_view::{
     DisclosedYear, Policy, Pool, Published, PublishedCriterion, RawCriterion, View,
 };
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -47,7 +47,7 @@ pub struct ScreeningUnits {
     pub spec: String,
     /// The screening year.
     pub year: i32,
-    /// The units: id, centre (EPSG:25832), population, qualifies, designated area.
+    /// The units: id, centre (EPSG:25832), qualifies, designated area.
     pub units: Vec<ScreenUnit>,
 }
 
@@ -57,8 +57,6 @@ pub struct ScreenUnit {
     pub id: String,
     /// The centre of its outline (mean of the outer ring's corners).
     pub centre: (f64, f64),
-    /// Residents.
-    pub population: u64,
     /// Whether it meets the qualification rule itself.
     pub qualifies: bool,
     /// The designated area it belongs to, if designated.
@@ -97,25 +95,27 @@ pub fn contains(geometry: &Value, (x, y): (f64, f64)) -> bool {
 }
 
 fn screening_units(conn: &Connection) -> Result<Option<ScreeningUnits>, String> {
-    let row: Option<(String, i32, String)> = conn
-        .query_row(
-            "SELECT spec, year, units FROM screenings WHERE without_origin = 0 ORDER BY year DESC, spec LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(|e| format!("reading the store: {e}"))?;
-    let Some((spec, year, units)) = row else {
+    let err = |e: rusqlite::Error| format!("reading the store: {e}");
+    // The latest screening with the origin criterion (the first spec of that year).
+    let Some(key) = kvarter_store::screening::list(conn)
+        .map_err(err)?
+        .into_iter()
+        .filter(|k| !k.without_origin)
+        .min_by(|a, b| b.year.cmp(&a.year).then_with(|| a.spec.cmp(&b.spec)))
+    else {
         return Ok(None);
     };
-    let doc: Value =
-        serde_json::from_str(&units).map_err(|e| format!("stored screening units: {e}"))?;
-    let units = doc["features"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| {
-            let ring = f["geometry"]["coordinates"][0].as_array()?;
+    let Some(run) =
+        kvarter_store::screening::read(conn, &key.spec, key.year, false).map_err(err)?
+    else {
+        return Ok(None);
+    };
+    let units = run
+        .units
+        .iter()
+        .filter_map(|u| {
+            let g: Value = serde_json::from_str(u.geometry.as_deref()?).ok()?;
+            let ring = g["coordinates"][0].as_array()?;
             let pts: Vec<(f64, f64)> = ring
                 .iter()
                 .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
@@ -125,20 +125,19 @@ fn screening_units(conn: &Connection) -> Result<Option<ScreeningUnits>, String> 
             let (sx, sy) = pts[..n]
                 .iter()
                 .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-            let p = &f["properties"];
             Some(ScreenUnit {
-                id: p["id"].as_str()?.to_string(),
+                id: u.id.clone(),
                 centre: (sx / n as f64, sy / n as f64),
-                population: p["population"].as_u64().unwrap_or(0),
-                qualifies: p["qualifies"].as_bool().unwrap_or(false),
-                area: p["designated"]
-                    .as_bool()
-                    .filter(|d| *d)
-                    .and_then(|_| p["component"].as_str().map(str::to_string)),
+                qualifies: u.qualifies,
+                area: u.component.clone().filter(|_| u.designated),
             })
         })
         .collect();
-    Ok(Some(ScreeningUnits { spec, year, units }))
+    Ok(Some(ScreeningUnits {
+        spec: key.spec,
+        year: key.year,
+        units,
+    }))
 }
 
 /// An area as the dashboard shows it.

@@ -271,8 +271,11 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/api/audit", get(edit::api_audit))
         .route("/static/{file}", get(asset))
         .route("/api/areas/{id}/explanation", get(explanation))
-        .route("/api/screenings", get(screenings))
-        .route("/api/screenings/{spec}/{year}", get(screening_doc))
+        .route("/api/screenings", get(screening::api_screenings))
+        .route(
+            "/api/screenings/{spec}/{year}",
+            get(screening::api_screening),
+        )
         .route("/api/rule-sets", get(rule_sets))
         .route("/api/rule-sets/{id}", get(rule_set))
         .route("/api/areas", get(areas))
@@ -1423,7 +1426,7 @@ async fn asset(UrlPath(file): UrlPath<String>) -> Response {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The API beyond the tables: explanations and screenings.
+// The API beyond the tables: explanations (the screenings are in `screening`).
 
 async fn explanation(
     State(api): State<Shared>,
@@ -1464,67 +1467,6 @@ async fn explanation(
             "suppressed": suppressed,
             "links": {"area": format!("/api/areas/{id}"), "designations": format!("/api/areas/{id}/designations")},
         }))
-    })
-    .await
-}
-
-async fn screenings(State(api): State<Shared>, RawQuery(q): RawQuery) -> Reply {
-    params(q, &[])?;
-    with_db(api, |c, _| {
-        let items = c
-            .prepare("SELECT spec, year, without_origin, municipality, data_year FROM screenings ORDER BY spec, year, without_origin")?
-            .query_map([], |r| {
-                let spec: String = r.get(0)?;
-                let year: i64 = r.get(1)?;
-                let without: bool = r.get(2)?;
-                Ok(json!({
-                    "spec": spec,
-                    "year": year,
-                    "without_origin": without,
-                    "municipality": r.get::<_, String>(3)?,
-                    "data_year": r.get::<_, i64>(4)?,
-                    "links": {"self": format!("/api/screenings/{spec}/{year}{}", if without { "?without_origin=true" } else { "" })},
-                }))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(json!({"items": items}))
-    })
-    .await
-}
-
-async fn screening_doc(
-    State(api): State<Shared>,
-    UrlPath((spec, year)): UrlPath<(String, String)>,
-    RawQuery(q): RawQuery,
-) -> Reply {
-    let year = parse_year(&year, "year")?;
-    let p = params(q, &["without_origin", "geometry"])?;
-    let without = parse_bool(&p, "without_origin")?;
-    let with_geometry = parse_bool(&p, "geometry")?;
-    with_db(api, move |c, _| {
-        let row: Option<(String, String, String, i64, String)> = c
-            .query_row(
-                "SELECT document, geometry, units, data_year, municipality FROM screenings WHERE spec = ?1 AND year = ?2 AND without_origin = ?3",
-                rusqlite::params![spec, year, without],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?;
-        let Some((document, geometry, units, data_year, municipality)) = row else {
-            return Err(Problem::not_found(format!(
-                "no screening '{spec}' of {year}{} in the store",
-                if without { " without origin" } else { "" }
-            )));
-        };
-        let mut doc: Value = serde_json::from_str(&document).map_err(|e| {
-            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, format!("stored screening: {e}"))
-        })?;
-        doc["municipality"] = json!(municipality);
-        doc["data_year"] = json!(data_year);
-        if with_geometry {
-            doc["geometry"] = serde_json::from_str(&geometry).unwrap_or(Value::Null);
-            doc["units_geometry"] = serde_json::from_str(&units).unwrap_or(Value::Null);
-        }
-        Ok(doc)
     })
     .await
 }

@@ -1,24 +1,38 @@
-//! The municipality's own screening (*kommunal screening*), as the store holds it: the JSON
-//! document `kvarter screen --format json` prints, the designated areas' outlines and the
-//! publishable units' outlines (table `screenings`).
+//! The municipality's own screening (*kommunal screening*): the page `/screening`, and the two
+//! screening endpoints of the API (`/api/screenings`, `/api/screenings/{spec}/{year}`).
+//!
+//! Both render only [`kvarter_view::screening::Screening`], the model that
+//! `kvarter_view::screening::build` makes from the store's typed rows
+//! (`kvarter_store::screening::read`) with the disclosure policy applied. This module runs no
+//! SQL and decides nothing about suppression: a figure the model suppressed is drawn as the mark
+//! (`< 5` on the page and in tooltips, `{"suppressed": true, "min_count": 5}` in JSON).
 //!
 //! The page shows the designated areas on a map over the publishable units, their population,
 //! the criteria each meets with the value, its interval and the threshold, and how many residents
 //! live in units whose designation rests on a value whose interval contains its threshold (the
-//! uncertainty). Units under the spec's minimum population are not in the stored document and are
-//! never added here; they are shown only as a count. Nothing about a person is stored or shown.
-//!
-//! The document is read defensively: a missing or malformed field renders "–".
+//! uncertainty). Units under the spec's minimum population are not in the store; they are shown
+//! only as a count, as are the contiguous groups too small to be designated.
 
 use crate::dash::{Ctx, Dash, Td, badge, table, wrapped};
 use crate::pages::{PageError, not_found};
 use crate::svg::{self, escape};
 use kvarter_report::Lang;
-use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
+use kvarter_rules::Decimal;
+use kvarter_store::ScreeningKey;
+use kvarter_view::screening::{Area, Criterion, Screening};
+use kvarter_view::{Policy, Published, View as Shown};
+use rusqlite::Connection;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::fmt::Write;
-use std::str::FromStr;
+
+/// Every stored screening, from the store's reader.
+fn stored(conn: &Connection) -> Result<Vec<(String, i32, bool)>, PageError> {
+    Ok(kvarter_store::screening::list(conn)?
+        .into_iter()
+        .map(|k| (k.spec, k.year, k.without_origin))
+        .collect())
+}
 
 /// The page "Kommunal screening" / "Municipal screening": `(title, body html)`.
 ///
@@ -87,15 +101,8 @@ pub fn screening(
             }
         },
     };
-    let row: Option<(String, i64, String, String, String)> = conn
-        .query_row(
-            "SELECT municipality, data_year, document, geometry, units FROM screenings \
-             WHERE spec = ?1 AND year = ?2 AND without_origin = ?3",
-            params![spec, year, without_origin],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
-    let Some((municipality, data_year, document, geometry, units)) = row else {
+    let run = kvarter_store::screening::read(conn, &spec, year, without_origin)?;
+    let Some(run) = run else {
         return Err(not_found(format!(
             "{} '{spec}' {year}{}; {}: {}",
             ctx.t("Lageret har ingen screening", "The store has no screening"),
@@ -111,11 +118,7 @@ pub fn screening(
             listing()
         )));
     };
-    let doc: Option<Value> = serde_json::from_str(&document).ok();
-    let unreadable = doc.is_none();
-    let doc = doc.unwrap_or(Value::Null);
-    let geometry: Value = serde_json::from_str(&geometry).unwrap_or(Value::Null);
-    let units: Value = serde_json::from_str(&units).unwrap_or(Value::Null);
+    let model = kvarter_view::screening::build(&Policy::new(ctx.min_count), &run);
     let view = View {
         spec: &spec,
         year,
@@ -139,16 +142,6 @@ pub fn screening(
             "The municipality's own designation of vulnerable urban areas: the whole city is screened unit by unit on the spec's criteria, and contiguous units that meet them become a designated area once they reach the minimum population together. Areas on the state's lists are included automatically when the spec says so."
         )
     );
-    if unreadable {
-        let _ = write!(
-            b,
-            "<p class=\"notice\" role=\"alert\">{}</p>",
-            ctx.t(
-                "Det gemte screeningsdokument kunne ikke læses; siden viser kun, hvad der kan læses.",
-                "The stored screening document could not be read; the page shows only what can be read."
-            )
-        );
-    }
     if without_origin {
         let _ = write!(
             b,
@@ -159,19 +152,14 @@ pub fn screening(
             )
         );
     }
-    facts(&mut b, ctx, &doc, &view, &municipality, data_year, &stored);
-    let designated: Vec<&Value> = doc["designated_areas"]
-        .as_array()
-        .map(|a| a.iter().collect())
-        .unwrap_or_default();
-    cards(&mut b, ctx, &doc, &designated);
-    map(&mut b, ctx, &units, &geometry, &view);
-    let shares = Shares::of(&doc);
-    areas_table(&mut b, ctx, &designated);
-    area_details(&mut b, ctx, &doc, &designated, &shares);
-    city_table(&mut b, ctx, &doc, &shares);
-    state_listed(&mut b, dash, ctx, &doc);
-    notes(&mut b, ctx, &doc);
+    facts(&mut b, ctx, &model, &view, &stored);
+    cards(&mut b, ctx, &model);
+    map(&mut b, ctx, &model, &view);
+    areas_table(&mut b, ctx, &model.designated_areas);
+    area_details(&mut b, ctx, &model);
+    city_table(&mut b, ctx, &model);
+    state_listed(&mut b, dash, ctx, &model);
+    notes(&mut b, ctx, &model);
     Ok((title, b))
 }
 
@@ -180,15 +168,6 @@ struct View<'a> {
     spec: &'a str,
     year: i32,
     without_origin: bool,
-}
-
-/// Every stored screening: `(spec, year, without_origin)`, ordered.
-fn stored(conn: &Connection) -> Result<Vec<(String, i32, bool)>, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT spec, year, without_origin FROM screenings ORDER BY spec, year, without_origin",
-    )?;
-    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Percent-encodes a path segment or query value.
@@ -265,32 +244,22 @@ fn picker(ctx: &Ctx, stored: &[(String, i32, bool)], view: &View<'_>) -> String 
     s
 }
 
-/// Text of a JSON value, or "–".
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => "–".to_string(),
-    }
+/// The explanation of the fragile population.
+fn uncertainty_note(ctx: &Ctx) -> &'static str {
+    ctx.t(
+        "<strong>Usikker befolkning</strong> er beboerne i de enheder, hvis udpegning hviler på en værdi, hvis interval indeholder grænsen: med så få beboere kunne den sande andel lige så vel ligge på den anden side af grænsen. Det er usikkerheden i udpegningen, ikke en fejl; et stort tal betyder, at områdets afgrænsning kan flytte sig fra år til år af tilfældige grunde.",
+        "<strong>Uncertain population</strong> is the residents of the units whose designation rests on a value whose interval contains its threshold: with so few residents the true share could just as well lie on the other side of the threshold. This is the uncertainty of the designation, not an error; a large number means the area's boundary may move from year to year by chance.",
+    )
 }
 
-/// A number with exactly `dp` decimals in the page's notation, or "–".
-fn num(ctx: &Ctx, x: Option<f64>, dp: u32) -> String {
-    let Some(x) = x.filter(|x| x.is_finite()) else {
-        return "–".to_string();
-    };
-    match kvarter_rules::Decimal::from_str(&format!("{x}")) {
-        Ok(d) => {
-            let mut d = d.round_dp(dp);
-            d.rescale(dp);
-            if d.is_zero() {
-                d.set_sign_positive(true);
-            }
-            kvarter_report::number(d, ctx.lang)
-        }
-        Err(_) => ctx.num(&format!("{x}"), dp),
+/// A decimal with exactly `dp` decimals in the page's notation.
+fn fixed(ctx: &Ctx, d: Decimal, dp: u32) -> String {
+    let mut d = d.round_dp(dp);
+    d.rescale(dp);
+    if d.is_zero() {
+        d.set_sign_positive(true);
     }
+    kvarter_report::number(d, ctx.lang)
 }
 
 /// A whole number that is not a count of persons (units, criteria), in the page's notation.
@@ -300,100 +269,93 @@ fn int(ctx: &Ctx, n: u64) -> String {
 
 /// A value on an indicator's scale: a share as a percentage, a ratio (e.g. m² per resident) as
 /// a number.
-fn value(ctx: &Ctx, x: Option<f64>, share: bool) -> String {
-    match x {
-        Some(x) if x.is_finite() && share => format!("{} %", num(ctx, Some(x * 100.0), 1)),
-        Some(x) if x.is_finite() => num(ctx, Some(x), 2),
-        _ => "–".to_string(),
+fn scaled(ctx: &Ctx, d: Decimal, share: bool) -> String {
+    if share {
+        format!("{} %", fixed(ctx, d * Decimal::ONE_HUNDRED, 1))
+    } else {
+        fixed(ctx, d, 2)
     }
 }
 
-/// A count of persons: the suppression mark under the dashboard's minimum, but 0 as 0.
-fn persons(ctx: &Ctx, n: Option<u64>) -> String {
-    match n {
-        Some(0) => "0".to_string(),
-        Some(n) => ctx.figure(&ctx.policy().count(Some(n.into())), 0),
-        None => "–".to_string(),
+/// A public value on an indicator's scale, or "–".
+fn value(ctx: &Ctx, d: Option<Decimal>, share: bool) -> String {
+    d.map_or("–".to_string(), |d| scaled(ctx, d, share))
+}
+
+/// A published value on an indicator's scale: the value, the mark, or "–".
+fn published(ctx: &Ctx, p: &Published<Decimal>, share: bool) -> String {
+    match p.view() {
+        Shown::Shown(d) => scaled(ctx, *d, share),
+        Shown::Suppressed { .. } => ctx.suppressed(),
+        Shown::Missing => "–".to_string(),
     }
 }
 
-/// A count of persons as plain text (for tooltips).
-fn persons_text(ctx: &Ctx, n: Option<u64>) -> String {
-    match n {
-        Some(n) if n > 0 && n < ctx.min_count => format!("< {}", ctx.min_count),
-        Some(n) => kvarter_report::number(n.into(), ctx.lang),
-        None => "–".to_string(),
+/// A published number with `dp` decimals (an index, a comparison), or the mark, or "–".
+fn published_num(ctx: &Ctx, p: &Published<Decimal>, dp: u32) -> String {
+    match p.view() {
+        Shown::Shown(d) => fixed(ctx, *d, dp),
+        Shown::Suppressed { .. } => ctx.suppressed(),
+        Shown::Missing => "–".to_string(),
+    }
+}
+
+/// A published count of persons: the count, the mark, or "–".
+fn persons(ctx: &Ctx, n: &Published<u64>) -> String {
+    match n.view() {
+        Shown::Shown(n) => int(ctx, *n),
+        Shown::Suppressed { .. } => ctx.suppressed(),
+        Shown::Missing => "–".to_string(),
+    }
+}
+
+/// A published count of persons as plain text (for tooltips).
+fn persons_text(ctx: &Ctx, n: &Published<u64>) -> String {
+    match n.view() {
+        Shown::Shown(n) => int(ctx, *n),
+        Shown::Suppressed { min_count } => format!("< {min_count}"),
+        Shown::Missing => "–".to_string(),
     }
 }
 
 /// A table cell of persons; a suppressed count sorts as 0 and keeps its value out of the page.
-fn persons_td(ctx: &Ctx, n: Option<u64>) -> Td {
-    match n {
-        Some(n) if n > 0 && n < ctx.min_count => Td::num(persons(ctx, Some(n)), Some("0")),
-        Some(n) => Td::num(persons(ctx, Some(n)), Some(&n.to_string())),
-        None => Td::text("–"),
+fn persons_td(ctx: &Ctx, n: &Published<u64>) -> Td {
+    match n.view() {
+        Shown::Shown(v) => Td::num(int(ctx, *v), Some(&v.to_string())),
+        Shown::Suppressed { .. } => Td::num(ctx.suppressed(), Some("0")),
+        Shown::Missing => Td::text("–"),
     }
 }
 
-/// Which indicators are shares (values in 0..=1, shown in per cent).
-struct Shares(BTreeSet<String>);
-
-impl Shares {
-    /// Every indicator of the document ending in `_share`, as the screening's indicators do.
-    fn of(doc: &Value) -> Shares {
-        let mut set = BTreeSet::new();
-        let mut add = |v: &Value| {
-            if let Some(i) = v["indicator"].as_str()
-                && i.ends_with("_share")
-            {
-                set.insert(i.to_string());
-            }
-        };
-        for c in doc["city"].as_array().into_iter().flatten() {
-            add(c);
-        }
-        for a in doc["designated_areas"].as_array().into_iter().flatten() {
-            for c in a["criteria"].as_array().into_iter().flatten() {
-                add(c);
-            }
-        }
-        Shares(set)
-    }
-
-    fn is(&self, indicator: &Value) -> bool {
-        indicator.as_str().is_some_and(|i| self.0.contains(i))
-    }
+/// Whether an indicator is a share (values in 0..=1, shown in per cent).
+fn is_share(indicator: &str) -> bool {
+    indicator.ends_with("_share")
 }
 
 /// Spec, year, data year, municipality and options.
 fn facts(
     b: &mut String,
     ctx: &Ctx,
-    doc: &Value,
+    m: &Screening,
     view: &View<'_>,
-    municipality: &str,
-    data_year: i64,
     stored: &[(String, i32, bool)],
 ) {
-    let designate_on = match doc["options"]["designate_on"].as_str() {
-        Some("raw") => ctx.t("rå værdier (cellens egne)", "raw values (the unit's own)"),
-        Some("shrunk") => ctx.t(
+    let designate_on = match m.options.designate_on.as_str() {
+        "raw" => ctx.t("rå værdier (cellens egne)", "raw values (the unit's own)"),
+        "shrunk" => ctx.t(
             "værdier krympet mod bydelen (empirisk Bayes)",
             "values shrunk toward the district (empirical Bayes)",
         ),
         _ => "–",
     };
-    let level = doc["options"]["level"]
-        .as_f64()
-        .map_or("–".to_string(), |l| {
-            format!("{} %", ctx.num(&format!("{}", l * 100.0), 1))
-        });
-    let cell = doc["cell_size_m"]
-        .as_u64()
-        .filter(|c| *c > 0)
-        .map_or(ctx.t("områder", "areas").to_string(), |c| {
-            format!("{c} m {}", ctx.t("celler", "cells"))
-        });
+    let level = m.options.level.map_or("–".to_string(), |l| {
+        format!("{} %", fixed(ctx, l * Decimal::ONE_HUNDRED, 1))
+    });
+    let cell = if m.cell_size_m > 0 {
+        format!("{} m {}", m.cell_size_m, ctx.t("celler", "cells"))
+    } else {
+        ctx.t("områder", "areas").to_string()
+    };
     let _ = write!(
         b,
         "<dl class=\"facts\"><dt>{}</dt><dd><code>{}</code></dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>\
@@ -403,9 +365,9 @@ fn facts(
         ctx.t("Screeningsår", "Screening year"),
         view.year,
         ctx.t("Dataår", "Data year"),
-        data_year,
+        m.data_year,
         ctx.t("Kommune", "Municipality"),
-        escape(municipality),
+        escape(&m.municipality),
         ctx.t("Enhed", "Unit"),
         escape(&cell),
         ctx.t("Udpeger på", "Designates on"),
@@ -455,13 +417,7 @@ fn facts(
 }
 
 /// Designated areas, their population, the units left out.
-fn cards(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value]) {
-    let population: Option<u64> = designated
-        .iter()
-        .map(|a| a["population"].as_u64())
-        .sum::<Option<u64>>();
-    let suppressed = doc["cells_suppressed"].as_u64();
-    let below = doc["components_below_minimum"].as_array().map(Vec::len);
+fn cards(b: &mut String, ctx: &Ctx, m: &Screening) {
     let _ = write!(
         b,
         "<section aria-labelledby=\"sc-counts\"><h2 id=\"sc-counts\">{}</h2><div class=\"cards\">\
@@ -470,19 +426,19 @@ fn cards(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value]) {
          <div class=\"card\"><span class=\"n\">{}</span> <span class=\"label\">{}</span></div>\
          <div class=\"card\"><span class=\"n\">{}</span> <span class=\"label\">{}</span></div></div></section>",
         ctx.t("I tal", "In figures"),
-        int(ctx, designated.len() as u64),
+        int(ctx, m.designated_areas.len() as u64),
         ctx.t("udpegede områder", "designated areas"),
-        persons(ctx, population),
+        persons(ctx, &m.designated_population),
         ctx.t(
             "beboere i de udpegede områder",
             "residents of the designated areas"
         ),
-        suppressed.map_or("–".to_string(), |n| int(ctx, n)),
+        int(ctx, m.cells_suppressed),
         ctx.t(
             "enheder under mindstebefolkningen: screenet, men aldrig vist alene",
             "units under the minimum population: screened, but never shown alone"
         ),
-        below.map_or("–".to_string(), |n| int(ctx, n as u64)),
+        int(ctx, m.components_below_minimum),
         ctx.t(
             "sammenhængende grupper for små til at blive udpeget",
             "contiguous groups too small to be designated"
@@ -491,42 +447,36 @@ fn cards(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value]) {
 }
 
 /// The map: the publishable units coloured by class, the designated areas' outlines on top.
-fn map(b: &mut String, ctx: &Ctx, units: &Value, geometry: &Value, view: &View<'_>) {
-    struct Owned<'v> {
+/// Every figure in a tooltip is the model's.
+fn map(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
+    struct Owned {
         id: String,
         class: &'static str,
         title: String,
         href: Option<String>,
-        geometry: &'v Value,
+        geometry: Value,
     }
-    let mut owned: Vec<Owned<'_>> = Vec::new();
-    for f in units["features"].as_array().into_iter().flatten() {
-        let p = &f["properties"];
-        // The stored units are the publishable ones; never draw one marked otherwise.
-        if p["suppressed"].as_bool() == Some(true) {
-            continue;
-        }
-        let id = f["id"]
-            .as_str()
-            .or_else(|| p["id"].as_str())
-            .unwrap_or("")
-            .to_string();
-        let designated = p["designated"].as_bool() == Some(true);
-        let qualifies = p["qualifies"].as_bool() == Some(true);
-        let class = if designated {
+    let geometry = |g: &Option<String>| {
+        g.as_deref()
+            .and_then(|g| serde_json::from_str::<Value>(g).ok())
+            .unwrap_or(Value::Null)
+    };
+    let mut owned: Vec<Owned> = Vec::new();
+    for u in &m.cells {
+        let class = if u.designated {
             "st-screen"
-        } else if qualifies {
+        } else if u.qualifies {
             "st-screen-cell"
         } else {
             "st-none"
         };
-        let status = if designated {
+        let status = if u.designated {
             format!(
                 "{} {}",
                 ctx.t("i udpeget område", "in designated area"),
-                p["component"].as_str().unwrap_or("–")
+                u.component.as_deref().unwrap_or("–")
             )
-        } else if qualifies {
+        } else if u.qualifies {
             ctx.t(
                 "opfylder kriterierne, men er ikke udpeget",
                 "meets the criteria but is not designated",
@@ -536,10 +486,11 @@ fn map(b: &mut String, ctx: &Ctx, units: &Value, geometry: &Value, view: &View<'
             ctx.t("ikke udpeget", "not designated").to_string()
         };
         let title = format!(
-            "{id}: {} {} · {status}{}",
-            persons_text(ctx, p["population"].as_u64()),
+            "{}: {} {} · {status}{}",
+            u.id,
+            persons_text(ctx, &u.population),
             ctx.t("beboere", "residents"),
-            if p["fragile"].as_bool() == Some(true) {
+            if u.fragile {
                 ctx.t(
                     " · usikker (en værdi ligger inden for sit interval om grænsen)",
                     " · uncertain (a value lies within its interval of the threshold)",
@@ -549,33 +500,28 @@ fn map(b: &mut String, ctx: &Ctx, units: &Value, geometry: &Value, view: &View<'
             }
         );
         owned.push(Owned {
-            id,
+            id: u.id.clone(),
             class,
             title,
             href: None,
-            geometry: f,
+            geometry: geometry(&u.geometry),
         });
     }
-    for f in geometry["features"].as_array().into_iter().flatten() {
-        let p = &f["properties"];
-        let id = p["id"]
-            .as_str()
-            .or_else(|| f["id"].as_str())
-            .unwrap_or("")
-            .to_string();
+    for a in &m.designated_areas {
         let title = format!(
-            "{id}: {} {} · {} {}",
-            persons_text(ctx, p["population"].as_u64()),
+            "{}: {} {} · {} {}",
+            a.id,
+            persons_text(ctx, &a.population),
             ctx.t("beboere", "residents"),
-            p["cells"].as_u64().map_or("–".to_string(), |n| int(ctx, n)),
+            int(ctx, a.units.len() as u64),
             ctx.t("enheder", "units"),
         );
         owned.push(Owned {
-            href: Some(format!("#area-{}", encode(&id))),
-            id,
+            href: Some(format!("#area-{}", encode(&a.id))),
+            id: a.id.clone(),
             class: "st-screen-outline",
             title,
-            geometry: f,
+            geometry: geometry(&a.geometry),
         });
     }
     let shapes: Vec<svg::Shape<'_>> = owned
@@ -585,7 +531,7 @@ fn map(b: &mut String, ctx: &Ctx, units: &Value, geometry: &Value, view: &View<'
             href: o.href.as_deref(),
             class: o.class,
             title: &o.title,
-            geometry: o.geometry,
+            geometry: &o.geometry,
         })
         .collect();
     let label = format!(
@@ -632,48 +578,31 @@ fn map(b: &mut String, ctx: &Ctx, units: &Value, geometry: &Value, view: &View<'
     );
 }
 
-/// The explanation of the fragile population.
-fn uncertainty_note(ctx: &Ctx) -> &'static str {
-    ctx.t(
-        "<strong>Usikker befolkning</strong> er beboerne i de enheder, hvis udpegning hviler på en værdi, hvis interval indeholder grænsen: med så få beboere kunne den sande andel lige så vel ligge på den anden side af grænsen. Det er usikkerheden i udpegningen, ikke en fejl; et stort tal betyder, at områdets afgrænsning kan flytte sig fra år til år af tilfældige grunde.",
-        "<strong>Uncertain population</strong> is the residents of the units whose designation rests on a value whose interval contains its threshold: with so few residents the true share could just as well lie on the other side of the threshold. This is the uncertainty of the designation, not an error; a large number means the area's boundary may move from year to year by chance.",
-    )
-}
-
 /// The designated areas as a sortable table.
-fn areas_table(b: &mut String, ctx: &Ctx, designated: &[&Value]) {
+fn areas_table(b: &mut String, ctx: &Ctx, designated: &[Area]) {
     let rows: Vec<Vec<Td>> = designated
         .iter()
         .map(|a| {
-            let id = text(&a["id"]);
-            let len = |k: &str| a[k].as_array().map(Vec::len);
-            let n = |x: Option<usize>| {
-                x.map_or(Td::text("–"), |n| {
-                    Td::num(int(ctx, n as u64), Some(&n.to_string()))
-                })
-            };
-            let met = match (a["met"].as_u64(), len("criteria")) {
-                (Some(m), Some(c)) => Td::num(format!("{m} / {c}"), Some(&m.to_string())),
-                (Some(m), None) => Td::num(m.to_string(), Some(&m.to_string())),
-                _ => Td::text("–"),
-            };
-            let index = a["index"].as_f64();
+            let n = |x: usize| Td::num(int(ctx, x as u64), Some(&x.to_string()));
+            let met = Td::num(
+                format!("{} / {}", a.met, a.criteria.len()),
+                Some(&a.met.to_string()),
+            );
             vec![
                 Td::html(format!(
                     "<a href=\"#area-{}\">{}</a>",
-                    escape(&encode(&id)),
-                    escape(&id)
+                    escape(&encode(&a.id)),
+                    escape(&a.id)
                 )),
-                persons_td(ctx, a["population"].as_u64()),
-                n(len("units")),
-                n(len("state_listed_units")),
+                persons_td(ctx, &a.population),
+                n(a.units.len()),
+                n(a.state_listed_units.len()),
                 met,
-                persons_td(ctx, a["fragile_population"].as_u64()),
-                match index {
-                    Some(i) if i.is_finite() => {
-                        Td::num(num(ctx, Some(i), 2), Some(&format!("{i}")))
-                    }
-                    _ => Td::text("–"),
+                persons_td(ctx, &a.fragile_population),
+                match a.index.view() {
+                    Shown::Shown(i) => Td::num(fixed(ctx, *i, 2), Some(&i.to_string())),
+                    Shown::Suppressed { .. } => Td::num(ctx.suppressed(), Some("0")),
+                    Shown::Missing => Td::text("–"),
                 },
             ]
         })
@@ -724,12 +653,77 @@ fn areas_table(b: &mut String, ctx: &Ctx, designated: &[&Value]) {
     );
 }
 
+/// One criterion's row: value, shrunk value, interval, threshold, city, comparison, met,
+/// certainty.
+fn criterion_row(ctx: &Ctx, c: &Criterion, shrunk: bool) -> Vec<Td> {
+    let share = is_share(&c.indicator);
+    let est = if shrunk && c.shrunk.is_some() {
+        c.shrunk.as_ref()
+    } else {
+        c.raw.as_ref()
+    };
+    let interval = match est.map(|e| e.interval.view()) {
+        Some(Shown::Shown(i)) => format!(
+            "{}–{}",
+            scaled(ctx, i.low, share),
+            scaled(ctx, i.high, share)
+        ),
+        Some(Shown::Suppressed { .. }) => ctx.suppressed(),
+        _ => "–".to_string(),
+    };
+    let met = match c.met {
+        Some(true) => ctx.t("✓ opfyldt", "✓ met"),
+        Some(false) => ctx.t("✗ ikke opfyldt", "✗ not met"),
+        None => ctx.t("? kan ikke vurderes", "? not evaluable"),
+    };
+    let certainty = match c.certainty.as_str() {
+        "clear" => ctx.t("sikker", "clear"),
+        "within_interval" => ctx.t("inden for usikkerheden", "within the uncertainty"),
+        "no_interval" => ctx.t("intet interval", "no interval"),
+        _ => "–",
+    };
+    let raw = c.raw.as_ref().map(|e| &e.value);
+    let missing = Published::missing();
+    let raw = raw.unwrap_or(&missing);
+    let shrunk_value = c.shrunk.as_ref().map(|e| &e.value).unwrap_or(&missing);
+    vec![
+        Td::html(format!(
+            "<code>{}</code>{}",
+            escape(&c.criterion),
+            if c.kvarter_default {
+                format!(
+                    " <abbr title=\"{}\">*</abbr>",
+                    ctx.t("kvarters standardgrænse", "kvarter's default threshold")
+                )
+            } else {
+                String::new()
+            }
+        )),
+        match raw.view() {
+            Shown::Shown(v) => Td::num(scaled(ctx, *v, share), Some(&v.to_string())),
+            Shown::Suppressed { .. } => Td::num(ctx.suppressed(), Some("0")),
+            Shown::Missing => Td::text("–"),
+        },
+        Td::html(published(ctx, shrunk_value, share)),
+        Td::html(interval),
+        Td::text(&value(ctx, c.value_threshold, share)),
+        Td::text(&value(ctx, c.city, share)),
+        Td::html(published_num(ctx, &c.comparison, 2)),
+        Td::text(met),
+        Td::html(if c.certainty == "within_interval" {
+            format!("<strong>{certainty}</strong>")
+        } else {
+            certainty.to_string()
+        }),
+    ]
+}
+
 /// Per designated area: every criterion with its value, interval, threshold and certainty.
-fn area_details(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value], shares: &Shares) {
-    if designated.is_empty() {
+fn area_details(b: &mut String, ctx: &Ctx, m: &Screening) {
+    if m.designated_areas.is_empty() {
         return;
     }
-    let shrunk = doc["options"]["designate_on"].as_str() == Some("shrunk");
+    let shrunk = m.options.designate_on == "shrunk";
     let _ = write!(
         b,
         "<section aria-labelledby=\"sc-criteria\"><h2 id=\"sc-criteria\">{}</h2><p>{}</p>",
@@ -742,99 +736,33 @@ fn area_details(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value], s
             "For the area as a whole (numerators and denominators summed over its units): the value, its interval, the threshold on the indicator's scale, and whether the interval lies wholly on one side of the threshold (clear) or contains it (within the uncertainty). * is kvarter's default threshold, not the policy's."
         )
     );
-    for a in designated {
-        let id = text(&a["id"]);
-        let districts: Vec<String> = a["districts"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
-            .collect();
+    for a in &m.designated_areas {
+        let id = &a.id;
         let _ = write!(
             b,
             "<details id=\"area-{}\"><summary>{} · {} {} · {} {}</summary>",
-            escape(&encode(&id)),
-            escape(&id),
-            persons(ctx, a["population"].as_u64()),
+            escape(&encode(id)),
+            escape(id),
+            persons(ctx, &a.population),
             ctx.t("beboere", "residents"),
-            a["met"].as_u64().map_or("–".to_string(), |n| n.to_string()),
+            a.met,
             ctx.t("kriterier opfyldt", "criteria met"),
         );
-        if !districts.is_empty() {
+        if !a.districts.is_empty() {
             let _ = write!(
                 b,
                 "<p>{}: {}</p>",
                 ctx.t("Bydele", "Districts"),
-                escape(&districts.join(", "))
+                escape(&a.districts.join(", "))
             );
         }
-        let rows: Vec<Vec<Td>> = a["criteria"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| {
-                let share = shares.is(&c["indicator"]);
-                let est = if shrunk && c["shrunk"].is_object() {
-                    &c["shrunk"]
-                } else {
-                    &c["raw"]
-                };
-                let interval = &est["interval"];
-                let interval = match (interval["low"].as_f64(), interval["high"].as_f64()) {
-                    (Some(l), Some(h)) => format!(
-                        "{}–{}",
-                        value(ctx, Some(l), share),
-                        value(ctx, Some(h), share)
-                    ),
-                    _ => "–".to_string(),
-                };
-                let met = match c["met"].as_bool() {
-                    Some(true) => ctx.t("✓ opfyldt", "✓ met"),
-                    Some(false) => ctx.t("✗ ikke opfyldt", "✗ not met"),
-                    None => ctx.t("? kan ikke vurderes", "? not evaluable"),
-                };
-                let certainty = match c["certainty"].as_str() {
-                    Some("clear") => ctx.t("sikker", "clear"),
-                    Some("within_interval") => {
-                        ctx.t("inden for usikkerheden", "within the uncertainty")
-                    }
-                    Some("no_interval") => ctx.t("intet interval", "no interval"),
-                    _ => "–",
-                };
-                let raw = c["raw"]["value"].as_f64();
-                vec![
-                    Td::html(format!(
-                        "<code>{}</code>{}",
-                        escape(&text(&c["criterion"])),
-                        if c["kvarter_default"].as_bool() == Some(true) {
-                            format!(
-                                " <abbr title=\"{}\">*</abbr>",
-                                ctx.t("kvarters standardgrænse", "kvarter's default threshold")
-                            )
-                        } else {
-                            String::new()
-                        }
-                    )),
-                    Td::num(
-                        value(ctx, raw, share),
-                        raw.map(|x| format!("{x}")).as_deref(),
-                    ),
-                    Td::text(&value(ctx, c["shrunk"]["value"].as_f64(), share)),
-                    Td::text(&interval),
-                    Td::text(&value(ctx, c["value_threshold"].as_f64(), share)),
-                    Td::text(&value(ctx, c["city"].as_f64(), share)),
-                    Td::text(&num(ctx, c["comparison"].as_f64(), 2)),
-                    Td::text(met),
-                    Td::html(if c["certainty"].as_str() == Some("within_interval") {
-                        format!("<strong>{certainty}</strong>")
-                    } else {
-                        certainty.to_string()
-                    }),
-                ]
-            })
+        let rows: Vec<Vec<Td>> = a
+            .criteria
+            .iter()
+            .map(|c| criterion_row(ctx, c, shrunk))
             .collect();
         b.push_str(&wrapped(table(
-            &format!("area-{}-criteria", encode(&id)),
+            &format!("area-{}-criteria", encode(id)),
             &format!("{} {id}", ctx.t("Kriterierne for", "The criteria of")),
             &[
                 ctx.t("Kriterium", "Criterion").to_string(),
@@ -861,30 +789,30 @@ fn area_details(b: &mut String, ctx: &Ctx, doc: &Value, designated: &[&Value], s
             b,
             "<p>{}: {}</p></details>",
             ctx.t("Usikker befolkning", "Uncertain population"),
-            persons(ctx, a["fragile_population"].as_u64())
+            persons(ctx, &a.fragile_population)
         );
     }
     b.push_str("</section>");
 }
 
 /// The city value of each criterion.
-fn city_table(b: &mut String, ctx: &Ctx, doc: &Value, shares: &Shares) {
-    let rows: Vec<Vec<Td>> = doc["city"]
-        .as_array()
-        .into_iter()
-        .flatten()
+fn city_table(b: &mut String, ctx: &Ctx, m: &Screening) {
+    let rows: Vec<Vec<Td>> = m
+        .city
+        .iter()
         .map(|c| {
-            let v = c["value"].as_f64();
             vec![
-                Td::html(format!("<code>{}</code>", escape(&text(&c["criterion"])))),
-                Td::html(format!("<code>{}</code>", escape(&text(&c["indicator"])))),
-                Td::num(
-                    value(ctx, v, shares.is(&c["indicator"])),
-                    v.map(|x| format!("{x}")).as_deref(),
-                ),
-                c["units"].as_u64().map_or(Td::text("–"), |n| {
-                    Td::num(int(ctx, n), Some(&n.to_string()))
-                }),
+                Td::html(format!("<code>{}</code>", escape(&c.criterion))),
+                Td::html(format!("<code>{}</code>", escape(&c.indicator))),
+                match c.value.view() {
+                    Shown::Shown(v) => Td::num(
+                        scaled(ctx, *v, is_share(&c.indicator)),
+                        Some(&v.to_string()),
+                    ),
+                    Shown::Suppressed { .. } => Td::num(ctx.suppressed(), Some("0")),
+                    Shown::Missing => Td::text("–"),
+                },
+                Td::num(int(ctx, c.units), Some(&c.units.to_string())),
             ]
         })
         .collect();
@@ -916,10 +844,8 @@ fn city_table(b: &mut String, ctx: &Ctx, doc: &Value, shares: &Shares) {
 }
 
 /// The state-listed housing areas the screening included.
-fn state_listed(b: &mut String, dash: &Dash, ctx: &Ctx, doc: &Value) {
-    let Some(listed) = doc["state_listed_areas"].as_object() else {
-        return;
-    };
+fn state_listed(b: &mut String, dash: &Dash, ctx: &Ctx, m: &Screening) {
+    let listed = &m.state_listed_areas;
     let _ = write!(
         b,
         "<section aria-labelledby=\"sc-state\"><h2 id=\"sc-state\">{}</h2>",
@@ -942,20 +868,14 @@ fn state_listed(b: &mut String, dash: &Dash, ctx: &Ctx, doc: &Value) {
             ),
             None => escape(id),
         };
-        let badges: Vec<String> = lists
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(|l| badge(dash, l, ctx))
-            .collect();
+        let badges: Vec<String> = lists.iter().map(|l| badge(dash, l, ctx)).collect();
         let _ = write!(b, "<li>{name} {}</li>", badges.join(" "));
     }
     b.push_str("</ul></section>");
 }
 
 /// kvarter's defaults and the notes of the screening.
-fn notes(b: &mut String, ctx: &Ctx, doc: &Value) {
+fn notes(b: &mut String, ctx: &Ctx, m: &Screening) {
     let _ = write!(
         b,
         "<details class=\"notes\"><summary>{}</summary>",
@@ -964,8 +884,7 @@ fn notes(b: &mut String, ctx: &Ctx, doc: &Value) {
             "kvarter's defaults and notes"
         )
     );
-    let defaults = doc["kvarter_defaults"].as_array();
-    if defaults.is_some_and(|d| !d.is_empty()) {
+    if !m.kvarter_defaults.is_empty() {
         let _ = write!(
             b,
             "<p>{}</p><dl>",
@@ -974,18 +893,11 @@ fn notes(b: &mut String, ctx: &Ctx, doc: &Value) {
                 "The policy does not publish these numbers; they are kvarter's defaults, which the municipality can change in the spec:"
             )
         );
-        for d in defaults.into_iter().flatten() {
-            let (item, reason) = match d {
-                Value::Array(pair) => (
-                    pair.first().map_or("–".to_string(), text),
-                    pair.get(1).map_or("–".to_string(), text),
-                ),
-                other => (text(other), String::new()),
-            };
+        for (item, reason) in &m.kvarter_defaults {
             let _ = write!(
                 b,
                 "<dt><code>{}</code></dt><dd lang=\"da\">{}</dd>",
-                escape(&item),
+                escape(item),
                 escape(reason.trim())
             );
         }
@@ -1000,40 +912,216 @@ fn notes(b: &mut String, ctx: &Ctx, doc: &Value) {
             )
         );
     }
-    let notes: Vec<String> = doc["notes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(text)
-        .collect();
-    if !notes.is_empty() {
+    if !m.notes.is_empty() {
         let _ = write!(b, "<h3>{}</h3><ul>", ctx.t("Noter", "Notes"));
-        for n in notes {
-            let _ = write!(b, "<li>{}</li>", escape(&n));
+        for n in &m.notes {
+            let _ = write!(b, "<li>{}</li>", escape(n));
         }
         b.push_str("</ul>");
     }
     b.push_str("</details>");
 }
 
-/// A table in a box that scrolls sideways on a narrow screen.
+// ---------------------------------------------------------------------------------------------
+// The API: `/api/screenings` and `/api/screenings/{spec}/{year}`, the same model as JSON.
+
+/// The stored screenings, for `/api/screenings`: keys and facts, no figure.
+pub fn api_list(conn: &Connection) -> rusqlite::Result<Value> {
+    let items: Vec<Value> = kvarter_store::screening::list(conn)?
+        .into_iter()
+        .map(|ScreeningKey { spec, year, without_origin, municipality, data_year }| {
+            json!({
+                "spec": spec,
+                "year": year,
+                "without_origin": without_origin,
+                "municipality": municipality,
+                "data_year": data_year,
+                "links": {"self": format!("/api/screenings/{spec}/{year}{}", if without_origin { "?without_origin=true" } else { "" })},
+            })
+        })
+        .collect();
+    Ok(json!({ "items": items }))
+}
+
+/// One screening as JSON, for `/api/screenings/{spec}/{year}`: the model after the policy, and
+/// with `geometry` the designated areas' and the publishable units' outlines as GeoJSON
+/// FeatureCollections (EPSG:25832) whose properties are the model's figures. `None` when the
+/// store has no such screening.
+pub fn api_one(
+    conn: &Connection,
+    policy: &Policy,
+    spec: &str,
+    year: i32,
+    without_origin: bool,
+    geometry: bool,
+) -> Result<Option<Value>, String> {
+    let Some(run) = kvarter_store::screening::read(conn, spec, year, without_origin)
+        .map_err(|e| format!("reading the store: {e}"))?
+    else {
+        return Ok(None);
+    };
+    let model = kvarter_view::screening::build(policy, &run);
+    let mut doc = serde_json::to_value(&model).map_err(|e| e.to_string())?;
+    if geometry {
+        doc["geometry"] = areas_geojson(&model);
+        doc["units_geometry"] = units_geojson(&model);
+    }
+    Ok(Some(doc))
+}
+
+fn feature_collection(name: String, features: Vec<Value>) -> Value {
+    json!({
+        "type": "FeatureCollection",
+        "name": name,
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+        "features": features,
+    })
+}
+
+fn parsed(g: &Option<String>) -> Value {
+    g.as_deref()
+        .and_then(|g| serde_json::from_str(g).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The designated areas' outlines with the model's figures.
+fn areas_geojson(m: &Screening) -> Value {
+    let features = m
+        .designated_areas
+        .iter()
+        .map(|a| {
+            json!({
+                "type": "Feature",
+                "id": a.id,
+                "geometry": parsed(&a.geometry),
+                "properties": {
+                    "id": a.id,
+                    "population": a.population,
+                    "cells": a.units.len(),
+                    "state_listed_cells": a.state_listed_units.len(),
+                    "criteria_met": a.met,
+                    "fragile_population": a.fragile_population,
+                    "index": a.index,
+                }
+            })
+        })
+        .collect();
+    feature_collection(format!("{}-{}", m.spec, m.year), features)
+}
+
+/// The publishable units' outlines with the model's figures.
+fn units_geojson(m: &Screening) -> Value {
+    let features = m
+        .cells
+        .iter()
+        .map(|u| {
+            json!({
+                "type": "Feature",
+                "id": u.id,
+                "geometry": parsed(&u.geometry),
+                "properties": {
+                    "id": u.id,
+                    "district": u.district,
+                    "population": u.population,
+                    "met": u.met,
+                    "qualifies": u.qualifies,
+                    "fragile": u.fragile,
+                    "near_miss": u.near_miss,
+                    "state_listed": u.state_listed,
+                    "designated": u.designated,
+                    "component": u.component,
+                    "index": u.index,
+                }
+            })
+        })
+        .collect();
+    feature_collection(format!("{}-{}-units", m.spec, m.year), features)
+}
+
+/// `GET /api/screenings`: the stored screenings.
+pub(crate) async fn api_screenings(
+    axum::extract::State(api): axum::extract::State<crate::Shared>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> crate::Reply {
+    crate::params(q, &[])?;
+    crate::with_db(api, |c, _| Ok(api_list(c)?)).await
+}
+
+/// `GET /api/screenings/{spec}/{year}?without_origin=&geometry=`: one screening, after the
+/// disclosure policy at the server's minimum count.
+pub(crate) async fn api_screening(
+    axum::extract::State(api): axum::extract::State<crate::Shared>,
+    axum::extract::Path((spec, year)): axum::extract::Path<(String, String)>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> crate::Reply {
+    let year = crate::parse_year(&year, "year")?;
+    let p = crate::params(q, &["without_origin", "geometry"])?;
+    let without = crate::parse_bool(&p, "without_origin")?;
+    let with_geometry = crate::parse_bool(&p, "geometry")?;
+    crate::with_db(api, move |c, config| {
+        let policy = Policy::new(config.min_count);
+        let year = i32::try_from(year).unwrap_or(i32::MAX);
+        api_one(c, &policy, &spec, year, without, with_geometry)
+            .map_err(|e| {
+                crate::Problem::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("stored screening: {e}"),
+                )
+            })?
+            .ok_or_else(|| {
+                crate::Problem::not_found(format!(
+                    "no screening '{spec}' of {year}{} in the store",
+                    if without { " without origin" } else { "" }
+                ))
+            })
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use kvarter_rules::{Catalog, History};
     use std::collections::BTreeMap;
 
-    const DDL: &str = "CREATE TABLE screenings (
-        spec           TEXT NOT NULL,
-        year           INTEGER NOT NULL,
-        without_origin INTEGER NOT NULL CHECK (without_origin IN (0, 1)),
-        municipality   TEXT NOT NULL,
-        data_year      INTEGER NOT NULL,
-        document       TEXT NOT NULL,
-        geometry       TEXT NOT NULL,
-        units          TEXT NOT NULL,
-        PRIMARY KEY (spec, year, without_origin)
-    ) STRICT;";
+    /// An empty store of the current schema.
+    fn empty() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in kvarter_store::MIGRATIONS {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn
+    }
+
+    /// Stores one screening given as schema 5's document, converted as the migration does.
+    fn put(
+        conn: &mut Connection,
+        key: ScreeningKey,
+        document: &Value,
+        geometry: &Value,
+        units: &Value,
+    ) {
+        let run = kvarter_store::screening::run_from_document(
+            &key,
+            &document.to_string(),
+            &geometry.to_string(),
+            &units.to_string(),
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        kvarter_store::screening::write(&tx, &[run]).unwrap();
+        tx.commit().unwrap();
+    }
+
+    fn key(year: i32, without_origin: bool, data_year: i32) -> ScreeningKey {
+        ScreeningKey {
+            spec: "kbh-2025".into(),
+            year,
+            without_origin,
+            municipality: "København".into(),
+            data_year,
+        }
+    }
 
     fn dash() -> Dash {
         Dash {
@@ -1057,8 +1145,7 @@ mod tests {
     }
 
     fn db() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(DDL).unwrap();
+        let mut conn = empty();
         let document = serde_json::json!({
             "spec": "kbh-2025",
             "year": 2025,
@@ -1068,7 +1155,7 @@ mod tests {
             "kvarter_defaults": [["designation.min_area_population", "Kvarters standardværdi <1.000>."]],
             "city": [
                 {"criterion": "income", "indicator": "low_income_share", "num": 100.0, "den": 1000.0, "value": 0.1, "sd": 0.05, "units": 40},
-                {"criterion": "space", "indicator": "m2_per_resident", "num": 1.0, "den": 1.0, "value": 35.5, "sd": null, "units": 40}
+                {"criterion": "space", "indicator": "m2_per_resident", "num": 35500.0, "den": 1000.0, "value": 35.5, "sd": null, "units": 40}
             ],
             "designated_areas": [{
                 "id": "area-c-0001",
@@ -1088,7 +1175,7 @@ mod tests {
                      "shrunk": null, "city": 0.1, "gap": 0.0534, "comparison": 1.534, "value_threshold": 0.15,
                      "met": true, "certainty": "within_interval"},
                     {"criterion": "space", "indicator": "m2_per_resident", "kvarter_default": false,
-                     "raw": {"value": 28.25, "num": 1.0, "den": 1.0, "interval": null, "p_meets": null, "weight_on_district": 0.0},
+                     "raw": {"value": 28.25, "num": 34860.5, "den": 1234.0, "interval": null, "p_meets": null, "weight_on_district": 0.0},
                      "city": 35.5, "met": false, "certainty": "no_interval"}
                 ],
                 "met": 1,
@@ -1097,7 +1184,17 @@ mod tests {
             }],
             "components_below_minimum": [{"id": "area-c-0100", "population": 400, "cells": 2, "reason": {"reason": "below_minimum", "population": 400, "minimum": 1000}}],
             "state_listed_areas": {"A1": ["udsat_boligomraade"]},
-            "cells": [],
+            "cells": [
+                {"id": "c-0001", "district": "Nørrebro", "population": 600, "suppressed": false, "criteria": [], "met": 3, "evaluable": 7,
+                 "qualifies": true, "undetermined": false, "fragile": false, "near_miss": false, "state_listed": true,
+                 "inclusion": "qualifies", "component": "area-c-0001", "designated": true, "index": 1.9},
+                {"id": "c-0009", "district": "Nørrebro", "population": 80, "suppressed": false, "criteria": [], "met": 3, "evaluable": 7,
+                 "qualifies": true, "undetermined": false, "fragile": true, "near_miss": false, "state_listed": false,
+                 "inclusion": "qualifies", "component": "area-c-0100", "designated": false, "index": 1.6},
+                {"id": "c-0010", "district": "Nørrebro", "population": 90, "suppressed": false, "criteria": [], "met": 0, "evaluable": 7,
+                 "qualifies": false, "undetermined": false, "fragile": false, "near_miss": false, "state_listed": false,
+                 "inclusion": null, "component": null, "designated": false, "index": 0.8}
+            ],
             "cells_suppressed": 7,
             "notes": ["Note <with> markup & more"]
         });
@@ -1117,15 +1214,13 @@ mod tests {
                  "properties": {"id": "c-0010", "population": 90, "qualifies": false, "designated": false}}
             ]
         });
-        conn.execute(
-            "INSERT INTO screenings VALUES ('kbh-2025', 2025, 0, 'København', 2024, ?1, ?2, ?3)",
-            params![
-                document.to_string(),
-                geometry.to_string(),
-                units.to_string()
-            ],
-        )
-        .unwrap();
+        put(
+            &mut conn,
+            key(2025, false, 2024),
+            &document,
+            &geometry,
+            &units,
+        );
         conn
     }
 
@@ -1195,13 +1290,15 @@ mod tests {
     }
 
     #[test]
-    fn a_picker_when_several_are_stored_and_defensive_reading() {
-        let conn = db();
-        conn.execute(
-            "INSERT INTO screenings VALUES ('kbh-2025', 2024, 1, 'København', 2023, '{\"designated_areas\": [{}]}', 'null', '{}')",
-            [],
-        )
-        .unwrap();
+    fn a_picker_when_several_are_stored_and_a_nearly_empty_screening_renders() {
+        let mut conn = db();
+        put(
+            &mut conn,
+            key(2024, true, 2023),
+            &serde_json::json!({"designated_areas": [{"id": "area-x"}]}),
+            &Value::Null,
+            &serde_json::json!({}),
+        );
         let d = dash();
         let (_, body) = screening(&conn, &d, &ctx(Lang::En), None, None, false).unwrap();
         assert!(body.contains("<form class=\"picker\""));
@@ -1209,24 +1306,83 @@ mod tests {
         assert!(body.contains("<input type=\"hidden\" name=\"lang\" value=\"en\">"));
         // The default is the latest year of the view asked for.
         assert!(body.contains("<option value=\"2025\" selected>"));
-        // A document with almost nothing renders dashes, not a panic.
+        // A screening with almost nothing renders dashes and marks, not a panic.
         let (_, body) = screening(&conn, &d, &ctx(Lang::Da), Some("kbh-2025"), None, true).unwrap();
         assert!(body.contains("–"));
         assert!(body.contains("uden oprindelseskriteriet"));
-        // A document that is not JSON.
-        conn.execute(
-            "UPDATE screenings SET document = 'not json' WHERE year = 2024",
-            [],
-        )
-        .unwrap();
-        let (_, body) = screening(&conn, &d, &ctx(Lang::Da), None, Some(2024), true).unwrap();
-        assert!(body.contains("role=\"alert\""));
+    }
+
+    #[test]
+    fn small_figures_never_reach_the_page_or_the_json() {
+        let mut conn = empty();
+        let document = serde_json::json!({
+            "spec": "kbh-2025", "cell_size_m": 100,
+            "options": {"designate_on": "raw", "without_origin": false, "level": 0.95},
+            "city": [], "kvarter_defaults": [], "notes": [], "state_listed_areas": {},
+            "designated_areas": [{"id": "area-c-0001", "reason": {"reason": "min_population"},
+                "units": ["c-0001", "c-0002", "c-0003"], "districts": [], "population": 1204,
+                "fragile_units": [], "fragile_population": 0, "met": 3, "qualifies_as_whole": true, "index": 2.0,
+                "criteria": [{"criterion": "youth", "indicator": "no_youth_education_at_25_share",
+                    "raw": {"value": 0.75, "num": 3.0, "den": 4.0, "interval": {"low": 0.3, "high": 0.95}, "p_meets": 0.8, "weight_on_district": 0.0},
+                    "city": 0.3, "gap": 0.45, "comparison": 2.5, "value_threshold": 0.45, "met": true, "certainty": "within_interval"}]}],
+            "components_below_minimum": [{"id": "area-c-0100", "population": 3, "cells": 1}],
+            "cells": [
+                {"id": "c-0001", "population": 600, "component": "area-c-0001", "designated": true, "qualifies": true, "index": 2.1,
+                 "criteria": [{"criterion": "youth", "indicator": "no_youth_education_at_25_share",
+                    "raw": {"value": 0.5, "num": 1.0, "den": 2.0, "interval": {"low": 0.1, "high": 0.9}, "p_meets": 0.6, "weight_on_district": 0.0},
+                    "met": true, "certainty": "within_interval"}]},
+                {"id": "c-0002", "population": 601, "component": "area-c-0001", "designated": true, "qualifies": true, "criteria": []}
+            ],
+            "cells_suppressed": 1
+        });
+        let units = serde_json::json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": "c-0001", "geometry": square(0.0, 0.0), "properties": {"population": 600}},
+            {"type": "Feature", "id": "c-0002", "geometry": square(100.0, 0.0), "properties": {"population": 601}}
+        ]});
+        put(
+            &mut conn,
+            key(2025, false, 2024),
+            &document,
+            &Value::Null,
+            &units,
+        );
+        let c = Ctx::new(Lang::En, 5);
+        let (_, body) = screening(&conn, &dash(), &c, None, None, false).unwrap();
+        // The area's 1,204 residents minus its shown units (600 + 601) would leave 3: the
+        // smallest shown unit's population is suppressed as well.
+        assert!(body.contains("c-0001: &lt; 5 residents"), "{body}");
+        assert!(body.contains("c-0002: 601 residents"));
+        // The area's youth criterion rests on 3 of 4 persons: no share, no interval.
+        assert!(!body.contains("75.0 %"));
+        assert!(!body.contains("30.0 %–95.0 %"));
+        let doc = api_one(&conn, &Policy::new(5), "kbh-2025", 2025, false, true)
+            .unwrap()
+            .unwrap();
+        let mark = serde_json::json!({"suppressed": true, "min_count": 5});
+        let area = &doc["designated_areas"][0];
+        assert_eq!(area["criteria"][0]["raw"]["num"], mark);
+        assert_eq!(area["criteria"][0]["raw"]["value"], mark);
+        assert_eq!(area["criteria"][0]["raw"]["interval"], mark);
+        assert_eq!(area["index"], mark);
+        assert_eq!(
+            area["population"],
+            "1204".parse::<u64>().map(|n| serde_json::json!(n)).unwrap()
+        );
+        let cell = &doc["cells"][0];
+        assert_eq!(cell["population"], mark);
+        assert_eq!(cell["criteria"][0]["raw"]["den"], mark);
+        assert_eq!(
+            doc["units_geometry"]["features"].as_array().map(Vec::len),
+            Some(2)
+        );
+        // The components too small to be designated: a count, never their populations.
+        assert_eq!(doc["components_below_minimum"], serde_json::json!(1));
+        assert!(!doc.to_string().contains("area-c-0100"));
     }
 
     #[test]
     fn nothing_stored_is_a_404() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(DDL).unwrap();
+        let conn = empty();
         let e = screening(&conn, &dash(), &ctx(Lang::Da), None, None, false).unwrap_err();
         assert_eq!(e.status, 404);
         assert!(

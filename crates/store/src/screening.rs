@@ -1,0 +1,836 @@
+//! The municipality's screenings in typed tables (migration 6): `screening_runs`,
+//! `screening_areas`, `screening_units`, `screening_criteria` and `screening_city`.
+//!
+//! [`ScreeningRun`] is one screening as a load stores it and as the readers return it. Every
+//! figure is exact decimal text ([`decimal_text`]); units under the spec's minimum population
+//! are never stored, and the components too small to be designated only as a count. The
+//! writer ([`write`]) runs inside the load's transaction; [`convert_documents`] converts the
+//! JSON documents of schema 5 into the same rows, inside the migration's transaction.
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A binary floating-point figure of the screening engine as exact decimal text: the shortest
+/// decimal that reads back as the same value, in plain notation (`0.00006917908017201047`, never
+/// `6.9e-5`). `None` for NaN and infinities.
+pub fn decimal_text(x: f64) -> Option<String> {
+    x.is_finite().then(|| format!("{x}"))
+}
+
+/// One screening of the municipality: spec, year and view, with its designated areas, the city
+/// values and its publishable units.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScreeningRun {
+    /// The spec's id, e.g. `kbh-2025`.
+    pub spec: String,
+    /// The screening year.
+    pub year: i32,
+    /// Origin criterion switched off.
+    pub without_origin: bool,
+    /// The municipality screened (code).
+    pub municipality: String,
+    /// The data year used.
+    pub data_year: i32,
+    /// The grid's cell size in metres (0 for polygons).
+    pub cell_size_m: u32,
+    /// `raw` or `shrunk`: which values designation rests on.
+    pub designate_on: String,
+    /// The intervals' level, e.g. `0.95`.
+    pub level: String,
+    /// How many units were under the spec's minimum population (never stored).
+    pub units_suppressed: u64,
+    /// How many contiguous groups were too small to be designated (only the count is stored).
+    pub components_below_minimum: u64,
+    /// kvarter's defaults: (item, reasoning).
+    pub defaults: Vec<(String, String)>,
+    /// The screening's notes.
+    pub notes: Vec<String>,
+    /// The state-listed housing areas of the year: area id → its lists.
+    pub state_listed: BTreeMap<String, Vec<String>>,
+    /// The designated areas, in the engine's order.
+    pub areas: Vec<ScreeningAreaRow>,
+    /// The city value of each criterion.
+    pub city: Vec<ScreeningCityRow>,
+    /// The publishable units, in the engine's order.
+    pub units: Vec<ScreeningUnitRow>,
+}
+
+/// A designated area of a screening (table `screening_areas`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScreeningAreaRow {
+    /// Id (`area-` and its smallest unit id).
+    pub id: String,
+    /// Why it is designated: `min_population` or `state_listed`.
+    pub reason: String,
+    /// Every unit of the area (publishable or not), sorted.
+    pub units: Vec<String>,
+    /// The districts it touches.
+    pub districts: Vec<String>,
+    /// Residents.
+    pub population: u64,
+    /// Under the spec's minimum population for publication.
+    pub suppressed: bool,
+    /// Its units inside state-listed areas.
+    pub state_listed_units: Vec<String>,
+    /// Its filled single holes.
+    pub filled_holes: Vec<String>,
+    /// Its fragile units.
+    pub fragile_units: Vec<String>,
+    /// Residents of its fragile units.
+    pub fragile_population: u64,
+    /// Criteria met by the area as a whole.
+    pub met: u32,
+    /// Whether the area as a whole meets the rule.
+    pub qualifies_as_whole: bool,
+    /// The vulnerability index (1 = the city).
+    pub index: Option<String>,
+    /// Its outline, a GeoJSON geometry object in EPSG:25832.
+    pub geometry: Option<String>,
+    /// Its criteria, for the area as a whole.
+    pub criteria: Vec<ScreeningCriterionRow>,
+}
+
+/// A publishable unit of a screening (table `screening_units`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScreeningUnitRow {
+    /// Id.
+    pub id: String,
+    /// Its district.
+    pub district: String,
+    /// The grid cell (column, row), for grid specs.
+    pub cell: Option<(i64, i64)>,
+    /// Residents (at least the spec's minimum: smaller units are never stored).
+    pub population: u64,
+    /// Criteria met.
+    pub met: u32,
+    /// Criteria that could be evaluated.
+    pub evaluable: u32,
+    /// The composite score, for composite specs.
+    pub score: Option<String>,
+    /// The score's lower end.
+    pub score_low: Option<String>,
+    /// The score's upper end.
+    pub score_high: Option<String>,
+    /// Meets the qualification rule.
+    pub qualifies: bool,
+    /// Missing criteria could have made it qualify.
+    pub undetermined: bool,
+    /// Qualifies with too few criteria met clearly.
+    pub fragile: bool,
+    /// Would qualify if its uncertain criteria went the other way.
+    pub near_miss: bool,
+    /// Lies in a state-listed area.
+    pub state_listed: bool,
+    /// How it came into a component: `qualifies`, `state_listed`, `filled_hole`.
+    pub inclusion: Option<String>,
+    /// The component (area id) it belongs to.
+    pub component: Option<String>,
+    /// Whether that component is designated.
+    pub designated: bool,
+    /// The vulnerability index.
+    pub index: Option<String>,
+    /// Its outline, a GeoJSON geometry object in EPSG:25832.
+    pub geometry: Option<String>,
+    /// Its criteria.
+    pub criteria: Vec<ScreeningCriterionRow>,
+}
+
+/// One estimate of a share: value = num / den, with its interval and probability.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EstimateRow {
+    /// The value.
+    pub value: String,
+    /// The numerator (persons, possibly full-time persons).
+    pub num: String,
+    /// The denominator (persons).
+    pub den: String,
+    /// The interval's lower end.
+    pub low: Option<String>,
+    /// The interval's upper end.
+    pub high: Option<String>,
+    /// The probability of meeting the threshold.
+    pub p_meets: Option<String>,
+    /// The weight on the district (0 for raw values).
+    pub weight_on_district: String,
+}
+
+/// One criterion of an area or unit (table `screening_criteria`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScreeningCriterionRow {
+    /// The criterion's id.
+    pub criterion: String,
+    /// Its indicator.
+    pub indicator: String,
+    /// Its threshold is kvarter's default.
+    pub kvarter_default: bool,
+    /// The raw estimate.
+    pub raw: Option<EstimateRow>,
+    /// The shrunk estimate.
+    pub shrunk: Option<EstimateRow>,
+    /// The city value.
+    pub city: Option<String>,
+    /// value − city.
+    pub gap: Option<String>,
+    /// The comparison value (ratio, difference or z-score).
+    pub comparison: Option<String>,
+    /// The threshold on the indicator's scale.
+    pub value_threshold: Option<String>,
+    /// Met (`None`: not evaluable).
+    pub met: Option<bool>,
+    /// `clear`, `within_interval` or `no_interval`.
+    pub certainty: String,
+}
+
+/// The city value of one criterion (table `screening_city`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScreeningCityRow {
+    /// The criterion.
+    pub criterion: String,
+    /// Its indicator.
+    pub indicator: String,
+    /// Σ numerators.
+    pub num: String,
+    /// Σ denominators.
+    pub den: String,
+    /// num / den.
+    pub value: Option<String>,
+    /// The denominator-weighted standard deviation of unit values.
+    pub sd: Option<String>,
+    /// Units with the indicator.
+    pub units: u64,
+}
+
+/// A stored screening's key and facts, for listings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreeningKey {
+    /// The spec.
+    pub spec: String,
+    /// The screening year.
+    pub year: i32,
+    /// Origin criterion switched off.
+    pub without_origin: bool,
+    /// The municipality.
+    pub municipality: String,
+    /// The data year.
+    pub data_year: i32,
+}
+
+/// The screening tables, children first (the order their rows are deleted in).
+pub const TABLES: &[&str] = &[
+    "screening_criteria",
+    "screening_city",
+    "screening_units",
+    "screening_areas",
+    "screening_runs",
+];
+
+fn json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Writes screenings; the caller holds the transaction.
+pub fn write(tx: &Transaction<'_>, runs: &[ScreeningRun]) -> Result<(), String> {
+    for r in runs {
+        write_one(tx, r).map_err(|e| format!("screening {} {}: {e}", r.spec, r.year))?;
+    }
+    Ok(())
+}
+
+fn write_one(tx: &Connection, r: &ScreeningRun) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO screening_runs (spec, year, without_origin, municipality, data_year, cell_size_m,
+            designate_on, level, units_suppressed, components_below_minimum, defaults, notes, state_listed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        r.spec,
+        r.year,
+        r.without_origin,
+        r.municipality,
+        r.data_year,
+        r.cell_size_m,
+        r.designate_on,
+        r.level,
+        r.units_suppressed,
+        r.components_below_minimum,
+        json(&r.defaults)?,
+        json(&r.notes)?,
+        json(&r.state_listed)?,
+    ])?;
+    let mut area = tx.prepare_cached(
+        "INSERT INTO screening_areas (spec, year, without_origin, area_id, ord, reason, population,
+            suppressed, fragile_population, met, qualifies_as_whole, vulnerability_index, units,
+            districts, state_listed_units, filled_holes, fragile_units, geometry)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?;
+    for (i, a) in r.areas.iter().enumerate() {
+        area.execute(params![
+            r.spec,
+            r.year,
+            r.without_origin,
+            a.id,
+            i,
+            a.reason,
+            a.population,
+            a.suppressed,
+            a.fragile_population,
+            a.met,
+            a.qualifies_as_whole,
+            a.index,
+            json(&a.units)?,
+            json(&a.districts)?,
+            json(&a.state_listed_units)?,
+            json(&a.filled_holes)?,
+            json(&a.fragile_units)?,
+            a.geometry,
+        ])?;
+        write_criteria(tx, r, "area", &a.id, &a.criteria)?;
+    }
+    let mut unit = tx.prepare_cached(
+        "INSERT INTO screening_units (spec, year, without_origin, unit_id, ord, district, cell_x, cell_y,
+            population, met, evaluable, score, score_low, score_high, qualifies, undetermined, fragile,
+            near_miss, state_listed, inclusion, component, designated, vulnerability_index, geometry)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+            ?20, ?21, ?22, ?23, ?24)",
+    )?;
+    for (i, u) in r.units.iter().enumerate() {
+        unit.execute(params![
+            r.spec,
+            r.year,
+            r.without_origin,
+            u.id,
+            i,
+            u.district,
+            u.cell.map(|c| c.0),
+            u.cell.map(|c| c.1),
+            u.population,
+            u.met,
+            u.evaluable,
+            u.score,
+            u.score_low,
+            u.score_high,
+            u.qualifies,
+            u.undetermined,
+            u.fragile,
+            u.near_miss,
+            u.state_listed,
+            u.inclusion,
+            u.component,
+            u.designated,
+            u.index,
+            u.geometry,
+        ])?;
+        write_criteria(tx, r, "unit", &u.id, &u.criteria)?;
+    }
+    let mut city = tx.prepare_cached(
+        "INSERT INTO screening_city (spec, year, without_origin, ord, criterion, indicator, num, den, value, sd, units)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for (i, c) in r.city.iter().enumerate() {
+        city.execute(params![
+            r.spec,
+            r.year,
+            r.without_origin,
+            i,
+            c.criterion,
+            c.indicator,
+            c.num,
+            c.den,
+            c.value,
+            c.sd,
+            c.units
+        ])?;
+    }
+    Ok(())
+}
+
+fn write_criteria(
+    tx: &Connection,
+    r: &ScreeningRun,
+    scope: &str,
+    owner: &str,
+    criteria: &[ScreeningCriterionRow],
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO screening_criteria (spec, year, without_origin, scope, owner, ord, criterion,
+            indicator, kvarter_default, raw_value, raw_num, raw_den, raw_low, raw_high, raw_p_meets,
+            raw_weight, shrunk_value, shrunk_num, shrunk_den, shrunk_low, shrunk_high, shrunk_p_meets,
+            shrunk_weight, city, gap, comparison, value_threshold, met, certainty)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+    )?;
+    for (i, c) in criteria.iter().enumerate() {
+        let (raw, shrunk) = (c.raw.as_ref(), c.shrunk.as_ref());
+        st.execute(params![
+            r.spec,
+            r.year,
+            r.without_origin,
+            scope,
+            owner,
+            i,
+            c.criterion,
+            c.indicator,
+            c.kvarter_default,
+            raw.map(|e| &e.value),
+            raw.map(|e| &e.num),
+            raw.map(|e| &e.den),
+            raw.and_then(|e| e.low.as_ref()),
+            raw.and_then(|e| e.high.as_ref()),
+            raw.and_then(|e| e.p_meets.as_ref()),
+            raw.map(|e| &e.weight_on_district),
+            shrunk.map(|e| &e.value),
+            shrunk.map(|e| &e.num),
+            shrunk.map(|e| &e.den),
+            shrunk.and_then(|e| e.low.as_ref()),
+            shrunk.and_then(|e| e.high.as_ref()),
+            shrunk.and_then(|e| e.p_meets.as_ref()),
+            shrunk.map(|e| &e.weight_on_district),
+            c.city,
+            c.gap,
+            c.comparison,
+            c.value_threshold,
+            c.met,
+            c.certainty,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Every stored screening, ordered by spec, year and view.
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<ScreeningKey>> {
+    let mut st = conn.prepare_cached(
+        "SELECT spec, year, without_origin, municipality, data_year FROM screening_runs
+         ORDER BY spec, year, without_origin",
+    )?;
+    st.query_map([], |r| {
+        Ok(ScreeningKey {
+            spec: r.get(0)?,
+            year: r.get(1)?,
+            without_origin: r.get(2)?,
+            municipality: r.get(3)?,
+            data_year: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+fn strings(text: String) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(text: String) -> rusqlite::Result<T> {
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn estimate(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<EstimateRow>> {
+    let value: Option<String> = r.get(at)?;
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    Ok(Some(EstimateRow {
+        value,
+        num: r.get::<_, Option<String>>(at + 1)?.unwrap_or_default(),
+        den: r.get::<_, Option<String>>(at + 2)?.unwrap_or_default(),
+        low: r.get(at + 3)?,
+        high: r.get(at + 4)?,
+        p_meets: r.get(at + 5)?,
+        weight_on_district: r.get::<_, Option<String>>(at + 6)?.unwrap_or_default(),
+    }))
+}
+
+/// One stored screening with everything in it, or `None` when the store has no such screening.
+pub fn read(
+    conn: &Connection,
+    spec: &str,
+    year: i32,
+    without_origin: bool,
+) -> rusqlite::Result<Option<ScreeningRun>> {
+    let key = params![spec, year, without_origin];
+    let run = conn
+        .prepare_cached(
+            "SELECT municipality, data_year, cell_size_m, designate_on, level, units_suppressed,
+                components_below_minimum, defaults, notes, state_listed
+             FROM screening_runs WHERE spec = ?1 AND year = ?2 AND without_origin = ?3",
+        )?
+        .query_row(key, |r| {
+            Ok(ScreeningRun {
+                spec: spec.to_string(),
+                year,
+                without_origin,
+                municipality: r.get(0)?,
+                data_year: r.get(1)?,
+                cell_size_m: r.get(2)?,
+                designate_on: r.get(3)?,
+                level: r.get(4)?,
+                units_suppressed: r.get(5)?,
+                components_below_minimum: r.get(6)?,
+                defaults: parsed(r.get(7)?)?,
+                notes: parsed(r.get(8)?)?,
+                state_listed: parsed(r.get(9)?)?,
+                ..ScreeningRun::default()
+            })
+        })
+        .optional()?;
+    let Some(mut run) = run else {
+        return Ok(None);
+    };
+    let mut criteria: BTreeMap<(String, String), Vec<ScreeningCriterionRow>> = BTreeMap::new();
+    let mut st = conn.prepare_cached(
+        "SELECT scope, owner, criterion, indicator, kvarter_default,
+            raw_value, raw_num, raw_den, raw_low, raw_high, raw_p_meets, raw_weight,
+            shrunk_value, shrunk_num, shrunk_den, shrunk_low, shrunk_high, shrunk_p_meets, shrunk_weight,
+            city, gap, comparison, value_threshold, met, certainty
+         FROM screening_criteria WHERE spec = ?1 AND year = ?2 AND without_origin = ?3
+         ORDER BY scope, owner, ord",
+    )?;
+    let mut rows = st.query(key)?;
+    while let Some(r) = rows.next()? {
+        let c = ScreeningCriterionRow {
+            criterion: r.get(2)?,
+            indicator: r.get(3)?,
+            kvarter_default: r.get(4)?,
+            raw: estimate(r, 5)?,
+            shrunk: estimate(r, 12)?,
+            city: r.get(19)?,
+            gap: r.get(20)?,
+            comparison: r.get(21)?,
+            value_threshold: r.get(22)?,
+            met: r.get(23)?,
+            certainty: r.get(24)?,
+        };
+        criteria.entry((r.get(0)?, r.get(1)?)).or_default().push(c);
+    }
+    drop(rows);
+    let mut take = |scope: &str, owner: &str| {
+        criteria
+            .remove(&(scope.to_string(), owner.to_string()))
+            .unwrap_or_default()
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT area_id, reason, population, suppressed, fragile_population, met, qualifies_as_whole,
+            vulnerability_index, units, districts, state_listed_units, filled_holes, fragile_units, geometry
+         FROM screening_areas WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 ORDER BY ord",
+    )?;
+    let areas = st
+        .query_map(key, |r| {
+            Ok(ScreeningAreaRow {
+                id: r.get(0)?,
+                reason: r.get(1)?,
+                population: r.get(2)?,
+                suppressed: r.get(3)?,
+                fragile_population: r.get(4)?,
+                met: r.get(5)?,
+                qualifies_as_whole: r.get(6)?,
+                index: r.get(7)?,
+                units: strings(r.get(8)?)?,
+                districts: strings(r.get(9)?)?,
+                state_listed_units: strings(r.get(10)?)?,
+                filled_holes: strings(r.get(11)?)?,
+                fragile_units: strings(r.get(12)?)?,
+                geometry: r.get(13)?,
+                criteria: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    run.areas = areas
+        .into_iter()
+        .map(|mut a| {
+            a.criteria = take("area", &a.id);
+            a
+        })
+        .collect();
+    let mut st = conn.prepare_cached(
+        "SELECT unit_id, district, cell_x, cell_y, population, met, evaluable, score, score_low,
+            score_high, qualifies, undetermined, fragile, near_miss, state_listed, inclusion,
+            component, designated, vulnerability_index, geometry
+         FROM screening_units WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 ORDER BY ord",
+    )?;
+    let units = st
+        .query_map(key, |r| {
+            let (x, y): (Option<i64>, Option<i64>) = (r.get(2)?, r.get(3)?);
+            Ok(ScreeningUnitRow {
+                id: r.get(0)?,
+                district: r.get(1)?,
+                cell: x.zip(y),
+                population: r.get(4)?,
+                met: r.get(5)?,
+                evaluable: r.get(6)?,
+                score: r.get(7)?,
+                score_low: r.get(8)?,
+                score_high: r.get(9)?,
+                qualifies: r.get(10)?,
+                undetermined: r.get(11)?,
+                fragile: r.get(12)?,
+                near_miss: r.get(13)?,
+                state_listed: r.get(14)?,
+                inclusion: r.get(15)?,
+                component: r.get(16)?,
+                designated: r.get(17)?,
+                index: r.get(18)?,
+                geometry: r.get(19)?,
+                criteria: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    run.units = units
+        .into_iter()
+        .map(|mut u| {
+            u.criteria = take("unit", &u.id);
+            u
+        })
+        .collect();
+    let mut st = conn.prepare_cached(
+        "SELECT criterion, indicator, num, den, value, sd, units FROM screening_city
+         WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 ORDER BY ord",
+    )?;
+    run.city = st
+        .query_map(key, |r| {
+            Ok(ScreeningCityRow {
+                criterion: r.get(0)?,
+                indicator: r.get(1)?,
+                num: r.get(2)?,
+                den: r.get(3)?,
+                value: r.get(4)?,
+                sd: r.get(5)?,
+                units: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(run))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema 5's documents, converted.
+
+fn dec(v: &Value) -> Option<String> {
+    v.as_f64().and_then(decimal_text)
+}
+
+fn id_list(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
+
+fn estimate_of(v: &Value) -> Option<EstimateRow> {
+    if !v.is_object() {
+        return None;
+    }
+    Some(EstimateRow {
+        value: dec(&v["value"])?,
+        num: dec(&v["num"]).unwrap_or_default(),
+        den: dec(&v["den"]).unwrap_or_default(),
+        low: dec(&v["interval"]["low"]),
+        high: dec(&v["interval"]["high"]),
+        p_meets: dec(&v["p_meets"]),
+        weight_on_district: dec(&v["weight_on_district"]).unwrap_or_else(|| "0".into()),
+    })
+}
+
+fn criteria_of(v: &Value) -> Vec<ScreeningCriterionRow> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| ScreeningCriterionRow {
+            criterion: c["criterion"].as_str().unwrap_or_default().to_string(),
+            indicator: c["indicator"].as_str().unwrap_or_default().to_string(),
+            kvarter_default: c["kvarter_default"].as_bool().unwrap_or(false),
+            raw: estimate_of(&c["raw"]),
+            shrunk: estimate_of(&c["shrunk"]),
+            city: dec(&c["city"]),
+            gap: dec(&c["gap"]),
+            comparison: dec(&c["comparison"]),
+            value_threshold: dec(&c["value_threshold"]),
+            met: c["met"].as_bool(),
+            certainty: c["certainty"].as_str().unwrap_or("no_interval").to_string(),
+        })
+        .collect()
+}
+
+/// The geometry of each feature of a GeoJSON FeatureCollection, by id.
+fn geometries(collection: &str) -> BTreeMap<String, String> {
+    let v: Value = serde_json::from_str(collection).unwrap_or(Value::Null);
+    v["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let id = f["id"]
+                .as_str()
+                .or_else(|| f["properties"]["id"].as_str())?;
+            Some((id.to_string(), f["geometry"].to_string()))
+        })
+        .collect()
+}
+
+/// One screening as schema 5 stored it (the JSON of `kvarter screen --format json`, the
+/// designated areas' GeoJSON and the publishable units' GeoJSON), as typed rows. The
+/// components too small to be designated keep only their count.
+pub fn run_from_document(
+    key: &ScreeningKey,
+    document: &str,
+    geometry: &str,
+    units: &str,
+) -> Result<ScreeningRun, String> {
+    let doc: Value = serde_json::from_str(document).map_err(|e| e.to_string())?;
+    let area_geometry = geometries(geometry);
+    let unit_geometry = geometries(units);
+    let u64_of = |v: &Value| v.as_u64().unwrap_or(0);
+    Ok(ScreeningRun {
+        spec: key.spec.clone(),
+        year: key.year,
+        without_origin: key.without_origin,
+        municipality: key.municipality.clone(),
+        data_year: key.data_year,
+        cell_size_m: u32::try_from(u64_of(&doc["cell_size_m"])).unwrap_or(0),
+        designate_on: doc["options"]["designate_on"]
+            .as_str()
+            .unwrap_or("raw")
+            .to_string(),
+        level: dec(&doc["options"]["level"]).unwrap_or_else(|| "0.95".into()),
+        units_suppressed: u64_of(&doc["cells_suppressed"]),
+        components_below_minimum: doc["components_below_minimum"]
+            .as_array()
+            .map_or(0, |a| a.len() as u64),
+        defaults: doc["kvarter_defaults"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| {
+                let s = |i: usize| d[i].as_str().unwrap_or_default().to_string();
+                (s(0), s(1))
+            })
+            .collect(),
+        notes: id_list(&doc["notes"]),
+        state_listed: doc["state_listed_areas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), id_list(v)))
+            .collect(),
+        areas: doc["designated_areas"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                let id = a["id"].as_str().unwrap_or_default().to_string();
+                ScreeningAreaRow {
+                    reason: a["reason"]["reason"]
+                        .as_str()
+                        .unwrap_or("min_population")
+                        .to_string(),
+                    units: id_list(&a["units"]),
+                    districts: id_list(&a["districts"]),
+                    population: u64_of(&a["population"]),
+                    suppressed: a["suppressed"].as_bool().unwrap_or(false),
+                    state_listed_units: id_list(&a["state_listed_units"]),
+                    filled_holes: id_list(&a["filled_holes"]),
+                    fragile_units: id_list(&a["fragile_units"]),
+                    fragile_population: u64_of(&a["fragile_population"]),
+                    met: u32::try_from(u64_of(&a["met"])).unwrap_or(0),
+                    qualifies_as_whole: a["qualifies_as_whole"].as_bool().unwrap_or(false),
+                    index: dec(&a["index"]),
+                    geometry: area_geometry.get(&id).cloned(),
+                    criteria: criteria_of(&a["criteria"]),
+                    id,
+                }
+            })
+            .collect(),
+        city: doc["city"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| ScreeningCityRow {
+                criterion: c["criterion"].as_str().unwrap_or_default().to_string(),
+                indicator: c["indicator"].as_str().unwrap_or_default().to_string(),
+                num: dec(&c["num"]).unwrap_or_else(|| "0".into()),
+                den: dec(&c["den"]).unwrap_or_else(|| "0".into()),
+                value: dec(&c["value"]),
+                sd: dec(&c["sd"]),
+                units: u64_of(&c["units"]),
+            })
+            .collect(),
+        units: doc["cells"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            // Schema 5 stored publishable units only; never convert one marked otherwise.
+            .filter(|u| u["suppressed"].as_bool() != Some(true))
+            .map(|u| {
+                let id = u["id"].as_str().unwrap_or_default().to_string();
+                ScreeningUnitRow {
+                    district: u["district"].as_str().unwrap_or_default().to_string(),
+                    cell: u["cell"][0].as_i64().zip(u["cell"][1].as_i64()),
+                    population: u64_of(&u["population"]),
+                    met: u32::try_from(u64_of(&u["met"])).unwrap_or(0),
+                    evaluable: u32::try_from(u64_of(&u["evaluable"])).unwrap_or(0),
+                    score: dec(&u["score"]),
+                    score_low: dec(&u["score_bounds"]["low"]),
+                    score_high: dec(&u["score_bounds"]["high"]),
+                    qualifies: u["qualifies"].as_bool().unwrap_or(false),
+                    undetermined: u["undetermined"].as_bool().unwrap_or(false),
+                    fragile: u["fragile"].as_bool().unwrap_or(false),
+                    near_miss: u["near_miss"].as_bool().unwrap_or(false),
+                    state_listed: u["state_listed"].as_bool().unwrap_or(false),
+                    inclusion: u["inclusion"].as_str().map(str::to_string),
+                    component: u["component"].as_str().map(str::to_string),
+                    designated: u["designated"].as_bool().unwrap_or(false),
+                    index: dec(&u["index"]),
+                    geometry: unit_geometry.get(&id).cloned(),
+                    criteria: criteria_of(&u["criteria"]),
+                    id,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Migration 6's conversion: every `screenings` document of schema 5 into the typed tables, then
+/// the `screenings` table dropped. Runs inside the migration's transaction; a document that
+/// cannot be read fails the migration (and leaves the file at schema 5).
+pub fn convert_documents(tx: &Transaction<'_>) -> Result<(), String> {
+    let old: Vec<(ScreeningKey, String, String, String)> = tx
+        .prepare(
+            "SELECT spec, year, without_origin, municipality, data_year, document, geometry, units
+             FROM screenings ORDER BY spec, year, without_origin",
+        )
+        .and_then(|mut st| {
+            st.query_map([], |r| {
+                Ok((
+                    ScreeningKey {
+                        spec: r.get(0)?,
+                        year: r.get(1)?,
+                        without_origin: r.get(2)?,
+                        municipality: r.get(3)?,
+                        data_year: r.get(4)?,
+                    },
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })?
+            .collect()
+        })
+        .map_err(|e| e.to_string())?;
+    let mut runs = Vec::new();
+    for (key, document, geometry, units) in &old {
+        runs.push(
+            run_from_document(key, document, geometry, units).map_err(|e| {
+                format!(
+                    "screening {} {}: the stored document is not JSON: {e}",
+                    key.spec, key.year
+                )
+            })?,
+        );
+    }
+    write(tx, &runs)?;
+    tx.execute_batch("DROP TABLE screenings")
+        .map_err(|e| e.to_string())
+}
