@@ -37,6 +37,10 @@ pub struct Dash {
     pub averages: BTreeMap<(String, i32, String), f64>,
     /// The disclosure policy the dashboard serves under (its `--min-count`).
     pub policy: Policy,
+    /// The letting what-if's profiles per (municipality, list year), and over all areas (`""`):
+    /// the mean of the published figures of the areas (figures the policy suppresses are left
+    /// out, so a profile cannot give one back).
+    pub profiles: BTreeMap<(String, i32), BTreeMap<String, Decimal>>,
     /// The publishable units of the latest screening (with the origin criterion), if any.
     pub screening: Option<ScreeningUnits>,
 }
@@ -261,7 +265,30 @@ impl Dash {
         // through the disclosure policy: a pool that could give away a suppressed area is left
         // out.
         let mut pools: BTreeMap<(String, i32, String), Pool> = BTreeMap::new();
-        for o in observations(conn, None)? {
+        let all = observations(conn, None)?;
+        let mut published: BTreeMap<(String, i32), Vec<Observation>> = BTreeMap::new();
+        for o in &all {
+            let figures = policy.area_year(|c| o.values.get(c).copied());
+            let shown = Observation {
+                values: o
+                    .values
+                    .keys()
+                    .filter_map(|c| Some((c.clone(), *figures.get(c).shown()?)))
+                    .collect(),
+                ..o.clone()
+            };
+            for key in [o.municipality.clone(), String::new()] {
+                published
+                    .entry((key, o.list_year))
+                    .or_default()
+                    .push(shown.clone());
+            }
+        }
+        let profiles = published
+            .into_iter()
+            .map(|(k, obs)| (k, kvarter_whatif::Profile::mean_of("", &obs).values))
+            .collect();
+        for o in all {
             let figures = policy.area_year(|c| o.values.get(c).copied());
             for (col, g) in MEASURES {
                 if let (Some(&x), Some(&w)) = (o.values.get(*col), o.values.get(*g)) {
@@ -295,6 +322,7 @@ impl Dash {
             areas,
             averages,
             policy: *policy,
+            profiles,
             screening: screening_units(conn)?,
         })
     }
@@ -372,9 +400,22 @@ impl Dash {
         without_origin: bool,
         min_count: u64,
     ) -> Result<Result<String, String>, String> {
-        let policy = Policy::new(min_count);
         let observations = observations(conn, Some(id))?;
-        let years = disclose(&policy, &observations);
+        self.explanation_of(&observations, id, year, lang, without_origin, min_count)
+    }
+
+    /// [`Dash::explanation`] from the area's observations, already read.
+    pub fn explanation_of(
+        &self,
+        observations: &[Observation],
+        id: &str,
+        year: Option<i32>,
+        lang: Lang,
+        without_origin: bool,
+        min_count: u64,
+    ) -> Result<Result<String, String>, String> {
+        let policy = Policy::new(min_count);
+        let years = disclose(&policy, observations);
         let shown_year = year.or_else(|| years.keys().last().copied());
         if shown_year
             .and_then(|y| years.get(&y))
@@ -389,7 +430,7 @@ impl Dash {
                 )
             )));
         }
-        let eval = self.evaluate_observations(&observations, without_origin)?;
+        let eval = self.evaluate_observations(observations, without_origin)?;
         let dropped = std::cell::Cell::new(false);
         let figures = |y: i32, r: &kvarter_rules::CriterionResult| {
             let f = self.figures(&policy, &years, y, &r.rule_set, &r.id, raw_criterion(r));

@@ -614,6 +614,7 @@ pub fn area(
     // Criteria and margins, every figure through the disclosure policy.
     let crits = criteria(conn, id, year, false)?;
     let policy = ctx.policy();
+    // The area's values are read once, and the law evaluated once (for the explanation).
     let observations = crate::dash::observations(conn, Some(id))?;
     let disclosed = crate::dash::disclose(&policy, &observations);
     let mut rows = Vec::new();
@@ -747,7 +748,14 @@ pub fn area(
 
     // The explanation in plain language: the same text as `kvarter explain`.
     let text = dash
-        .explanation(conn, id, Some(year), ctx.lang, false, ctx.min_count)?
+        .explanation_of(
+            &observations,
+            id,
+            Some(year),
+            ctx.lang,
+            false,
+            ctx.min_count,
+        )?
         .unwrap_or_else(|notice| notice);
     let _ = write!(
         b,
@@ -766,7 +774,13 @@ pub fn area(
     b.push_str(&streaks(conn, dash, ctx, id, &years)?);
 
     // Charts: each measure over the years against its threshold and the averages.
-    b.push_str(&charts(conn, dash, ctx, id, &info.municipality)?);
+    b.push_str(&charts(
+        conn,
+        dash,
+        ctx,
+        (id, &disclosed),
+        &info.municipality,
+    )?);
     Ok((title, b))
 }
 
@@ -934,17 +948,15 @@ fn charts(
     conn: &Connection,
     dash: &Dash,
     ctx: &Ctx,
-    id: &str,
+    (id, disclosed): (&str, &BTreeMap<i32, kvarter_view::DisclosedYear>),
     municipality: &str,
 ) -> Result<String, PageError> {
     // The area's own series carry exactly the figures its tables would: each year's figure
     // after the disclosure policy, a suppressed year a gap.
-    let disclosed =
-        crate::dash::disclose(&ctx.policy(), &crate::dash::observations(conn, Some(id))?);
     let years: Vec<i32> = disclosed.keys().copied().collect();
     let mut values: BTreeMap<&str, Vec<(i32, Option<f64>)>> = BTreeMap::new();
     let mut gaps: BTreeSet<&str> = BTreeSet::new();
-    for (y, d) in &disclosed {
+    for (y, d) in disclosed {
         for (c, _) in crate::dash::MEASURES {
             let p = d.get(c);
             if p.is_suppressed() {

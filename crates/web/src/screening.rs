@@ -1132,6 +1132,7 @@ mod tests {
             areas: BTreeMap::new(),
             averages: BTreeMap::new(),
             policy: kvarter_view::Policy::default(),
+            profiles: BTreeMap::new(),
             screening: None,
         }
     }

@@ -191,21 +191,31 @@ struct AreaQuery {
 
 fn profile_of(
     text: &str,
-    all: &[Observation],
+    dash: &Dash,
     o: &Observation,
     ctx_da: bool,
 ) -> Result<Profile, PageError> {
-    let same_year = all.iter().filter(|x| x.list_year == o.list_year);
+    let of = |key: &str, name: String| Profile {
+        name,
+        values: dash
+            .profiles
+            .get(&(key.to_string(), o.list_year))
+            .cloned()
+            .unwrap_or_default(),
+    };
     let p = match text.trim() {
-        "" | "municipality" => Profile::mean_of(
-            &format!(
+        "" | "municipality" => of(
+            &o.municipality,
+            format!(
                 "{}: {}",
                 if ctx_da { "kommunen" } else { "municipality" },
                 o.municipality
             ),
-            same_year.filter(|x| x.municipality == o.municipality),
         ),
-        "all" => Profile::mean_of(if ctx_da { "alle områder" } else { "all areas" }, same_year),
+        "all" => of(
+            "",
+            (if ctx_da { "alle områder" } else { "all areas" }).to_string(),
+        ),
         other => Profile::parse("own", other).map_err(|e| match e {
             WhatIfError::Lever { message, .. } => bad(format!("profile={other}: {message}")),
             e => bad(e.to_string()),
@@ -216,7 +226,7 @@ fn profile_of(
 
 fn area_query(
     query: &HashMap<String, String>,
-    all: &[Observation],
+    dash: &Dash,
     o: &Observation,
     min_count: u64,
     danish: bool,
@@ -226,7 +236,7 @@ fn area_query(
         .cloned()
         .unwrap_or_else(|| "municipality".into());
     let letting = Lever::Letting {
-        profile: profile_of(&profile_param, all, o, danish)?,
+        profile: profile_of(&profile_param, dash, o, danish)?,
     };
     let mut levers = Vec::new();
     for (name, lever) in [
@@ -276,18 +286,17 @@ fn area_query(
     })
 }
 
-/// The area's observation of the year, and every stored observation (for the input's years
-/// and the letting profiles).
-///
-/// Returns every observation, the area's, and the area's figures after the disclosure policy,
-/// through which every figure of the answer is shown.
+/// The area's own observations (every year: streaks need the earlier ones), its observation
+/// of the year, and that year's figures after the disclosure policy, through which every
+/// figure of the answer is shown. Only the area's rows are read: the input's list years and
+/// the letting profiles come from [`Dash`].
 fn area_inputs(
     conn: &Connection,
     dash: &Dash,
     area: &str,
     year: i32,
 ) -> Result<(Vec<Observation>, Observation, kvarter_view::DisclosedYear), PageError> {
-    let all = observations(conn, None)?;
+    let all = observations(conn, Some(area))?;
     let Some(raw) = all
         .iter()
         .find(|o| o.area_id == area && o.list_year == year)
@@ -336,12 +345,13 @@ fn area_result(
     ask: &AreaAsk<'_>,
 ) -> Result<AreaResult, PageError> {
     let (area, year) = (o.area_id.as_str(), o.list_year);
-    let q = area_query(ask.query, all, &o, ask.min_count, ask.danish)?;
-    let (all, without_origin, smallest) = (all, ask.without_origin, ask.smallest);
+    let q = area_query(ask.query, dash, &o, ask.min_count, ask.danish)?;
+    let (without_origin, smallest) = (ask.without_origin, ask.smallest);
     let opts = options(dash, without_origin);
-    let w = whatif::area_whatif(
+    let years: std::collections::BTreeSet<i32> = dash.years.iter().copied().collect();
+    let w = whatif::area_whatif_of(
         &dash.catalog,
-        all,
+        (all, &years),
         &dash.history,
         &opts,
         area,
@@ -353,9 +363,9 @@ fn area_result(
         let mut levers: Vec<Lever> = Lever::PERSONS.to_vec();
         levers.push(q.letting.clone());
         Some(
-            whatif::smallest_changes(
+            whatif::smallest_changes_of(
                 &dash.catalog,
-                all,
+                (all, &years),
                 &dash.history,
                 &opts,
                 area,

@@ -1415,9 +1415,25 @@ struct AreaBase<'a> {
 }
 
 impl<'a> AreaBase<'a> {
+    #[cfg(test)]
     fn new(
         catalog: &'a Catalog,
         observations: &[Observation],
+        history: &History,
+        options: &'a EvalOptions,
+        area: &str,
+        year: i32,
+    ) -> Result<AreaBase<'a>, WhatIfError> {
+        let years: BTreeSet<i32> = observations.iter().map(|o| o.list_year).collect();
+        AreaBase::of_years(catalog, observations, &years, history, options, area, year)
+    }
+
+    /// As [`AreaBase::new`], with the input's list years given (`observations` may then be
+    /// the area's own only).
+    fn of_years(
+        catalog: &'a Catalog,
+        observations: &[Observation],
+        input_years: &BTreeSet<i32>,
         history: &History,
         options: &'a EvalOptions,
         area: &str,
@@ -1437,11 +1453,7 @@ impl<'a> AreaBase<'a> {
         };
         // Every year of the input is complete: the years this area has no values for count as
         // "on no list", exactly as when all areas are evaluated together.
-        let data_years: BTreeSet<i32> = observations
-            .iter()
-            .map(|o| o.list_year)
-            .filter(|y| *y <= year)
-            .collect();
+        let data_years: BTreeSet<i32> = input_years.range(..=year).copied().collect();
         let empty = Evaluation { areas: Vec::new() };
         let complete = prior_history(history, &data_years, &empty, year + 1);
         let baseline = evaluate(catalog, &mine, &complete, options)?;
@@ -1513,7 +1525,39 @@ pub fn area_whatif(
     year: i32,
     levers: &[(Lever, u64)],
 ) -> Result<AreaWhatIf, WhatIfError> {
-    let base = AreaBase::new(catalog, observations, history, options, area, year)?;
+    let years: BTreeSet<i32> = observations.iter().map(|o| o.list_year).collect();
+    area_whatif_of(
+        catalog,
+        (observations, &years),
+        history,
+        options,
+        area,
+        year,
+        levers,
+    )
+}
+
+/// As [`area_whatif`], from the area's own observations and the list years of the whole input
+/// (every year of the input is complete: a year the area has no values for is "on no list"),
+/// so that a caller need not read every area to ask about one.
+pub fn area_whatif_of(
+    catalog: &Catalog,
+    (observations, input_years): (&[Observation], &BTreeSet<i32>),
+    history: &History,
+    options: &EvalOptions,
+    area: &str,
+    year: i32,
+    levers: &[(Lever, u64)],
+) -> Result<AreaWhatIf, WhatIfError> {
+    let base = AreaBase::of_years(
+        catalog,
+        observations,
+        input_years,
+        history,
+        options,
+        area,
+        year,
+    )?;
     let after_values = apply_levers(&base.observation, levers)?;
     let after = base.eval(&after_values)?;
     Ok(AreaWhatIf {
@@ -1629,7 +1673,38 @@ pub fn smallest_changes(
     year: i32,
     levers: &[Lever],
 ) -> Result<Vec<Smallest>, WhatIfError> {
-    let base = AreaBase::new(catalog, observations, history, options, area, year)?;
+    let years: BTreeSet<i32> = observations.iter().map(|o| o.list_year).collect();
+    smallest_changes_of(
+        catalog,
+        (observations, &years),
+        history,
+        options,
+        area,
+        year,
+        levers,
+    )
+}
+
+/// As [`smallest_changes`], from the area's own observations and the input's list years (see
+/// [`area_whatif_of`]).
+pub fn smallest_changes_of(
+    catalog: &Catalog,
+    (observations, input_years): (&[Observation], &BTreeSet<i32>),
+    history: &History,
+    options: &EvalOptions,
+    area: &str,
+    year: i32,
+    levers: &[Lever],
+) -> Result<Vec<Smallest>, WhatIfError> {
+    let base = AreaBase::of_years(
+        catalog,
+        observations,
+        input_years,
+        history,
+        options,
+        area,
+        year,
+    )?;
     let on: Vec<(String, String)> = base
         .before
         .on()
