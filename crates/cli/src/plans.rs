@@ -102,7 +102,7 @@ fn is_workbook(out: &Path) -> bool {
 fn write_folder(dir: &Path, plans: &Plans) -> Result<usize, Failure> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure(format!("{}: cannot create the folder: {e}", dir.display())))?;
-    let files = kvarter_plans::csv::write(plans);
+    let files = kvarter_plans::csv::write_safe(plans);
     for (name, text) in &files {
         write_atomically(&dir.join(name), text.as_bytes())?;
     }
@@ -201,7 +201,7 @@ pub(crate) fn seed(db: &Path, out: &Path) -> Result<String, Failure> {
     let plans = kvarter_plans::seed::copenhagen_2025(&refs);
     std::fs::create_dir_all(out)
         .map_err(|e| Failure(format!("{}: cannot create the folder: {e}", out.display())))?;
-    let files = kvarter_plans::csv::write(&plans);
+    let files = kvarter_plans::csv::write_safe(&plans);
     for (name, text) in &files {
         write_atomically(&out.join(name), text.as_bytes())?;
     }

@@ -580,3 +580,133 @@ fn the_cli_and_the_dashboard_download_the_same_lists() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no values for list year 2009"));
     assert!(!dir.join("x.csv").exists());
 }
+
+/// The cells of a spreadsheet file as LibreOffice reads it: the CSV converted to a flat
+/// OpenDocument spreadsheet (`.fods`) with the CSV import filter `filter` (separator, quote,
+/// UTF-8, from line 1), whose XML names each cell's type and any formula.
+fn libreoffice_cells(soffice: &Path, csv: &Path, filter: &str, dir: &Path) -> String {
+    let converted = dir.join("fods");
+    let profile = format!("file://{}", dir.join("profile").display());
+    run(
+        soffice,
+        &[
+            &format!("-env:UserInstallation={profile}"),
+            "--headless",
+            &format!("--infilter=CSV:{filter}"),
+            "--convert-to",
+            "fods",
+            "--outdir",
+            converted.to_str().unwrap(),
+            csv.to_str().unwrap(),
+        ],
+    );
+    let stem = csv.file_stem().unwrap().to_str().unwrap();
+    std::fs::read_to_string(converted.join(format!("{stem}.fods"))).unwrap()
+}
+
+/// Area names, municipalities and plan text that a spreadsheet would take for formulas are
+/// written so that LibreOffice opens every CSV (`export` csv and csv-da, `lists --format csv`,
+/// the plans' CSV files) without a single formula, with the text shown as written after a `'`,
+/// and numbers still numbers.
+#[test]
+fn libreoffice_finds_no_formula_in_any_csv() {
+    let Some(soffice) = tool("soffice", "libreoffice-calc-nogui") else {
+        return;
+    };
+    let dir = folder("formulas");
+    let hyperlink = "=HYPERLINK(\"http://evil.example\",\"klik\")";
+    let criteria = std::fs::read_to_string(common::root().join("examples/criteria.csv"))
+        .unwrap()
+        .replace(
+            ",Engvej,",
+            &format!(",\"{}\",", hyperlink.replace('"', "\"\"")),
+        )
+        .replace("Vestdal Kommune", "@SUM(1+1)")
+        .replace("Nordparken", "-2+3");
+    let (criteria_csv, db) = (dir.join("criteria.csv"), dir.join("k.db"));
+    std::fs::write(&criteria_csv, criteria).unwrap();
+    ok(&[
+        "load",
+        "--criteria",
+        criteria_csv.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let mut files = Vec::new();
+    for (what, format, filter) in [
+        ("lists", "csv", "44,34,76,1"),
+        ("lists", "csv-da", "59,34,76,1"),
+        ("areas", "csv", "44,34,76,1"),
+        ("areas", "csv-da", "59,34,76,1"),
+    ] {
+        let out = dir.join(format!("{what}-{format}.csv"));
+        export(&db, what, Some("2017"), format, &out);
+        files.push((out, filter));
+    }
+    let lists = dir.join("lists-cli.csv");
+    std::fs::write(
+        &lists,
+        ok(&[
+            "lists",
+            "--criteria",
+            criteria_csv.to_str().unwrap(),
+            "--format",
+            "csv",
+        ]),
+    )
+    .unwrap();
+    files.push((lists, "44,34,76,1"));
+    // The plans: an initiative named as a formula.
+    let (seed, plans) = (dir.join("seed"), dir.join("plans"));
+    ok(&[
+        "plans",
+        "seed",
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        seed.to_str().unwrap(),
+    ]);
+    let initiatives = std::fs::read_to_string(seed.join("initiatives.csv"))
+        .unwrap()
+        .replace(
+            ",Gadeplansindsatser,",
+            &format!(",\"{}\",", hyperlink.replace('"', "\"\"")),
+        );
+    std::fs::write(seed.join("initiatives.csv"), initiatives).unwrap();
+    ok(&[
+        "plans",
+        "export",
+        "--plans",
+        seed.to_str().unwrap(),
+        "--out",
+        plans.to_str().unwrap(),
+    ]);
+    for name in ["initiatives.csv", "indicators.csv"] {
+        let copy = dir.join(format!("plans-{name}"));
+        std::fs::copy(plans.join(name), &copy).unwrap();
+        files.push((copy, "44,34,76,1"));
+    }
+    let mut shown = String::new();
+    for (file, filter) in &files {
+        let xml = libreoffice_cells(&soffice, file, filter, &dir);
+        assert!(
+            !xml.contains("table:formula="),
+            "{}: LibreOffice reads a formula",
+            file.display()
+        );
+        assert!(
+            xml.contains("office:value-type=\"float\""),
+            "{}: the numbers are no longer numbers",
+            file.display()
+        );
+        shown.push_str(&xml);
+    }
+    // The XML escapes the `'` as `&apos;`.
+    for text in [
+        "&apos;=HYPERLINK(&quot;http://evil.example&quot;,&quot;klik&quot;)",
+        "&apos;@SUM(1+1)",
+        "&apos;-2+3",
+    ] {
+        assert!(shown.contains(text), "{text} is not shown as text");
+    }
+}

@@ -14,7 +14,8 @@ const END: [&[u8]; 0] = [];
 /// `\n`; fields are quoted only where needed (a separator, a quote or a line break in them),
 /// quotes doubled.
 ///
-/// Cells: [`Cell::Empty`] is an empty field; text as-is; integers in plain digits; decimals
+/// Cells: [`Cell::Empty`] is an empty field; text as-is unless a spreadsheet would take it for
+/// a formula (see [`formula_safe`]: a leading `'` is added); integers in plain digits; decimals
 /// exactly as held, with their scale (`2.40`, Danish `2,40`); a suppressed cell as `<5`. No
 /// thousands separator in either dialect. The notes are not written (CSV stays a plain table).
 /// A table without columns gives no lines (only the byte order mark in [`Dialect::Danish`]).
@@ -41,8 +42,8 @@ pub fn csv(table: &Table, dialect: Dialect) -> Result<Vec<u8>, ExportError> {
     let err = |e: ::csv::Error| ExportError::Csv(e.to_string());
     for column in &table.columns {
         match dialect {
-            Dialect::Standard => w.write_field(&column.key),
-            Dialect::Danish => w.write_field(column.heading().as_bytes()),
+            Dialect::Standard => w.write_field(formula_safe(&column.key).as_bytes()),
+            Dialect::Danish => w.write_field(formula_safe(&column.heading()).as_bytes()),
         }
         .map_err(err)?;
     }
@@ -61,7 +62,7 @@ pub fn csv(table: &Table, dialect: Dialect) -> Result<Vec<u8>, ExportError> {
 fn field(cell: &Cell, dialect: Dialect) -> Cow<'_, str> {
     match cell {
         Cell::Empty => Cow::Borrowed(""),
-        Cell::Text(s) => Cow::Borrowed(s),
+        Cell::Text(s) => formula_safe(s),
         Cell::Integer(i) => Cow::Owned(i.to_string()),
         Cell::Decimal(d) => {
             let s = d.to_string();
@@ -71,5 +72,59 @@ fn field(cell: &Cell, dialect: Dialect) -> Cow<'_, str> {
             }
         }
         Cell::Suppressed { min_count } => Cow::Owned(suppressed_marker(*min_count)),
+    }
+}
+
+/// A text cell as a spreadsheet may safely open it (OWASP's rule against CSV injection): text
+/// beginning with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that
+/// Excel and LibreOffice show it as text and never evaluate it as a formula. Text that is a
+/// plain number (`-1.5`, `+3`, `-1,5`) is left as it is: a spreadsheet reads it as that number,
+/// not as a formula. Any other text is returned unchanged (borrowed).
+pub fn formula_safe(text: &str) -> Cow<'_, str> {
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    if risky && !plain_number(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Whether `text` is a sign, digits and at most one decimal point or comma followed by digits.
+fn plain_number(text: &str) -> bool {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (int, frac) = match body.split_once(['.', ',']) {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && frac.is_none_or(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::formula_safe;
+
+    #[test]
+    fn formulas_are_quoted_and_numbers_kept() {
+        for (text, expected) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+SUM(A1)", "'+SUM(A1)"),
+            ("-2+3", "'-2+3"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-1.5", "-1.5"),
+            ("+3", "+3"),
+            ("-1,5", "-1,5"),
+            ("Gellerup", "Gellerup"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(formula_safe(text), expected, "{text:?}");
+        }
     }
 }

@@ -62,9 +62,11 @@
 //!   that it parses as-is, and a caller offering CSV shows the notes beside the download; XLSX
 //!   has them below the table, GeoJSON in a `notes` member, the GeoPackage in
 //!   `gpkg_contents.description`, Parquet in its `kvarter:notes` metadata.
-//! - **Text as-is**: text is never altered, so a CSV text cell beginning with `=`, `+`, `-` or
-//!   `@` is taken for a formula by a spreadsheet that opens the file (the tables hold area
-//!   names and figures, not free input); XLSX always writes text as a string, never a formula.
+//! - **Text is never a formula**: CSV writes text as-is except that a text cell (or heading)
+//!   beginning with `=`, `+`, `-`, `@`, a tab or a carriage return, and not a plain number such
+//!   as `-1.5`, gets a leading `'` ([`formula_safe`], OWASP's rule), so that a spreadsheet opening
+//!   the file never evaluates it; numbers ([`Cell::Integer`], [`Cell::Decimal`]) are written as
+//!   numbers. XLSX always writes text as a string, never a formula, and unchanged.
 //!
 //! Percentages ([`Kind::Percent`]) are percentage points (`41.30` means 41.30 %) everywhere: the
 //! CSV value, the XLSX cell value and the law's thresholds are the same number. XLSX shows them
@@ -85,7 +87,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 pub use columnar::{PARQUET_LABEL_KEY, PARQUET_NOTES_KEY, PARQUET_TITLE_KEY, parquet};
-pub use delimited::csv;
+pub use delimited::{csv, formula_safe};
 pub use geo::{Crs, utm32_to_wgs84};
 pub use geojson::{UTM32_URN, WGS84_DECIMALS, geojson};
 pub use gpkg::{GPKG_APPLICATION_ID, GPKG_LAST_CHANGE, GPKG_USER_VERSION, gpkg};

@@ -17,7 +17,9 @@
 //! sub-goal or a helhedsplan goal. Rows keep their order within their parent.
 //!
 //! Cells: comma-separated, quoted as the `csv` crate does (so commas, quotes and newlines in
-//! text are safe), UTF-8, a leading BOM ignored. Decimals with a decimal point, written exactly as
+//! text are safe), UTF-8, a leading BOM ignored. A text cell that a spreadsheet would take for a
+//! formula (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return, and not a plain
+//! number) is written with a leading `'` and read without it ([`formula_safe`]). Decimals with a decimal point, written exactly as
 //! held; whole DKK; `true`/`false`; measures, directions, statuses and levels by their names;
 //! owners by the administration's full Danish name (the abbreviation is also read). An empty
 //! baseline (`baseline_value`, `baseline_year`, `baseline_source` all empty) is no baseline;
@@ -210,8 +212,22 @@ fn b(v: bool) -> String {
 }
 
 /// Writes the plan set as the ten files, in [`FILES`] order, each with its header (a table with
-/// no rows is the header alone).
+/// no rows is the header alone), every text cell exactly as held: for a writer whose cells are
+/// typed, such as an Excel workbook whose strings are never formulas, and for round trips. A
+/// CSV file that people open in a spreadsheet is written by [`write_safe`].
 pub fn write(plans: &Plans) -> Vec<(String, String)> {
+    write_cells(plans, false)
+}
+
+/// The ten files as [`write`] writes them, but with every text cell through [`formula_safe`],
+/// so that a spreadsheet opening a file never evaluates a cell as a formula; numbers (the
+/// [`NUMBER_COLUMNS`]) stay numbers. [`read`] reads them back without loss. For a plan set
+/// without formula-like text the bytes are those of [`write`].
+pub fn write_safe(plans: &Plans) -> Vec<(String, String)> {
+    write_cells(plans, true)
+}
+
+fn write_cells(plans: &Plans, safe: bool) -> Vec<(String, String)> {
     let mut tables: BTreeMap<&str, Vec<Vec<String>>> = BTreeMap::new();
     let mut row = |file: &'static str, cells: Vec<String>| {
         tables.entry(file).or_default().push(cells);
@@ -397,7 +413,13 @@ pub fn write(plans: &Plans) -> Vec<(String, String)> {
             // Writing to a Vec cannot fail.
             let _ = w.write_record(*cols);
             for r in tables.get(name).map(Vec::as_slice).unwrap_or_default() {
-                let _ = w.write_record(r);
+                let _ = w.write_record(r.iter().zip(*cols).map(|(cell, col)| {
+                    if !safe || NUMBER_COLUMNS.contains(col) {
+                        cell.clone()
+                    } else {
+                        formula_safe(cell).into_owned()
+                    }
+                }));
             }
             let bytes = w.into_inner().unwrap_or_default();
             (
@@ -406,6 +428,61 @@ pub fn write(plans: &Plans) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// The columns that hold numbers (years, versions, decimals, DKK): written as the number, so
+/// that `-1.5` stays a number in a spreadsheet. Every other column is text and goes through
+/// [`formula_safe`].
+pub const NUMBER_COLUMNS: &[&str] = &[
+    "period_from",
+    "period_to",
+    "version",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_year",
+    "budget_dkk",
+    "lbf_grant_dkk",
+    "municipal_cofinancing_dkk",
+];
+
+/// Whether a spreadsheet would take `text` for a formula: it begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return, and is not a plain number such as `-1.5` (which a spreadsheet
+/// reads as the number).
+fn formula_like(text: &str) -> bool {
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let number = match body.split_once(['.', ',']) {
+        Some((i, f)) => digits(i) && digits(f),
+        None => digits(body),
+    };
+    risky && !number
+}
+
+/// A text cell as written (OWASP's rule against CSV injection): text that a spreadsheet would
+/// take for a formula gets a leading `'`, so that opening the file never evaluates it. To
+/// read back without loss, a text of `'`s followed by such text also gets one more `'`, and
+/// reading ([`read`]) removes one leading `'` from exactly those cells. Other text is
+/// unchanged.
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(text.trim_start_matches('\'')) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The text a cell written by [`formula_safe`] holds: one leading `'` removed when the cell
+/// is `'`s followed by formula-like text; any other cell as it is.
+fn formula_unsafe(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_like(rest.trim_start_matches('\'')) => rest,
+        _ => cell,
+    }
 }
 
 /// One parsed file: its header's column positions and its rows with their lines.
@@ -483,6 +560,7 @@ impl Table {
                     ),
                 ));
             }
+            let rec: StringRecord = rec.iter().map(formula_unsafe).collect();
             rows.push((line, rec));
         }
         Ok(Table {

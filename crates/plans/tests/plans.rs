@@ -335,6 +335,56 @@ fn round_trip_without_loss() {
     assert_eq!(read(&[]).unwrap(), Plans::default());
 }
 
+/// A plan set whose text cells a spreadsheet would take for formulas, and a negative baseline.
+fn formula_cases() -> Plans {
+    let mut p = copenhagen_2025(AREAS);
+    let ini = &mut p.action_plans[0].initiatives[0];
+    ini.name = "=HYPERLINK(\"http://evil.example\",\"klik\")".into();
+    ini.description = "'=already quoted".into();
+    ini.partners = vec!["@SUM(A1)".into(), "+1+1".into()];
+    let pol = &mut p.policies[0];
+    pol.source = "-2+3".into();
+    pol.name = "\tTab".into();
+    pol.goals[0].name = "-1.5".into();
+    pol.goals[0].sub_goals[0].indicators[0]
+        .baseline
+        .as_mut()
+        .unwrap()
+        .source = "\rcr".into();
+    p
+}
+
+#[test]
+fn formula_like_text_is_quoted_and_read_back_without_loss() {
+    let p = formula_cases();
+    assert_eq!(p.validate(), vec![]);
+    let files = kvarter_plans::csv::write_safe(&p);
+    let file = |name: &str| &files.iter().find(|(n, _)| n == name).unwrap().1;
+    let initiatives = file("initiatives.csv");
+    assert!(
+        initiatives.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"klik\"\")\""),
+        "{initiatives}"
+    );
+    assert!(initiatives.contains(",''=already quoted,"), "{initiatives}");
+    assert!(initiatives.contains(",'@SUM(A1);+1+1,"), "{initiatives}");
+    let policies = file("policies.csv");
+    assert!(policies.contains(",'-2+3\n"), "{policies}");
+    assert!(policies.contains(",'\tTab,"), "{policies}");
+    assert!(
+        file("goals.csv").contains(",-1.5,"),
+        "a number stays a number"
+    );
+    assert!(file("indicators.csv").contains("\"'\rcr\""));
+    let back = read(&files).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, p);
+    // The plain writer keeps text as held (for typed cells, such as a workbook's strings).
+    let plain = write(&p);
+    assert!(plain[5].1.contains("\"=HYPERLINK("), "{}", plain[5].1);
+    // Without formula-like text both writers give the same bytes.
+    let seed = copenhagen_2025(AREAS);
+    assert_eq!(write(&seed), kvarter_plans::csv::write_safe(&seed));
+}
+
 #[test]
 fn list_cells_escape_semicolons() {
     assert_eq!(

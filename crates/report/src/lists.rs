@@ -171,7 +171,9 @@ pub const CSV_HEADER: [&str; 8] = [
 ];
 
 /// One row per membership: `list_year,area_id,area_name,municipality,list,list_name,rule_set,paragraph`,
-/// sorted by year, list (in the order of the law) and area id.
+/// sorted by year, list (in the order of the law) and area id. A text cell that a spreadsheet
+/// would take for a formula (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return)
+/// gets a leading `'`; the year is a number.
 pub fn csv(years: &[YearLists<'_>]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_HEADER).expect("writing to memory");
@@ -180,19 +182,40 @@ pub fn csv(years: &[YearLists<'_>]) -> String {
             for a in &l.areas {
                 w.write_record([
                     y.list_year.to_string().as_str(),
-                    &a.area_id,
-                    &a.area_name,
-                    &a.municipality,
-                    &l.def.id,
-                    &l.def.name,
-                    &l.rule_set.id,
-                    &l.def.paragraph,
+                    &formula_safe(&a.area_id),
+                    &formula_safe(&a.area_name),
+                    &formula_safe(&a.municipality),
+                    &formula_safe(&l.def.id),
+                    &formula_safe(&l.def.name),
+                    &formula_safe(&l.rule_set.id),
+                    &formula_safe(&l.def.paragraph),
                 ])
                 .expect("writing to memory");
             }
         }
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
+}
+
+/// `text` with a leading `'` when it begins with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return and is not a plain number, so that a spreadsheet never evaluates it (OWASP's rule
+/// against CSV injection; the same rule as `kvarter_export::formula_safe`).
+fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let number = match body.split_once(['.', ',']) {
+        Some((i, f)) => digits(i) && digits(f),
+        None => digits(body),
+    };
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 #[derive(Serialize)]
@@ -277,4 +300,19 @@ pub fn undefined(years: &[YearLists<'_>]) -> Vec<(String, Vec<i32>)> {
         }
     }
     out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::formula_safe;
+
+    #[test]
+    fn formula_cells_are_quoted_and_numbers_kept() {
+        assert_eq!(formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(formula_safe("@x"), "'@x");
+        assert_eq!(formula_safe("\tx"), "'\tx");
+        assert_eq!(formula_safe("-1+1"), "'-1+1");
+        assert_eq!(formula_safe("-1.5"), "-1.5");
+        assert_eq!(formula_safe("Gellerup"), "Gellerup");
+    }
 }
