@@ -168,10 +168,16 @@ fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, ExprError> {
     Ok(out)
 }
 
+/// The deepest nesting a condition may have: parentheses, `not`s and `k of [..]` inside each
+/// other. The law's conditions nest three or four deep; the bound keeps the recursive parser
+/// (and every walk over the result) far from the end of the stack, whatever the input.
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     toks: Vec<(usize, Tok)>,
     pos: usize,
     len: usize,
+    depth: usize,
     is_list: &'a dyn Fn(&str) -> Option<bool>,
 }
 
@@ -183,6 +189,7 @@ pub fn parse(src: &str, is_list: &dyn Fn(&str) -> Option<bool>) -> Result<Expr, 
         toks,
         pos: 0,
         len: src.len(),
+        depth: 0,
         is_list,
     };
     let e = p.or()?;
@@ -247,6 +254,26 @@ impl Parser<'_> {
         }
     }
 
+    /// Runs `f` one level deeper, refusing a condition nested deeper than [`MAX_DEPTH`] at the
+    /// token that would go deeper.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ExprError>,
+    ) -> Result<T, ExprError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ExprError {
+                offset: self.offset(),
+                message: format!(
+                    "a condition nested at most {MAX_DEPTH} deep (parentheses, 'not' and 'k of [..]' inside each other)"
+                ),
+            });
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn or(&mut self) -> Result<Expr, ExprError> {
         let mut items = vec![self.and()?];
         while self.keyword("or") {
@@ -272,44 +299,24 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
-        if self.keyword("not") {
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+        if matches!(self.peek(), Some(Tok::Word(w)) if w == "not") {
+            return self.nested(|p| {
+                p.pos += 1;
+                Ok(Expr::Not(Box::new(p.unary()?)))
+            });
         }
         self.atom()
     }
 
     fn atom(&mut self) -> Result<Expr, ExprError> {
         match self.peek().cloned() {
-            Some(Tok::Open) => {
-                self.pos += 1;
-                let e = self.or()?;
-                self.expect(Tok::Close, "')'")?;
+            Some(Tok::Open) => self.nested(|p| {
+                p.pos += 1;
+                let e = p.or()?;
+                p.expect(Tok::Close, "')'")?;
                 Ok(e)
-            }
-            Some(Tok::Int(k)) => {
-                self.pos += 1;
-                if !self.keyword("of") {
-                    return self.err("'of' after the number (as in '2 of [a, b, c]')");
-                }
-                self.expect(Tok::OpenBracket, "'[' after 'of'")?;
-                let mut of = vec![self.or()?];
-                while self.peek() == Some(&Tok::Comma) {
-                    self.pos += 1;
-                    of.push(self.or()?);
-                }
-                self.expect(Tok::CloseBracket, "',' or ']'")?;
-                if k == 0 || k > of.len() {
-                    return Err(ExprError {
-                        offset: self.offset(),
-                        message: format!(
-                            "'{k} of' a list of {} items can never be decided; expected 1 to {}",
-                            of.len(),
-                            of.len()
-                        ),
-                    });
-                }
-                Ok(Expr::AtLeast { k, of })
-            }
+            }),
+            Some(Tok::Int(k)) => self.nested(|p| p.at_least(k)),
             Some(Tok::Word(w)) if !matches!(w.as_str(), "and" | "or" | "not" | "of") => {
                 let off = self.offset();
                 self.pos += 1;
@@ -326,6 +333,32 @@ impl Parser<'_> {
             }
             _ => self.err("a criterion, a list, 'not', '(' or 'k of [..]'"),
         }
+    }
+
+    /// `k of [..]`, after the number `k`.
+    fn at_least(&mut self, k: usize) -> Result<Expr, ExprError> {
+        self.pos += 1;
+        if !self.keyword("of") {
+            return self.err("'of' after the number (as in '2 of [a, b, c]')");
+        }
+        self.expect(Tok::OpenBracket, "'[' after 'of'")?;
+        let mut of = vec![self.or()?];
+        while self.peek() == Some(&Tok::Comma) {
+            self.pos += 1;
+            of.push(self.or()?);
+        }
+        self.expect(Tok::CloseBracket, "',' or ']'")?;
+        if k == 0 || k > of.len() {
+            return Err(ExprError {
+                offset: self.offset(),
+                message: format!(
+                    "'{k} of' a list of {} items can never be decided; expected 1 to {}",
+                    of.len(),
+                    of.len()
+                ),
+            });
+        }
+        Ok(Expr::AtLeast { k, of })
     }
 }
 
@@ -379,5 +412,27 @@ mod tests {
         assert!(err.message.contains("expected ')'"), "{}", err.message);
         let err = parse("a ≥ b", &lookup).unwrap_err();
         assert_eq!(err.offset, 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_at_the_token_not_a_stack_overflow() {
+        let deep = format!("{}a{}", "(".repeat(20_000), ")".repeat(20_000));
+        let err = parse(&deep, &lookup).unwrap_err();
+        assert_eq!(err.offset, MAX_DEPTH, "{}", err.message);
+        assert!(
+            err.message.contains("nested at most 64 deep"),
+            "{}",
+            err.message
+        );
+        let nots = format!("{}a", "not ".repeat(100_000));
+        let err = parse(&nots, &lookup).unwrap_err();
+        assert_eq!(err.offset, 4 * MAX_DEPTH, "{}", err.message);
+        let ks = format!("{}a{}", "1 of [".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&ks, &lookup).is_err());
+        // As deep as allowed still parses.
+        let ok = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(parse(&ok, &lookup).unwrap(), Expr::Criterion("a".into()));
+        let ok = format!("{}a", "not ".repeat(MAX_DEPTH));
+        assert!(parse(&ok, &lookup).is_ok());
     }
 }

@@ -727,6 +727,26 @@ without_origin = "drop"
     }
 
     #[test]
+    fn a_condition_nested_too_deep_is_a_located_error() {
+        for (condition, column) in [
+            (
+                format!("{}a{}", "(".repeat(20_000), ")".repeat(20_000)),
+                14 + crate::expr::MAX_DEPTH,
+            ),
+            (
+                format!("{}a", "not ".repeat(100_000)),
+                14 + 4 * crate::expr::MAX_DEPTH,
+            ),
+        ] {
+            let src = MINI.replace("a and b", &condition);
+            let err = RuleSet::parse("deep.toml", &src).unwrap_err();
+            assert_eq!((err.line, err.column), (27, column), "{err}");
+            assert!(err.to_string().starts_with("deep.toml:27:"), "{err}");
+            assert!(err.message.contains("nested at most"), "{err}");
+        }
+    }
+
+    #[test]
     fn a_float_threshold_is_refused() {
         let src = MINI
             .replace("threshold = \"40\"", "threshold = 0.8")
