@@ -5,7 +5,8 @@
 //! and the housing organisations run *boligsociale helhedsplaner* (challenge → goal → actions).
 //! This crate holds them as data ([`model`]), computes each indicator's progress from the
 //! area-year table ([`progress`](mod@progress)), reads and writes the whole set as CSV ([`csv`]), and seeds the
-//! 2025–2035 policy for the demo ([`seed`]).
+//! 2025–2035 policy for the demo ([`seed`]). [`xlsx`] reads a plans workbook's sheets with
+//! memory bounded by the cells it holds, not by the addresses they claim.
 //!
 //! # Invariants
 //!
@@ -32,6 +33,7 @@ pub mod edit;
 pub mod model;
 pub mod progress;
 pub mod seed;
+pub mod xlsx;
 
 pub use model::*;
 pub use progress::{Progress, progress};

@@ -1,0 +1,129 @@
+//! Reading a plans workbook without trusting what it declares.
+//!
+//! A worksheet's `<dimension>` and its cells' addresses are the file's say-so: one cell at
+//! `XFD1048576` (a valid address) makes a dense range of 2³⁴ cells, which a reader that
+//! allocates the bounding box cannot hold. [`SparseRange`] streams a sheet's cells and keeps
+//! only those with a value, so memory is bounded by the cells the file holds (at most
+//! [`MAX_CELLS`]), never by their addresses; [`open`] refuses a package that is not a
+//! workbook (no `xl/workbook.xml`, or one naming no sheet) instead of reading it as a
+//! workbook without sheets.
+//!
+//! The reader keeps the calls of calamine's `Range` (`start`, `end`, `get_value`) and adds
+//! [`SparseRange::rows`] and [`SparseRange::row`], so that a caller walks only the rows and
+//! cells that are there.
+
+use calamine::{DataRef, Reader, Xlsx, XlsxError};
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Seek};
+
+pub use calamine::Data;
+
+/// The most cells with a value a sheet may hold (Excel's own plans have a few hundred).
+pub const MAX_CELLS: usize = 1_000_000;
+
+/// Opens the workbook in `bytes`, checking that it is one: a zip package with
+/// `xl/workbook.xml` that names at least one sheet.
+///
+/// # Errors
+///
+/// What was expected, as a sentence fragment for a message that names the file: "an Excel
+/// workbook (.xlsx) (…)".
+pub fn open(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, String> {
+    let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("an Excel workbook (.xlsx) ({e})"))?;
+    if wb.sheet_names().is_empty() {
+        return Err(
+            "an Excel workbook (.xlsx) with its sheets, but the file has no xl/workbook.xml \
+             naming a sheet (it is a zip file, but not a workbook Excel saved)"
+                .into(),
+        );
+    }
+    Ok(wb)
+}
+
+/// The cells with a value of one worksheet, by `(row, column)` (both 0-based), as read from
+/// the sheet's XML, whatever its declared dimension.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseRange {
+    cells: BTreeMap<(u32, u32), Data>,
+    start: Option<(u32, u32)>,
+    end: Option<(u32, u32)>,
+}
+
+impl SparseRange {
+    /// Reads the sheet `sheet` of `wb` cell by cell. A part that is not a worksheet (a chart
+    /// sheet) reads as a blank sheet, as calamine's `worksheet_range` reads it.
+    ///
+    /// # Errors
+    ///
+    /// What was expected: "a readable worksheet (…)", or a sheet of at most [`MAX_CELLS`]
+    /// cells with a value.
+    pub fn read<RS: Read + Seek>(wb: &mut Xlsx<RS>, sheet: &str) -> Result<Self, String> {
+        let unreadable = |e: XlsxError| format!("a readable worksheet ({e})");
+        let mut reader = match wb.worksheet_cells_reader(sheet) {
+            Ok(r) => r,
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(Self::default()),
+            Err(e) => return Err(unreadable(e)),
+        };
+        let mut out = Self::default();
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            if matches!(cell.get_value(), DataRef::Empty) {
+                continue;
+            }
+            if out.cells.len() >= MAX_CELLS {
+                return Err(format!(
+                    "a worksheet of at most {MAX_CELLS} filled cells (this one has more)"
+                ));
+            }
+            let (r, c) = cell.get_position();
+            let value: Data = cell.get_value().clone().into();
+            out.start = Some(out.start.map_or((r, c), |(r0, c0)| (r0.min(r), c0.min(c))));
+            out.end = Some(out.end.map_or((r, c), |(r1, c1)| (r1.max(r), c1.max(c))));
+            out.cells.insert((r, c), value);
+        }
+        Ok(out)
+    }
+
+    /// The top left corner of the cells with a value, or `None` for a blank sheet.
+    pub fn start(&self) -> Option<(u32, u32)> {
+        self.start
+    }
+
+    /// The bottom right corner of the cells with a value, or `None` for a blank sheet.
+    pub fn end(&self) -> Option<(u32, u32)> {
+        self.end
+    }
+
+    /// The value at `(row, column)`, or `None` where the sheet has none.
+    pub fn get_value(&self, pos: (u32, u32)) -> Option<&Data> {
+        self.cells.get(&pos)
+    }
+
+    /// The rows that have a cell with a value, ascending, each once.
+    pub fn rows(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut last = None;
+        self.cells.keys().filter_map(move |&(r, _)| {
+            (last != Some(r)).then(|| {
+                last = Some(r);
+                r
+            })
+        })
+    }
+
+    /// The cells with a value in `row`, by column, ascending.
+    pub fn row(&self, row: u32) -> impl Iterator<Item = (u32, &Data)> + '_ {
+        self.cells
+            .range((row, 0)..=(row, u32::MAX))
+            .map(|(&(_, c), v)| (c, v))
+    }
+
+    /// How many cells have a value.
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Whether no cell has a value.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+}

@@ -1,0 +1,77 @@
+//! The plans workbook reader: a cell at the last address a worksheet has does not make the
+//! reader allocate the sheet's bounding box, and a zip package that is not a workbook is
+//! refused.
+
+use kvarter_plans::xlsx::{Data, SparseRange, open};
+use rust_xlsxwriter::Workbook;
+use std::io::{Cursor, Read, Write};
+
+/// A workbook with one sheet `policies` holding `cells` (row, column, text).
+fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("policies").unwrap();
+    for &(r, c, v) in cells {
+        ws.write_string(r, c, v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_cell_at_xfd1048576_is_one_cell_not_the_whole_sheet() {
+    // Before, the sheet was read as a dense range from A1 to XFD1048576: 2^34 cells, an
+    // allocation of 512 GiB that aborted the process.
+    let bytes = workbook(&[(0, 0, "id"), (1_048_575, 16_383, "far away")]);
+    let mut wb = open(&bytes).unwrap();
+    let range = SparseRange::read(&mut wb, "policies").unwrap();
+    assert_eq!(range.len(), 2);
+    assert_eq!(range.start(), Some((0, 0)));
+    assert_eq!(range.end(), Some((1_048_575, 16_383)));
+    assert_eq!(range.rows().collect::<Vec<_>>(), [0, 1_048_575]);
+    assert_eq!(
+        range.get_value((1_048_575, 16_383)),
+        Some(&Data::String("far away".into()))
+    );
+    assert_eq!(range.get_value((5, 5)), None);
+    assert_eq!(
+        range.row(0).collect::<Vec<_>>(),
+        [(0, &Data::String("id".into()))]
+    );
+}
+
+#[test]
+fn a_blank_sheet_reads_as_no_cells() {
+    let bytes = workbook(&[]);
+    let mut wb = open(&bytes).unwrap();
+    let range = SparseRange::read(&mut wb, "policies").unwrap();
+    assert!(range.is_empty());
+    assert_eq!((range.start(), range.end()), (None, None));
+    assert!(SparseRange::read(&mut wb, "nosuch").is_err());
+}
+
+/// `bytes` with the zip entry `drop` left out.
+fn without(bytes: &[u8], drop: &str) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name == drop {
+            continue;
+        }
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_package_without_xl_workbook_xml_is_refused() {
+    let bytes = without(&workbook(&[(0, 0, "id")]), "xl/workbook.xml");
+    let err = open(&bytes).map(|_| ()).unwrap_err();
+    assert!(err.contains("no xl/workbook.xml"), "{err}");
+    assert!(open(b"not a zip").is_err());
+}
