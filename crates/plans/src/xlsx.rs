@@ -102,12 +102,10 @@ impl SparseRange {
     /// The rows that have a cell with a value, ascending, each once.
     pub fn rows(&self) -> impl Iterator<Item = u32> + '_ {
         let mut last = None;
-        self.cells.keys().filter_map(move |&(r, _)| {
-            (last != Some(r)).then(|| {
-                last = Some(r);
-                r
-            })
-        })
+        self.cells
+            .keys()
+            .map(|&(r, _)| r)
+            .filter(move |&r| last.replace(r) != Some(r))
     }
 
     /// The cells with a value in `row`, by column, ascending.
