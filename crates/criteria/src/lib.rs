@@ -16,7 +16,9 @@
 //!
 //! Invariants: reads from a `Read` handed in (the caller opens files); validates every cell
 //! before returning anything, so a caller never sees half a file; every error names the file,
-//! the line, the column and what was expected.
+//! the line, the column and what was expected. It validates while it streams: a NUL byte or a
+//! line longer than [`MAX_LINE_BYTES`] is refused as it is read, so memory is bounded by the
+//! rows kept, never by the file.
 
 use kvarter_rules::{Decimal, FIRST_LIST_YEAR, History, Observation};
 use std::collections::BTreeMap;
@@ -184,11 +186,82 @@ pub struct Criteria {
     pub unused_columns: Vec<String>,
 }
 
+/// The longest line a criteria or history file may have, in bytes. A row is a few hundred
+/// bytes; without a bound, a file with no line break (a gigabyte of NUL bytes, say) would be
+/// held in memory whole as one record before it could be refused.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 fn reader(input: impl Read) -> csv::Reader<impl Read> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
-        .from_reader(input)
+        .from_reader(Guard {
+            inner: input,
+            line: 1,
+            line_bytes: 0,
+        })
+}
+
+/// What [`Guard`] found, carried through the CSV reader as the payload of an IO error.
+#[derive(Debug)]
+struct Refused {
+    line: u64,
+    message: String,
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Checks the bytes as they stream past, before the CSV reader buffers them: no NUL byte (a
+/// text file has none) and no line longer than [`MAX_LINE_BYTES`]. Memory stays bounded by one
+/// line, whatever the file.
+struct Guard<R> {
+    inner: R,
+    line: u64,
+    line_bytes: usize,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            let refuse = |message: String| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    Refused {
+                        line: self.line,
+                        message,
+                    },
+                ))
+            };
+            match b {
+                b'\n' => {
+                    self.line += 1;
+                    self.line_bytes = 0;
+                }
+                0 => {
+                    return refuse(format!(
+                        "byte {} of the line is a NUL byte; expected a UTF-8 text file (save it as \"CSV UTF-8\"), not binary data",
+                        self.line_bytes + 1
+                    ));
+                }
+                _ => {
+                    self.line_bytes += 1;
+                    if self.line_bytes > MAX_LINE_BYTES {
+                        return refuse(format!(
+                            "the line is longer than {MAX_LINE_BYTES} bytes; expected lines of a CSV file (a row is a few hundred bytes)"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 fn located(file: &str, line: u64, column: Option<(usize, String)>, message: String) -> InputError {
@@ -211,6 +284,11 @@ fn header_names(rdr: &mut csv::Reader<impl Read>, file: &str) -> Result<Vec<Stri
 }
 
 fn csv_error(file: &str, e: &csv::Error, expected_fields: usize) -> InputError {
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && let Some(r) = io.get_ref().and_then(|r| r.downcast_ref::<Refused>())
+    {
+        return located(file, r.line, None, r.message.clone());
+    }
     let line = e.position().map_or(1, |p| p.line());
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths { len, .. } => format!(
@@ -545,6 +623,66 @@ mod tests {
         for (body, expected) in cases {
             assert_eq!(read(body).unwrap_err().to_string(), expected, "{body}");
         }
+    }
+
+    /// A reader of `len` bytes of `byte` that counts how many were read.
+    struct Endless<'a> {
+        byte: u8,
+        left: u64,
+        read: &'a std::cell::Cell<u64>,
+    }
+
+    impl Read for Endless<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.left as usize);
+            buf[..n].fill(self.byte);
+            self.left -= n as u64;
+            self.read.set(self.read.get() + n as u64);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_gigabyte_without_a_line_break_is_refused_after_the_first_megabyte() {
+        // Before, the whole input was buffered as one record (3.15 GB for 1 GB of NUL bytes)
+        // before the header was found wanting.
+        for (byte, expected) in [(0u8, "NUL byte"), (b'a', "longer than 1048576 bytes")] {
+            let read = std::cell::Cell::new(0);
+            let input = Endless {
+                byte,
+                left: 1 << 30,
+                read: &read,
+            };
+            let err = read_criteria("sparse.csv", input).unwrap_err();
+            assert_eq!(err.line, 1, "{err}");
+            assert!(err.message.contains(expected), "{err}");
+            assert!(
+                read.get() <= 2 * MAX_LINE_BYTES as u64,
+                "read {} bytes",
+                read.get()
+            );
+            let read = std::cell::Cell::new(0);
+            let input = Endless {
+                byte,
+                left: 1 << 30,
+                read: &read,
+            };
+            let err = read_history("history.csv", input, &["a"]).unwrap_err();
+            assert!(err.message.contains(expected), "{err}");
+            assert!(
+                read.get() <= 2 * MAX_LINE_BYTES as u64,
+                "read {} bytes",
+                read.get()
+            );
+        }
+        // A NUL byte in a later row is refused at its line.
+        let body = format!("{HEADER}\nA1,x,y,2021,2500,55,41,0.8,0.9,30,50\nA2,x\0,y");
+        let err = read_criteria("in.csv", body.as_bytes()).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(
+            err.message.contains("byte 5 of the line is a NUL byte"),
+            "{err}"
+        );
     }
 
     #[test]
