@@ -216,26 +216,42 @@ pub(crate) fn seed(db: &Path, out: &Path) -> Result<String, Failure> {
     Ok(String::new())
 }
 
-/// The plan files in `dir`: (file name, text); none is an error that says how to write them.
+/// The ten plan files in `dir`: (file name, text). A missing one is an error naming it (a
+/// table with no rows is a file with its header alone), so that a folder without, say,
+/// `indicators.csv` is not read as a plan set without indicators.
 pub(crate) fn read_files(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
+    let names = || {
+        kvarter_plans::csv::FILES
+            .iter()
+            .map(|(f, _)| *f)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut files = Vec::new();
+    let mut missing = Vec::new();
     for (name, _) in kvarter_plans::csv::FILES {
         let path = dir.join(name);
         if path.is_file() {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
             files.push((name.to_string(), text));
+        } else {
+            missing.push(path);
         }
     }
     if files.is_empty() {
         return Err(Failure(format!(
             "{}: no plan files; expected {} (write them with `kvarter plans seed`)",
             dir.display(),
-            kvarter_plans::csv::FILES
-                .iter()
-                .map(|(f, _)| *f)
-                .collect::<Vec<_>>()
-                .join(", ")
+            names()
+        )));
+    }
+    if let Some(path) = missing.first() {
+        return Err(Failure(format!(
+            "{}: missing; expected all ten plan files in {} ({}) (a table without rows is its header line alone)",
+            path.display(),
+            dir.display(),
+            names()
         )));
     }
     Ok(files)

@@ -517,6 +517,15 @@ pub fn read_history(
     let mut rdr = reader(input);
     let at = |line, column, message| located(file, line, column, message);
     let headers = header_names(&mut rdr, file)?;
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            return Err(at(
+                1,
+                Some((i + 1, h.clone())),
+                format!("column '{h}' appears twice in the header; expected each column once"),
+            ));
+        }
+    }
     let pos = |name: &str| headers.iter().position(|h| h == name);
     let (Some(iy), Some(ia), Some(il)) = (pos("list_year"), pos("area_id"), pos("list")) else {
         return Err(at(
@@ -682,6 +691,20 @@ mod tests {
         assert!(
             err.message.contains("byte 5 of the line is a NUL byte"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_history_column_is_refused() {
+        let err = read_history(
+            "history.csv",
+            "list_year,area_id,list,area_id\n2019,A1,a,A2\n".as_bytes(),
+            &["a"],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "history.csv, line 1, column 4 (area_id): column 'area_id' appears twice in the header; expected each column once"
         );
     }
 

@@ -94,12 +94,26 @@ pub(crate) fn open_csv(
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(file);
-    let headers = rdr
+    let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
+    for (i, h) in headers.iter().enumerate() {
+        if !h.is_empty() && headers[..i].contains(h) {
+            return Err(err(
+                path,
+                Location::Line(1),
+                Some(h),
+                format!(
+                    "appears twice in the header (columns {} and {}); expected each column once",
+                    headers.iter().position(|x| x == h).expect("found") + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
     Ok((rdr, headers))
 }
 
@@ -623,6 +637,16 @@ fn read_parquet_year(
         starts.push(acc);
         acc += meta.row_group(g).num_rows() as u64;
     }
+    if acc == 0 {
+        return Err(err(
+            path,
+            Location::File,
+            None,
+            format!(
+                "the file has no rows; expected one row per person in data year {year} (a data year without persons would silently drop out of every average)"
+            ),
+        ));
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(n_groups.max(1));
@@ -975,6 +999,16 @@ fn read_csv_year(
                 &mut counts,
             )?;
         }
+    }
+    if ids.is_empty() {
+        return Err(err(
+            path,
+            Location::Line(2),
+            None,
+            format!(
+                "the file has a header but no rows; expected one row per person in data year {year} (a data year without persons would silently drop out of every average)"
+            ),
+        ));
     }
     let n = chunk.age.len();
     chunk.flush(path, year, &lines[lines.len() - n..], areas, &mut counts)?;

@@ -259,9 +259,13 @@ pub fn read_units(
         Units::Grid(size) => f64::from(size),
         Units::Areas => 1.0,
     };
+    // Rows before this batch, for the 1-based row of an error.
+    let mut rows_before = 0u64;
     for batch in reader {
         let batch: RecordBatch =
             batch.map_err(|e| err(&path, Location::File, None, format!("cannot decode: {e}")))?;
+        let first_row = rows_before;
+        rows_before += batch.num_rows() as u64;
         let col = |n: &str| batch.column_by_name(n).expect("projected");
         let typed = |n: &str| -> Result<(), DataError> {
             Err(err(
@@ -348,6 +352,18 @@ pub fn read_units(
                 || north.is_null(i)
             {
                 continue;
+            }
+            for (name, v) in [("east", east.value(i)), ("north", north.value(i))] {
+                if !v.is_finite() {
+                    return Err(err(
+                        &path,
+                        Location::Row(first_row + i as u64 + 1),
+                        Some(name),
+                        format!(
+                            "is {v}; expected a finite coordinate in metres (EPSG:25832), or null"
+                        ),
+                    ));
+                }
             }
             let key = match (units, area_id) {
                 (Units::Grid(_), _) => (

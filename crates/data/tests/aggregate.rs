@@ -523,3 +523,52 @@ fn bad_extracts_are_refused_with_file_row_and_column() {
     let e = error_of(&d);
     assert!(e.ends_with("persons-2021.parquet, row 1, column year: expected the data year 2021 of the file name, found 2022"), "{e}");
 }
+
+/// What was once accepted silently: a person file with a header and no rows (or a Parquet
+/// file of 0 rows) dropped its data year; a column named twice in `areas.csv` or a person file
+/// was read from one of the two.
+#[test]
+fn empty_person_files_and_repeated_columns_are_refused() {
+    let mut rng = Rng(5);
+    let base = population(&mut rng, 30);
+
+    let d = dir("header-only-csv");
+    write_csv(&d.join("persons-2021.csv"), 2021, &base);
+    write_csv(&d.join("persons-2022.csv"), 2022, &[]);
+    let e = error_of(&d);
+    assert!(
+        e.contains("persons-2022.csv, line 2: the file has a header but no rows; expected one row per person in data year 2022"),
+        "{e}"
+    );
+
+    let d = dir("zero-row-parquet");
+    write_parquet(&d.join("persons-2021.parquet"), 2021, &base, 20);
+    write_parquet(&d.join("persons-2022.parquet"), 2022, &[], 20);
+    let e = error_of(&d);
+    assert!(
+        e.contains("persons-2022.parquet: the file has no rows; expected one row per person in data year 2022"),
+        "{e}"
+    );
+
+    let d = dir("repeated-person-column");
+    write_csv(&d.join("persons-2022.csv"), 2022, &base);
+    let text = std::fs::read_to_string(d.join("persons-2022.csv")).unwrap();
+    let text = text.replacen("taxable,convicted\n", "taxable,age\n", 1);
+    std::fs::write(d.join("persons-2022.csv"), text).unwrap();
+    let e = error_of(&d);
+    assert!(
+        e.contains("persons-2022.csv, line 1, column age: appears twice in the header (columns 8 and 16); expected each column once"),
+        "{e}"
+    );
+
+    let d = dir("repeated-area-column");
+    write_csv(&d.join("persons-2022.csv"), 2022, &base);
+    let areas = std::fs::read_to_string(d.join("areas.csv")).unwrap();
+    let areas = areas.replacen("region,kind\n", "region,area_name\n", 1);
+    std::fs::write(d.join("areas.csv"), areas).unwrap();
+    let e = error_of(&d);
+    assert!(
+        e.contains("areas.csv, line 1, column area_name: appears twice in the header (columns 2 and 6); expected each column once"),
+        "{e}"
+    );
+}

@@ -926,4 +926,35 @@ fn areas(push: &mut dyn FnMut(&str, &'static str, String), obj: &str, a: &Areas)
 
 fn indicator(push: &mut dyn FnMut(&str, &'static str, String), i: &Indicator) {
     areas(push, &i.id, &i.areas);
+    if let Some(b) = &i.baseline
+        && let Some(m) = value_problem(i.measure, b.value)
+    {
+        push(&i.id, "baseline_value", m);
+    }
+    if let Some(Target::Value { value, .. }) = &i.target
+        && let Some(m) = value_problem(i.measure, *value)
+    {
+        push(&i.id, "target_value", m);
+    }
+}
+
+/// What is wrong with `v` as a value of `measure`: a share is a per cent from 0 to 100, income
+/// a non-negative per cent of the region's mean, residents a whole non-negative number.
+fn value_problem(measure: Measure, v: Decimal) -> Option<String> {
+    let ok = match measure {
+        Measure::OutsideLabourPct
+        | Measure::BasicEducationPct
+        | Measure::ConvictedPct
+        | Measure::NonWesternPct => v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED,
+        Measure::IncomePctOfRegion => v >= Decimal::ZERO,
+        Measure::Residents => v >= Decimal::ZERO && v.fract().is_zero(),
+    };
+    (!ok).then(|| {
+        let expected = match measure {
+            Measure::IncomePctOfRegion => "a non-negative per cent of the region's mean income",
+            Measure::Residents => "a whole non-negative number of residents",
+            _ => "a share in per cent from 0 to 100",
+        };
+        format!("{expected} for {measure}, not {v}")
+    })
 }

@@ -588,3 +588,27 @@ fn other_refusals_name_the_place() {
         "{e}"
     );
 }
+
+#[test]
+fn a_share_outside_0_to_100_is_refused_at_its_cell() {
+    // The first indicator measures outside_labour_pct with baseline 17.3.
+    for bad in ["-1", "9200000000000000000", "100.01"] {
+        let e = err(broken("indicators.csv", |c| {
+            c.replacen(",17.3,2023,", &format!(",{bad},2023,"), 1)
+        }));
+        assert_eq!(
+            e,
+            format!(
+                "indicators.csv:2: column 7 (baseline_value): expected a share in per cent from 0 to 100 for outside_labour_pct, not {bad}"
+            )
+        );
+    }
+    assert!(
+        broken("indicators.csv", |c| c.replacen(
+            ",17.3,2023,",
+            ",100,2023,",
+            1
+        ))
+        .is_ok()
+    );
+}

@@ -29,7 +29,7 @@ pub use engine::{
     StreakYear, Trace, evaluate,
 };
 pub use expr::Expr;
-pub use load::{Catalog, RuleError, decimal_of};
+pub use load::{Catalog, MAX_WINDOW_YEARS, RuleError, decimal_of};
 pub use model::{
     Average, BasicEducation, Criterion, InForce, ListDef, Measurement, Operator, Override, RuleSet,
     Streak, Threshold, Unit, WithoutOrigin,

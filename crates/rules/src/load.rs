@@ -151,7 +151,7 @@ struct RawCriterion {
     unit: Spanned<String>,
     operator: Spanned<String>,
     threshold: Spanned<toml::Value>,
-    window_years: Option<u32>,
+    window_years: Option<Spanned<u32>>,
     group: Option<String>,
     paragraph: String,
     text: String,
@@ -332,6 +332,10 @@ impl RuleSet {
     }
 }
 
+/// The longest averaging window a criterion may have, in years: the data go back to 2006 and
+/// the law averages over 2 or 4 years, so a longer window is a typo, not a rule.
+pub const MAX_WINDOW_YEARS: u32 = 10;
+
 fn criterion(cx: &Ctx<'_>, c: &RawCriterion, origin: bool) -> Result<Criterion, RuleError> {
     let unit = match c.unit.get_ref().as_str() {
         "pct" => Unit::Percent,
@@ -362,6 +366,17 @@ fn criterion(cx: &Ctx<'_>, c: &RawCriterion, origin: bool) -> Result<Criterion, 
             "a threshold 'per' a base applies to a measure in per cent; expected unit = \"pct\"",
         ));
     }
+    if let Some(w) = &c.window_years
+        && !(1..=MAX_WINDOW_YEARS).contains(w.get_ref())
+    {
+        return Err(cx.at(
+            w.span().start,
+            format!(
+                "window_years = {}; expected the years averaged over, from 1 to {MAX_WINDOW_YEARS} (the law averages over 2 or 4)",
+                w.get_ref()
+            ),
+        ));
+    }
     Ok(Criterion {
         id: c.id.get_ref().clone(),
         name: c.name.clone(),
@@ -371,7 +386,7 @@ fn criterion(cx: &Ctx<'_>, c: &RawCriterion, origin: bool) -> Result<Criterion, 
         unit,
         operator,
         threshold,
-        window_years: c.window_years,
+        window_years: c.window_years.as_ref().map(|w| *w.get_ref()),
         group: c.group.clone(),
         paragraph: c.paragraph.clone(),
         text: c.text.trim().to_string(),
@@ -744,6 +759,25 @@ without_origin = "drop"
             assert!(err.to_string().starts_with("deep.toml:27:"), "{err}");
             assert!(err.message.contains("nested at most"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_window_of_four_billion_years_is_refused_at_its_key() {
+        for w in ["4000000000", "0", "11"] {
+            let src = MINI
+                .replace(
+                    "threshold = \"40\"",
+                    &format!("threshold = \"40\"\nwindow_years = {w}"),
+                )
+                .replace("a and b", "a");
+            let err = RuleSet::parse("mini.toml", &src).unwrap_err();
+            assert_eq!((err.line, err.column), (18, 16), "{err}");
+            assert!(err.message.contains("from 1 to 10"), "{err}");
+        }
+        let src = MINI
+            .replace("threshold = \"40\"", "threshold = \"40\"\nwindow_years = 4")
+            .replace("a and b", "a");
+        assert!(RuleSet::parse("mini.toml", &src).is_ok());
     }
 
     #[test]
