@@ -2,7 +2,10 @@
 //! manifest that says how to make them again, and a check that they are made again exactly.
 //!
 //! - `export --db FILE --what lists|areas [--year Y] [--without-origin] --format F --out FILE`
-//!   writes one table (kvarter-export) atomically, and beside it `FILE.manifest.json`:
+//!   writes one table (kvarter-export) and beside it `FILE.manifest.json`, both complete under
+//!   temporary names before either is renamed into place, the manifest first (so a kill between
+//!   the renames leaves a manifest whose output hash `verify` finds unmatched, never an
+//!   unrecorded output); temporaries a killed run left are removed. The manifest records
 //!   kvarter's version, the normalized command that re-runs it (every option spelled out, the
 //!   paths absolute, the year resolved), the inputs (the store, by the SHA-256 of the content of
 //!   the tables a load fills, so that signing in or editing plans does not count as a change;
@@ -22,7 +25,7 @@
 //!   still hash as recorded (naming each that changed), and re-runs the recorded command in
 //!   memory to check that it still gives the recorded bytes.
 
-use super::{Failure, write_atomically};
+use super::{Failure, write_together};
 use clap::{Args, Parser, ValueEnum};
 use kvarter_export::Crs;
 use kvarter_web::dash::{Ctx, Dash};
@@ -148,8 +151,10 @@ pub(crate) fn run_export(a: &ExportArgs) -> Result<String, Failure> {
     let mut text = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Failure(format!("the manifest: {e}")))?;
     text.push('\n');
-    write_atomically(&made.out, &made.bytes)?;
-    write_atomically(&manifest_path, text.as_bytes())?;
+    // The manifest first: it names the output's hash, so a run killed between the two renames
+    // leaves a manifest that `verify` finds does not match the output, never an unrecorded
+    // output beside an old manifest that seems to vouch for it.
+    write_together(&[(&manifest_path, text.as_bytes()), (&made.out, &made.bytes)])?;
     eprintln!(
         "wrote {} ({} rows, {} bytes) and {}",
         made.out.display(),

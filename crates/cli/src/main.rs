@@ -584,22 +584,99 @@ fn read_history_file(path: Option<&Path>, catalog: &Catalog) -> Result<History, 
 /// Writes a file completely under a temporary name beside it, then renames it into place, so
 /// that a failure never leaves half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    write_together(&[(path, bytes)])
+}
+
+/// The temporary name `path` is written under by this process: `.NAME.PID.tmp` beside it.
+fn temporary(path: &Path) -> PathBuf {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
+    dir.join(format!(
         ".{}.{}.tmp",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
         std::process::id()
-    ));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Failure(format!(
-            "{}: cannot write the file: {e}",
-            path.display()
-        )));
+    ))
+}
+
+/// Removes the temporaries `.NAME.PID.tmp` of `path` that a killed run left: those whose
+/// process is gone (on Linux, no `/proc/PID`; elsewhere, older than a day). A run still
+/// writing keeps its own.
+fn remove_stale_temporaries(path: &Path) {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let proc_fs = Path::new("/proc/self").exists();
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = if pid == std::process::id() {
+            true
+        } else if proc_fs {
+            !Path::new("/proc").join(pid.to_string()).exists()
+        } else {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 24 * 3600)
+        };
+        if gone {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Writes each `(path, bytes)` under a temporary name (removing stale temporaries of a killed
+/// run first), flushed to disk, and only when all are written renames them into place, in the
+/// given order. A run killed before the renames leaves every file as it was; one killed
+/// between two renames leaves the earlier files new and the later ones old, so a caller puts
+/// first the file that names the others' hashes (a manifest).
+fn write_together(files: &[(&Path, &[u8])]) -> Result<(), Failure> {
+    let temps: Vec<PathBuf> = files.iter().map(|(p, _)| temporary(p)).collect();
+    let cleanup = || {
+        for t in &temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for ((path, bytes), tmp) in files.iter().zip(&temps) {
+        remove_stale_temporaries(path);
+        let written = std::fs::File::create(tmp).and_then(|mut f| {
+            std::io::Write::write_all(&mut f, bytes)?;
+            f.sync_all()
+        });
+        if let Err(e) = written {
+            cleanup();
+            return Err(Failure(format!(
+                "{}: cannot write the file: {e}",
+                path.display()
+            )));
+        }
+    }
+    for ((path, _), tmp) in files.iter().zip(&temps) {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            cleanup();
+            return Err(Failure(format!(
+                "{}: cannot write the file: {e}",
+                path.display()
+            )));
+        }
     }
     Ok(())
 }

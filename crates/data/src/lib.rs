@@ -20,5 +20,7 @@ pub mod schema;
 mod units;
 
 pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
-pub use read::{DataError, Location, Progress, read_areas, read_registers};
+pub use read::{
+    DataError, Location, Progress, SYNTH_MARKER, check_complete, read_areas, read_registers,
+};
 pub use units::{AreaTables, CellCounts, Fraction, Units, read_area_tables, read_units};

@@ -120,13 +120,45 @@ pub(crate) fn open_csv(
 /// Reports progress: `(step, done, total)`.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
+/// The file `kvarter synth` writes into a register folder to say whether it finished (see
+/// `kvarter_synth::COMPLETION_MARKER`).
+pub const SYNTH_MARKER: &str = "kvarter-synth.txt";
+
+/// Refuses a register folder that `kvarter synth` began and did not finish: its
+/// [`SYNTH_MARKER`] does not begin with `kvarter synth: complete`. A folder without the marker
+/// (real register extracts) passes.
+///
+/// # Errors
+///
+/// A [`DataError`] naming the marker and saying that the folder is incomplete.
+pub fn check_complete(dir: &Path) -> Result<(), DataError> {
+    let path = dir.join(SYNTH_MARKER);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.lines().next() == Some("kvarter synth: complete") => Ok(()),
+        Ok(_) => Err(err(
+            &path,
+            Location::File,
+            None,
+            "the register folder is incomplete: kvarter synth did not finish writing it (it was interrupted or failed); expected a whole folder: run kvarter synth again",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(err(
+            &path,
+            Location::File,
+            None,
+            format!("cannot read the file: {e}"),
+        )),
+    }
+}
+
 /// Reads `areas.csv` and the person files of the data years in `years` (all when `None`), and
-/// counts them.
+/// counts them. A folder that `kvarter synth` did not finish is refused ([`check_complete`]).
 pub fn read_registers(
     dir: &Path,
     years: Option<(i16, i16)>,
     progress: Progress<'_>,
 ) -> Result<Registers, DataError> {
+    check_complete(dir)?;
     let areas = read_areas(&dir.join("areas.csv"))?;
     let files = person_files(dir)?;
     let files: Vec<(i16, PathBuf)> = files
@@ -214,8 +246,12 @@ fn person_files(dir: &Path) -> Result<Vec<(i16, PathBuf)>, DataError> {
     Ok(by_year.into_iter().collect())
 }
 
-/// Reads `areas.csv`.
+/// Reads `areas.csv`; a folder that `kvarter synth` did not finish is refused
+/// ([`check_complete`]).
 pub fn read_areas(path: &Path) -> Result<Vec<Area>, DataError> {
+    if let Some(dir) = path.parent() {
+        check_complete(dir)?;
+    }
     let (mut rdr, headers) = open_csv(
         path,
         "; expected the areas of the extract (see docs/REGISTERS.md)",

@@ -3,7 +3,7 @@
 //! indicator per cell, counted from one data year's person file and the area-level tables.
 
 use crate::agg::Area;
-use crate::read::{DataError, Location, err, open_csv};
+use crate::read::{DataError, Location, check_complete, err, open_csv};
 use crate::schema::{education_level, education_source, origin};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, UInt8Type, UInt16Type};
@@ -82,6 +82,7 @@ pub struct AreaTables {
 /// Reads `safety.csv` (`district,respondents,unsafe`) and `turnout.csv`
 /// (`polling_district,electorate,votes`) from a register folder, where present.
 pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
+    check_complete(dir)?;
     let mut t = AreaTables::default();
     let table = |name: &str, cols: [&str; 3]| -> Result<Vec<(u16, u64, u64)>, DataError> {
         let path = dir.join(name);
@@ -208,6 +209,7 @@ pub fn read_units(
     areas: &[Area],
     tables: &AreaTables,
 ) -> Result<Vec<CellCounts>, DataError> {
+    check_complete(dir)?;
     let path = dir.join(format!("persons-{year}.parquet"));
     let file = File::open(&path).map_err(|e| {
         err(

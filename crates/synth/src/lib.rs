@@ -165,6 +165,19 @@ impl std::error::Error for SynthError {
     }
 }
 
+/// The file in a register folder that says whether `kvarter synth` finished writing it. Its
+/// first line is [`COMPLETE`] once every file is in place; it is written as [`INCOMPLETE`]
+/// before the first data file, so a folder an interrupted run leaves says so, and the register
+/// readers (`kvarter_data`) refuse it. A folder without the file is not synthetic and is read
+/// as it is.
+pub const COMPLETION_MARKER: &str = "kvarter-synth.txt";
+
+/// The marker's text while `kvarter synth` writes the folder.
+pub const INCOMPLETE: &str = "kvarter synth: incomplete\nThis folder is being written, or its writing was interrupted; run kvarter synth again.\n";
+
+/// The marker's text once every file is in place.
+pub const COMPLETE: &str = "kvarter synth: complete\n";
+
 /// Generates a register folder in `out` (created if missing).
 ///
 /// `progress` is called with `(done, total, message)` after each simulated year and each file;
@@ -188,6 +201,11 @@ pub fn generate(
         )));
     }
     std::fs::create_dir_all(out).map_err(|e| SynthError::io(out, "create the folder", e))?;
+    // Before any data file: the folder is marked incomplete until the last file is in place,
+    // so that a reader refuses what an interrupted run leaves. Temporaries of an earlier,
+    // interrupted run go.
+    out::remove_partials(out)?;
+    out::write_text(out, COMPLETION_MARKER, INCOMPLETE)?;
 
     let world = world::build(config.scale, config.seed);
     let steps = (config.last_year - SIMULATION_START + 1) as u64;
@@ -300,6 +318,8 @@ pub fn generate(
         files.push(out::write_text(out, "safety.csv", &t.safety_csv())?);
         files.push(out::write_text(out, "turnout.csv", &t.turnout_csv())?);
     }
+    // Last: the folder is whole.
+    out::write_text(out, COMPLETION_MARKER, COMPLETE)?;
 
     Ok(Summary {
         persons_per_year,

@@ -76,6 +76,20 @@ impl Drop for Pending {
     }
 }
 
+/// Removes the temporary `.NAME.partial` files an interrupted run left in `dir`.
+pub fn remove_partials(dir: &Path) -> Result<(), SynthError> {
+    let entries = fs::read_dir(dir).map_err(|e| SynthError::io(dir, "read the folder", e))?;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".partial") {
+            let path = e.path();
+            fs::remove_file(&path).map_err(|e| SynthError::io(&path, "remove", e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes a small text file atomically.
 pub fn write_text(dir: &Path, name: &str, text: &str) -> Result<PathBuf, SynthError> {
     let p = Pending::new(dir, name);

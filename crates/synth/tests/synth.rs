@@ -90,11 +90,16 @@ fn the_same_seed_gives_the_same_bytes() {
         [
             "areas.csv",
             "geometry.geojson",
+            "kvarter-synth.txt",
             "persons-2000.parquet",
             "persons-2001.parquet",
             "safety.csv",
             "turnout.csv"
         ]
+    );
+    assert_eq!(
+        fs::read_to_string(a.0.join(kvarter_synth::COMPLETION_MARKER)).unwrap(),
+        kvarter_synth::COMPLETE
     );
     for (name, bytes) in &fa {
         assert!(fb[name] == *bytes, "{name} differs between two runs");
