@@ -35,7 +35,8 @@
 //! Reading checks every cell, then the references (each parent and each initiative's sub-goals
 //! must exist, ids must be unique), then everything [`crate::Plans::validate`] checks; the first
 //! problem is returned, naming the file, the line, the column (number and name) and what was
-//! expected. A missing file reads as an empty table; an unknown file name is refused.
+//! expected. A missing file reads as an empty table (the command line, reading a folder, requires
+//! all ten); an unknown file name is refused.
 
 use crate::PlanError;
 use crate::model::*;
