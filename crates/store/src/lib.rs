@@ -51,6 +51,7 @@
 //! - Numbers of the law are exact decimal TEXT, never REAL.
 
 pub mod auth;
+pub mod read;
 
 use kvarter_rules::{CriterionOutcome, Evaluation, History, ListOutcome, Observation};
 use rusqlite::{Connection, OptionalExtension, params};

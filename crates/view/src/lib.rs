@@ -21,4 +21,6 @@ pub mod area;
 pub mod disclosure;
 
 pub use area::{DisclosedYear, PublishedCriterion, RawCriterion};
-pub use disclosure::{DEFAULT_MIN_COUNT, Policy, Published, View};
+pub use disclosure::{
+    DECIMAL_PATTERN, DEFAULT_MIN_COUNT, Policy, Published, PublishedDecimal, View,
+};
