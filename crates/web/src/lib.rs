@@ -45,11 +45,12 @@
 //! | `/api/whatif?year=&set=&without_origin=`, `/api/areas/{id}/whatif?…` | the rule and the resident what-if |
 //! | `/api/plans`, `/api/plans/{table}` | the plans as JSON: the whole set, or one table's fields and rows |
 //! | `POST /api/auth/token`, `POST`/`PUT`/`DELETE /api/plans/…`, `/api/audit` | a bearer token; edits (editor); the audit log (viewer) ([`edit`]) |
-//! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints |
+//! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints, generated from the handlers and their response types ([`api::doc`]) |
 //!
-//! Errors are RFC 9457 problem details (`application/problem+json`: `type`, `title`, `status`,
-//! `detail`): 404 for an unknown id, year or path, 400 for a bad query or path parameter, 500
-//! for anything else.
+//! The handlers are in [`api`]. Errors are RFC 9457 problem details (`application/problem+json`:
+//! `type`, `title`, `status`, `detail`): 404 for an unknown id or path, 400 for a bad query or
+//! path parameter, 500 for anything else. One rule for years everywhere: a year that is not a
+//! whole number from 2010 to 9999 is 400, a year in that range the store has no data for is 404.
 //!
 //! ## Invariants
 //!
@@ -62,12 +63,12 @@
 //! - **No password or token is kept or logged**: the store has Argon2id hashes and SHA-256 of
 //!   session tokens only.
 //! - **No person-level data.** The store has none; the API serves area-level values only.
-//! - **Suppression.** Group sizes (`persons_*`, `group_size`), `residents`, and the margins in
-//!   persons derived from them are replaced by `{"suppressed": true, "min_count": N}` when the
-//!   count is under the minimum ([`Config::min_count`], default 5), and so is an area's share of
-//!   a group under it (a criterion's value and difference, `/api/areas/{id}`'s shares, the area
-//!   profile and the areas download). So is the value of the `residents` criterion and its
-//!   difference to the threshold.
+//! - **Suppression** follows `docs/DISCLOSURE.md`: the API's figures that may rest on few
+//!   persons are [`kvarter_view::Published`] values made by the policy
+//!   ([`Config::min_count`], default 5), served as `{"suppressed": true, "min_count": N}` when
+//!   suppressed.
+//! - **Only the store speaks SQL** for the API: its handlers read through
+//!   [`kvarter_store::read`].
 //! - Ids are the store's own (`area_id`, rule-set id, list id, list year): stable across loads.
 
 #![recursion_limit = "512"]
@@ -420,7 +421,7 @@ fn parse_year(v: &str, name: &str) -> Result<i32, Problem> {
     match v.parse::<i32>() {
         Ok(y) if (first..=last).contains(&y) && !v.starts_with('+') => Ok(y),
         _ => Err(Problem::bad_request(format!(
-            "{name} '{v}': expected a year, a whole number from {first} to {last}"
+            "{name} '{v}': expected a list year, a whole number from {first} to {last}"
         ))),
     }
 }
