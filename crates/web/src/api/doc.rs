@@ -150,8 +150,8 @@ fn screenings() {}
     params(
         ("spec" = String, Path, description = "A screening spec id, e.g. `kbh-2025`."),
         ("year" = i32, Path, minimum = 2010, maximum = 9999, description = "The screening year."),
-        ("without_origin" = Option<bool>, Query, description = "The screening without the origin criterion; default false."),
-        ("geometry" = Option<bool>, Query, description = "Include the designated areas and the units as GeoJSON (EPSG:25832); default false."),
+        ("without_origin" = Option<Flag>, Query, description = "The screening without the origin criterion; default false."),
+        ("geometry" = Option<Flag>, Query, description = "Include the designated areas and the units as GeoJSON (EPSG:25832); default false."),
     ),
     responses(
         (status = 200, description = "The screening.", body = Screening),
@@ -183,8 +183,8 @@ fn foresight() {}
     description = "A `year` that is not a whole number from 2010 to 9999 is 400; one the store has no values for is 404.",
     params(
         ("year" = Option<i32>, Query, minimum = 2010, maximum = 9999, description = "The list year; the latest by default."),
-        ("set" = Option<String>, Query, description = "The changes, comma-separated: `threshold:ID=N`, `k:LIST=N`, `without-origin`."),
-        ("without_origin" = Option<bool>, Query, description = "Start from the evaluation without the origin criterion; default false."),
+        ("set" = Option<String>, Query, pattern = r"^ *((threshold|t):([A-Za-z0-9_.+-]+/)?[A-Za-z0-9_.+-]+=[0-9]+(\.[0-9]+)?|k:([A-Za-z0-9_.+-]+/)?[A-Za-z0-9_.+-]+=[0-9]+|without[-_]origin)? *(, *((threshold|t):([A-Za-z0-9_.+-]+/)?[A-Za-z0-9_.+-]+=[0-9]+(\.[0-9]+)?|k:([A-Za-z0-9_.+-]+/)?[A-Za-z0-9_.+-]+=[0-9]+|without[-_]origin)? *)*$", description = "The changes, comma-separated: `threshold:CRITERION=N`, `k:LIST=K`, `without-origin` (CRITERION and LIST may be prefixed by a rule set, as in `dk-51b/outside_labour`). The pattern is the syntax; a criterion or list the rule sets in force do not have, a `k` above the list's `n`, or a part given twice is 400."),
+        ("without_origin" = Option<FlagOn>, Query, description = "Start from the evaluation without the origin criterion; default false."),
     ),
     responses(
         (status = 200, description = "The overlay, the changes as the law would read them, and per list who enters and leaves.", body = AnyObject),
@@ -198,7 +198,7 @@ fn whatif_rules() {}
 /// `GET /api/areas/{id}/whatif` ([`super::whatif_area`], body from [`crate::whatif::api_area`])
 #[utoipa::path(get, path = "/api/areas/{id}/whatif", operation_id = "getAreaWhatIf",
     summary = "A resident what-if for one area: N more in work, fewer convicted, more educated, a letting policy; the lists after, and the smallest change per list and lever.",
-    description = "A `year` that is not a whole number from 2010 to 9999 is 400; one the store has no values for is 404.",
+    description = "A `year` that is not a whole number from 2010 to 9999 is 400; one the store has no values for is 404. A change that the area's data cannot take (more persons than the group has, or a change in a group under the minimum count, which would reveal its size) is 400 as well: it depends on the data, which the document cannot declare.",
     params(
         ("id" = String, Path, description = "An area id."),
         ("year" = Option<i32>, Query, minimum = 2010, maximum = 9999, description = "The list year; the latest by default."),
@@ -206,14 +206,13 @@ fn whatif_rules() {}
         ("fewer_convicted" = Option<u64>, Query, minimum = 0, description = "Persons fewer convicted."),
         ("more_educated" = Option<u64>, Query, minimum = 0, description = "Persons more with more than basic education."),
         ("letting" = Option<u64>, Query, minimum = 0, description = "Dwellings let under the letting profile."),
-        ("profile" = Option<String>, Query, description = "The letting profile."),
-        ("without_origin" = Option<bool>, Query, description = "Without the origin criterion; default false."),
-        ("smallest" = Option<bool>, Query, description = "Compute the smallest change off each list; default true."),
+        ("profile" = Option<String>, Query, pattern = r"^(municipality|all|((outside_labour_pct|convicted_pct|basic_education_pct|non_western_pct)=(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)|income_pct_of_region=[0-9]+(\.[0-9]+)?)(,((outside_labour_pct|convicted_pct|basic_education_pct|non_western_pct)=(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)|income_pct_of_region=[0-9]+(\.[0-9]+)?))*)?$", description = "The letting profile: `municipality` (default), `all`, or a profile of one's own, `MEASURE=NUMBER,...` (shares 0 to 100, income from 0; each measure once)."),
+        ("without_origin" = Option<FlagOn>, Query, description = "Without the origin criterion; default false."),
+        ("smallest" = Option<FlagOn>, Query, description = "Compute the smallest change off each list; default true."),
     ),
     responses(
         (status = 200, description = "Criteria and lists before and after, and the smallest changes.", body = AnyObject),
         (status = 400, response = BadRequest),
-        (status = 403, description = "The change would move a group under the minimum count.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, response = NotFound),
         (status = 500, response = ServerError),
     ))]

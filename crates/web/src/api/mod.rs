@@ -281,7 +281,7 @@ fn years_asked(years: Vec<i32>, year: Option<i32>, what: &str) -> Result<Vec<i32
     params(
         ("id" = String, Path, description = "An area id."),
         ("year" = Option<i32>, Query, minimum = 2010, maximum = 9999, description = "One list year; every year by default."),
-        ("without_origin" = Option<bool>, Query, description = "Evaluated without the non-Western origin criterion (C-417/23); default false."),
+        ("without_origin" = Option<Flag>, Query, description = "Evaluated without the non-Western origin criterion (C-417/23); default false."),
     ),
     responses(
         (status = 200, description = "The designations.", body = Designations),
@@ -385,7 +385,7 @@ pub(crate) async fn designations(
     description = "A `year` that is not a whole number from 2010 to 9999 is 400; one the store has no values for is 404.",
     params(
         ("year" = i32, Path, minimum = 2010, maximum = 9999, description = "The list year."),
-        ("without_origin" = Option<bool>, Query, description = "Evaluated without the non-Western origin criterion (C-417/23); default false."),
+        ("without_origin" = Option<Flag>, Query, description = "Evaluated without the non-Western origin criterion (C-417/23); default false."),
     ),
     responses(
         (status = 200, description = "The lists.", body = Lists),
@@ -501,7 +501,7 @@ pub(crate) async fn manifest(State(api): State<Shared>, RawQuery(q): RawQuery) -
         ("id" = String, Path, description = "An area id."),
         ("year" = Option<i32>, Query, minimum = 2010, maximum = 9999, description = "The list year; the area's latest by default."),
         ("lang" = Option<Lang>, Query, description = "`da` (default) or `en`."),
-        ("without_origin" = Option<bool>, Query, description = "Evaluated without the non-Western origin criterion (C-417/23); default false."),
+        ("without_origin" = Option<Flag>, Query, description = "Evaluated without the non-Western origin criterion (C-417/23); default false."),
     ),
     responses(
         (status = 200, description = "The explanation.", body = Explanation),

@@ -349,6 +349,50 @@ pub struct ExplanationLinks {
     pub designations: String,
 }
 
+/// A flag in a query: `true` or `false`; `1`, `0` and an empty value (what the dashboard's
+/// links and check boxes send) are taken too, and anything else is 400.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum Flag {
+    /// Yes.
+    #[serde(rename = "true")]
+    True,
+    /// No.
+    #[serde(rename = "false")]
+    False,
+    /// Yes.
+    #[serde(rename = "1")]
+    One,
+    /// No.
+    #[serde(rename = "0")]
+    Zero,
+    /// Yes (a bare `name=`).
+    #[serde(rename = "")]
+    Empty,
+}
+
+/// A flag of the what-if: as [`Flag`], and `on` (what a browser's check box sends) is yes.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum FlagOn {
+    /// Yes.
+    #[serde(rename = "true")]
+    True,
+    /// No.
+    #[serde(rename = "false")]
+    False,
+    /// Yes.
+    #[serde(rename = "1")]
+    One,
+    /// No.
+    #[serde(rename = "0")]
+    Zero,
+    /// Yes (a bare `name=`).
+    #[serde(rename = "")]
+    Empty,
+    /// Yes.
+    #[serde(rename = "on")]
+    On,
+}
+
 /// A language of the explanation.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -539,12 +583,14 @@ pub struct Screening {
     /// The municipality screened.
     municipality: String,
     /// The designated areas with their criteria and intervals.
-    designated_areas: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// The city's values.
-    #[schema(value_type = Object)]
-    city: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
+    designated_areas: Vec<serde_json::Value>,
+    /// The city's value of each indicator.
+    #[schema(value_type = Vec<Object>)]
+    city: Vec<serde_json::Value>,
     /// The publishable units (units under the spec's minimum population are never included).
-    cells: Vec<serde_json::Map<String, serde_json::Value>>,
+    #[schema(value_type = Vec<Object>)]
+    cells: Vec<serde_json::Value>,
     /// How many units were under the minimum population and left out.
     cells_suppressed: u64,
     /// With `geometry=true`: the designated areas, GeoJSON (EPSG:25832).
