@@ -55,6 +55,7 @@
 //! - Numbers of the law are exact decimal TEXT, never REAL.
 
 pub mod auth;
+pub mod read;
 pub mod screening;
 
 pub use screening::{

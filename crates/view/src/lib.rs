@@ -26,4 +26,6 @@ pub mod disclosure;
 pub mod screening;
 
 pub use area::{DisclosedYear, Pool, PublishedCriterion, RawCriterion};
-pub use disclosure::{DEFAULT_MIN_COUNT, Policy, Published, View};
+pub use disclosure::{
+    DECIMAL_PATTERN, DEFAULT_MIN_COUNT, Policy, Published, PublishedDecimal, View,
+};
