@@ -1060,7 +1060,6 @@ pub(crate) async fn api_screening(
     let with_geometry = crate::parse_bool(&p, "geometry")?;
     crate::with_db(api, move |c, config| {
         let policy = Policy::new(config.min_count);
-        let year = i32::try_from(year).unwrap_or(i32::MAX);
         api_one(c, &policy, &spec, year, without, with_geometry)
             .map_err(|e| {
                 crate::Problem::new(
