@@ -57,7 +57,7 @@ use utoipa::{Modify, OpenApi};
         get_audit,
     ),
     components(
-        schemas(ProblemDetails, kvarter_view::disclosure::Suppressed),
+        schemas(ProblemDetails, kvarter_view::disclosure::Suppressed, Flag, FlagOn),
         responses(BadRequest, NotFound, ServerError),
     ),
     modifiers(&Bearer),
@@ -429,6 +429,23 @@ mod tests {
             doc["components"]["schemas"]["Lang"]["enum"],
             serde_json::json!(["da", "en"])
         );
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let text = doc.to_string();
+        let mut missing = Vec::new();
+        for part in text.split("\"$ref\":\"#/components/").skip(1) {
+            let path = &part[..part.find('"').unwrap()];
+            let (kind, name) = path.split_once('/').unwrap();
+            if doc["components"][kind][name].is_null() {
+                missing.push(path.to_string());
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "unresolved: {missing:?}");
     }
 
     #[test]

@@ -350,47 +350,54 @@ pub struct ExplanationLinks {
 }
 
 /// A flag in a query: `true` or `false`; `1`, `0` and an empty value (what the dashboard's
-/// links and check boxes send) are taken too, and anything else is 400.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-pub enum Flag {
-    /// Yes.
-    #[serde(rename = "true")]
-    True,
-    /// No.
-    #[serde(rename = "false")]
-    False,
-    /// Yes.
-    #[serde(rename = "1")]
-    One,
-    /// No.
-    #[serde(rename = "0")]
-    Zero,
-    /// Yes (a bare `name=`).
-    #[serde(rename = "")]
-    Empty,
-}
+/// links and check boxes send) are taken too, and anything else is 400. Documentation only:
+/// its schema is written by hand, since the derive cannot name the empty value.
+pub struct Flag;
 
 /// A flag of the what-if: as [`Flag`], and `on` (what a browser's check box sends) is yes.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-pub enum FlagOn {
-    /// Yes.
-    #[serde(rename = "true")]
-    True,
-    /// No.
-    #[serde(rename = "false")]
-    False,
-    /// Yes.
-    #[serde(rename = "1")]
-    One,
-    /// No.
-    #[serde(rename = "0")]
-    Zero,
-    /// Yes (a bare `name=`).
-    #[serde(rename = "")]
-    Empty,
-    /// Yes.
-    #[serde(rename = "on")]
-    On,
+/// Documentation only.
+pub struct FlagOn;
+
+/// A string enumeration of exactly these values.
+fn string_enum(
+    description: &str,
+    values: &[&str],
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(description))
+        .enum_values(Some(values.iter().map(|v| v.to_string())))
+        .into()
+}
+
+impl utoipa::PartialSchema for Flag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_enum(
+            "A flag: true or false; 1, 0 and an empty value (what the dashboard's links and check boxes send) are taken too.",
+            &["true", "false", "1", "0", ""],
+        )
+    }
+}
+
+impl utoipa::ToSchema for Flag {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Flag")
+    }
+}
+
+impl utoipa::PartialSchema for FlagOn {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_enum(
+            "A flag of the what-if: as Flag, and on (what a browser's check box sends) is yes.",
+            &["true", "false", "1", "0", "", "on"],
+        )
+    }
+}
+
+impl utoipa::ToSchema for FlagOn {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("FlagOn")
+    }
 }
 
 /// A language of the explanation.
