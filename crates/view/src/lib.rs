@@ -10,6 +10,8 @@
 //!   which a figure that may rest on few persons reaches a face.
 //! - [`area`]: one area-year's figures and each criterion's figures after the policy, with
 //!   secondary suppression of nested groups.
+//! - [`rows`]: the plain rows the store reads (the screening's tables), so that this crate
+//!   needs no store.
 //! - [`screening`]: the municipality's screening (designated areas, city values, publishable
 //!   units) from the store's typed rows, with rule 6: small units never served, small
 //!   numerators and denominators suppressed with their shares, nested groups, and an area's
@@ -23,6 +25,7 @@
 
 pub mod area;
 pub mod disclosure;
+pub mod rows;
 pub mod screening;
 
 pub use area::{DisclosedYear, Pool, PublishedCriterion, RawCriterion};
