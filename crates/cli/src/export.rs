@@ -204,7 +204,7 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
         )));
     }
     let at = |e: String| Failure(format!("{}: {e}", db.display()));
-    let conn = kvarter_web::open(&db)?;
+    let conn = kvarter_store::dashboard::open_read_only(&db)?;
     // The store is recorded by the content of the tables a load fills, not by its file's bytes:
     // signing in or editing the plans writes to the file but changes no list.
     let store_sha = kvarter_store::content_checksum(&conn, kvarter_store::DATA_TABLES)
@@ -390,7 +390,7 @@ pub(crate) fn run_verify(a: &VerifyArgs) -> Result<String, Failure> {
         .ok_or_else(|| bad("no store among the inputs"))?;
     let store_path = PathBuf::from(store["file"].as_str().unwrap_or_default());
     let mut current_load = None;
-    match kvarter_web::open(&store_path) {
+    match kvarter_store::dashboard::open_read_only(&store_path) {
         Ok(c) => {
             match kvarter_store::content_checksum(&c, kvarter_store::DATA_TABLES) {
                 Ok(sha) if store["content_sha256"].as_str() == Some(sha.as_str()) => {}

@@ -6,6 +6,21 @@
 
 use std::collections::BTreeMap;
 
+/// The input columns of an area-year (stored in `area_years`), in the criteria CSV's order.
+pub const VALUE_COLUMNS: &[&str] = &[
+    "residents",
+    "non_western_pct",
+    "outside_labour_pct",
+    "convicted_pct",
+    "convicted_national_pct",
+    "basic_education_pct",
+    "income_pct_of_region",
+    "persons_18_64",
+    "persons_18_plus",
+    "persons_30_59",
+    "persons_15_64_taxable",
+];
+
 /// One screening of the municipality: spec, year and view, with its designated areas, the city
 /// values and its publishable units.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -21,7 +21,7 @@
 //! | `/plans?saved=` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]); edit links for editors |
 //! | `/plans/report?year=` | the policy status report for a year, printable ([`plan_report::report`]) |
 //! | `/plans/compare?from=&to=` | two versions of the action plan side by side ([`plan_report::compare`]) |
-//! | `/plans/download?format=xlsx\|csv&table=` | the plans as one workbook ([`plan_xlsx`]) or one table's CSV |
+//! | `/plans/download?format=xlsx\|csv&table=` | the plans as one workbook ([`kvarter_export::plans_xlsx`]) or one table's CSV |
 //! | `/login`, `/logout`, `/plans/edit/…`, `/plans/new/…`, `/plans/delete/…`, `/plans/audit`, `/admin/users` | signing in, the edit forms, the audit log, users ([`edit`]) |
 //! | `/static/style.css`, `/static/app.js` | built into the binary; the pages work without the script |
 //!
@@ -78,7 +78,6 @@ pub mod foresight;
 pub mod method;
 pub mod pages;
 pub mod plan_report;
-pub mod plan_xlsx;
 pub mod plans;
 pub mod screening;
 pub mod svg;

@@ -6,7 +6,7 @@ use crate::dash::{Ctx, Dash, Td, badge, status_legend, status_map, table, year_f
 use crate::svg::{self, escape};
 use kvarter_rules::Decimal;
 use kvarter_view::View;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -72,15 +72,8 @@ pub fn memberships(
     year: i32,
     without_origin: bool,
 ) -> Result<BTreeMap<String, BTreeSet<String>>, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT area_id, list FROM list_results WHERE without_origin = ?1 AND list_year = ?2 AND outcome = 'on'",
-    )?;
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let rows = st.query_map(params![without_origin, year], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    for row in rows {
-        let (a, l) = row?;
+    for (a, l) in kvarter_store::dashboard::memberships(conn, year, without_origin)? {
         out.entry(a).or_default().insert(l);
     }
     Ok(out)
@@ -88,9 +81,9 @@ pub fn memberships(
 
 /// The areas evaluated in a year.
 pub fn evaluated(conn: &Connection, year: i32) -> Result<BTreeSet<String>, PageError> {
-    let mut st = conn.prepare_cached("SELECT area_id FROM area_years WHERE list_year = ?1")?;
-    let rows = st.query_map([year], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(kvarter_store::dashboard::evaluated(conn, year)?
+        .into_iter()
+        .collect())
 }
 
 /// The lists a year decides: `(rule set, list, defined)` in the rule sets' order.
@@ -99,14 +92,11 @@ pub fn lists_of_year(
     year: i32,
     without_origin: bool,
 ) -> Result<Vec<(String, String, bool)>, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT rule_set, list, MIN(outcome <> 'undefined') FROM list_results \
-         WHERE without_origin = ?1 AND list_year = ?2 GROUP BY rule_set, list ORDER BY rule_set, MIN(rowid)",
-    )?;
-    let rows = st.query_map(params![without_origin, year], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(kvarter_store::dashboard::lists_of_year(
+        conn,
+        year,
+        without_origin,
+    )?)
 }
 
 /// The lists of earlier years that count as `list` (renamed lists: `counts_as` of its streak).
@@ -121,29 +111,7 @@ fn equivalents(dash: &Dash, rule_set: &str, list: &str) -> BTreeSet<String> {
 }
 
 /// A criterion's stored result.
-#[derive(Debug, Clone)]
-pub struct Crit {
-    /// Rule set.
-    pub rule_set: String,
-    /// Criterion id.
-    pub id: String,
-    /// Value.
-    pub value: Option<String>,
-    /// Threshold.
-    pub threshold: Option<String>,
-    /// Operator as the law writes it.
-    pub operator: String,
-    /// `met`, `not_met`, `not_evaluable`, `switched_off`.
-    pub outcome: String,
-    /// Value minus threshold.
-    pub difference: Option<String>,
-    /// The measured population.
-    pub group_size: Option<String>,
-    /// Margin in persons.
-    pub persons: Option<String>,
-    /// Whether the margin is persons more (to meet) or fewer (to stop meeting).
-    pub more: Option<bool>,
-}
+pub use kvarter_store::dashboard::CriterionRow as Crit;
 
 /// The criterion results of one area and year.
 pub fn criteria(
@@ -152,25 +120,12 @@ pub fn criteria(
     year: i32,
     without_origin: bool,
 ) -> Result<Vec<Crit>, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT rule_set, criterion, value, threshold, operator, outcome, difference, group_size, persons, more \
-         FROM criterion_results WHERE without_origin = ?1 AND area_id = ?2 AND list_year = ?3 ORDER BY rowid",
-    )?;
-    let rows = st.query_map(params![without_origin, area, year], |r| {
-        Ok(Crit {
-            rule_set: r.get(0)?,
-            id: r.get(1)?,
-            value: r.get(2)?,
-            threshold: r.get(3)?,
-            operator: r.get(4)?,
-            outcome: r.get(5)?,
-            difference: r.get(6)?,
-            group_size: r.get(7)?,
-            persons: r.get(8)?,
-            more: r.get(9)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(kvarter_store::dashboard::criteria(
+        conn,
+        area,
+        year,
+        without_origin,
+    )?)
 }
 
 fn unit_of(dash: &Dash, rule_set: &str, id: &str) -> &'static str {
@@ -536,11 +491,7 @@ pub fn area(
             ctx.t("Intet område med id", "No area with id")
         )));
     };
-    let mut st = conn
-        .prepare_cached("SELECT list_year FROM area_years WHERE area_id = ?1 ORDER BY list_year")?;
-    let years: Vec<i32> = st
-        .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let years = kvarter_store::dashboard::years_of_area(conn, id)?;
     let title = format!("{} · {}", info.name, info.municipality);
     let mut b = String::new();
     let Some(&latest) = years.last() else {
@@ -864,11 +815,12 @@ fn memberships_of(
     year: i32,
     without_origin: bool,
 ) -> Result<Vec<String>, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT list FROM list_results WHERE without_origin = ?1 AND area_id = ?2 AND list_year = ?3 AND outcome = 'on' ORDER BY rowid",
-    )?;
-    let rows = st.query_map(params![without_origin, id, year], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(kvarter_store::dashboard::lists_of_area(
+        conn,
+        id,
+        year,
+        without_origin,
+    )?)
 }
 
 fn streaks(
@@ -878,24 +830,13 @@ fn streaks(
     id: &str,
     years: &[i32],
 ) -> Result<String, PageError> {
-    let mut st = conn.prepare_cached(
-        "SELECT list_year, list, outcome, incomplete FROM list_results WHERE without_origin = 0 AND area_id = ?1 ORDER BY rowid",
-    )?;
     let mut lists: Vec<String> = Vec::new();
     let mut cells: BTreeMap<(String, i32), (String, bool)> = BTreeMap::new();
-    for row in st.query_map([id], |r| {
-        Ok((
-            r.get::<_, i32>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, bool>(3)?,
-        ))
-    })? {
-        let (y, l, o, inc) = row?;
-        if !lists.contains(&l) {
-            lists.push(l.clone());
+    for row in kvarter_store::dashboard::list_history(conn, id)? {
+        if !lists.contains(&row.list) {
+            lists.push(row.list.clone());
         }
-        cells.insert((l, y), (o, inc));
+        cells.insert((row.list, row.list_year), (row.outcome, row.incomplete));
     }
     let mut s = format!(
         "<section aria-labelledby=\"streak-h\"><h2 id=\"streak-h\">{}</h2><div class=\"scroll\"><table class=\"data streaks\" id=\"streaks\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
@@ -968,21 +909,14 @@ fn charts(
     }
     // The threshold of each measure per year: the first criterion on that measure in the
     // rule sets that decided the year (the state's lists).
-    let mut st = conn.prepare_cached(
-        "SELECT c.list_year, c.rule_set, c.criterion, c.threshold FROM criterion_results c \
-         JOIN rule_sets r ON r.id = c.rule_set WHERE c.without_origin = 0 AND c.area_id = ?1 \
-         AND r.family = 'state-lists' ORDER BY c.rowid",
-    )?;
     let mut thresholds: BTreeMap<(String, i32), f64> = BTreeMap::new();
-    for row in st.query_map([id], |r| {
-        Ok((
-            r.get::<_, i32>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })? {
-        let (y, rs, c, t) = row?;
+    for row in kvarter_store::dashboard::state_thresholds(conn, id)? {
+        let kvarter_store::dashboard::ThresholdRow {
+            list_year: y,
+            rule_set: rs,
+            criterion: c,
+            threshold: t,
+        } = row;
         let Some(measure) = dash
             .rule_set(&rs)
             .and_then(|r| r.all_criteria().find(|x| x.id == c))
@@ -1142,38 +1076,28 @@ pub fn list_rows(
     rule_set: &str,
     list: &str,
 ) -> Result<Vec<ListRow>, PageError> {
-    let cols = kvarter_store::VALUE_COLUMNS;
-    let sql = format!(
-        "SELECT l.area_id, y.area_name, y.municipality, l.incomplete, {} FROM list_results l \
-         JOIN area_years y ON y.area_id = l.area_id AND y.list_year = l.list_year \
-         WHERE l.without_origin = ?1 AND l.list_year = ?2 AND l.rule_set = ?3 AND l.list = ?4 AND l.outcome = 'on' \
-         ORDER BY y.municipality, y.area_name",
-        cols.iter()
-            .map(|c| format!("y.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     let shown: Vec<&str> = std::iter::once("residents")
         .chain(crate::dash::MEASURES.iter().map(|(c, _)| *c))
         .collect();
-    let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(params![without_origin, year, rule_set, list], |r| {
-        let mut raw = BTreeMap::new();
-        for (i, c) in cols.iter().enumerate() {
-            if let Some(v) = r.get::<_, Option<String>>(4 + i)? {
-                raw.insert(*c, v.parse::<Decimal>().ok());
+    let rows = kvarter_store::dashboard::list_members(conn, year, without_origin, rule_set, list)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let raw: BTreeMap<&str, Option<Decimal>> = r
+                .values
+                .iter()
+                .map(|(c, v)| (c.as_str(), v.parse::<Decimal>().ok()))
+                .collect();
+            let year = policy.area_year(|c| raw.get(c).copied().flatten());
+            ListRow {
+                id: r.id,
+                name: r.name,
+                municipality: r.municipality,
+                incomplete: r.incomplete,
+                values: shown.iter().map(|c| year.get(c)).collect(),
             }
-        }
-        let year = policy.area_year(|c| raw.get(c).copied().flatten());
-        Ok(ListRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            municipality: r.get(2)?,
-            incomplete: r.get(3)?,
-            values: shown.iter().map(|c| year.get(c)).collect(),
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        .collect())
 }
 
 /// The column headings of a list table after area and municipality.
@@ -1459,20 +1383,11 @@ pub fn table_geometry(
 /// load (its manifest hash: the input files, rules and options) and the content hash of each
 /// rule set. The same store gives the same text, so downloads stay reproducible.
 pub fn provenance(conn: &Connection, ctx: &Ctx) -> rusqlite::Result<String> {
-    let load: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT load_id, manifest_hash FROM manifest ORDER BY load_id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .ok();
-    let mut st = conn.prepare_cached("SELECT id, content_hash FROM rule_sets ORDER BY id")?;
-    let rules: Vec<String> = st
-        .query_map([], |r| {
-            let (id, hash): (String, String) = (r.get(0)?, r.get(1)?);
-            Ok(format!("{id} (sha256 {})", &hash[..hash.len().min(12)]))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let load = kvarter_store::dashboard::latest_manifest(conn);
+    let rules: Vec<String> = kvarter_store::dashboard::rule_set_hashes(conn)?
+        .into_iter()
+        .map(|(id, hash)| format!("{id} (sha256 {})", &hash[..hash.len().min(12)]))
+        .collect();
     Ok(format!(
         "{} kvarter {}; {} {}; {}: {}",
         ctx.t("Lavet af", "Made by"),
