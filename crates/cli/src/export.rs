@@ -11,7 +11,7 @@
 //!   depends on the clock, so the same store gives the same bytes.
 //!   - `lists` is the table of the dashboard's lists download (`/lists/download`): one row per
 //!     list and area on it that year, built by the same function
-//!     ([`kvarter_web::pages::download_table`]), so CLI and dashboard agree cell for cell.
+//!     ([`kvarter_web::lists::download_table`]), so CLI and dashboard agree cell for cell.
 //!   - `areas` is every area of the store with its latest values up to the year (the year's,
 //!     or for an area without values that year its latest before), the lists it is on that
 //!     year, and whether a missing value leaves a list uncertain.
@@ -225,13 +225,13 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
     let ctx = Ctx::new(a.lang.report(), a.min_count);
     let table = match a.what {
         What::Lists => {
-            kvarter_web::pages::download_table(&conn, &dash, &ctx, year, a.without_origin)
+            kvarter_web::lists::download_table(&conn, &dash, &ctx, year, a.without_origin)
                 .map_err(|e| at(e.message))?
         }
         What::Areas => kvarter_web::tables::areas_table(&conn, &dash, &ctx, year, a.without_origin)
             .map_err(at)?,
     };
-    let geometry = || kvarter_web::pages::table_geometry(&dash, &table);
+    let geometry = || kvarter_web::lists::table_geometry(&dash, &table);
     let bytes = match a.format {
         Format::Csv => kvarter_export::csv(&table, kvarter_export::Dialect::Standard),
         Format::CsvDa => kvarter_export::csv(&table, kvarter_export::Dialect::Danish),

@@ -72,10 +72,13 @@
 
 #![recursion_limit = "512"]
 
+pub mod area;
 pub mod dash;
 pub mod edit;
 pub mod foresight;
+pub mod lists;
 pub mod method;
+pub mod overview;
 pub mod pages;
 pub mod plan_report;
 pub mod plans;

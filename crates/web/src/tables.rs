@@ -18,7 +18,7 @@ pub fn areas_table(
     let e = |e: rusqlite::Error| format!("reading the areas: {e}");
     let policy = ctx.policy();
     let col = |key: &str, label: &str, kind| Column::new(key, label, kind);
-    let heads = crate::pages::value_heads(ctx);
+    let heads = crate::lists::value_heads(ctx);
     let mut columns = vec![
         col("area_id", ctx.t("Område-id", "Area id"), Kind::Text),
         col("area_name", ctx.t("Område", "Area"), Kind::Text),
@@ -122,7 +122,7 @@ pub fn areas_table(
                 ),
                 ctx.min_count
             ),
-            crate::pages::provenance(conn, ctx).map_err(|e| e.to_string())?,
+            crate::lists::provenance(conn, ctx).map_err(|e| e.to_string())?,
         ],
     })
 }
@@ -207,7 +207,7 @@ pub fn foresight_table(conn: &Connection, dash: &Dash, ctx: &Ctx) -> Result<Tabl
             s.entries.0
         ));
     }
-    notes.push(crate::pages::provenance(conn, ctx).map_err(|e| e.to_string())?);
+    notes.push(crate::lists::provenance(conn, ctx).map_err(|e| e.to_string())?);
     Ok(Table {
         title: format!("{} {year}", ctx.t("Varsling", "Early warning")),
         columns,
