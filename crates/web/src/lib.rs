@@ -21,7 +21,7 @@
 //! | `/plans?saved=` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]); edit links for editors |
 //! | `/plans/report?year=` | the policy status report for a year, printable ([`plan_report::report`]) |
 //! | `/plans/compare?from=&to=` | two versions of the action plan side by side ([`plan_report::compare`]) |
-//! | `/plans/download?format=xlsx\|csv&table=` | the plans as one workbook ([`plan_xlsx`]) or one table's CSV |
+//! | `/plans/download?format=xlsx\|csv&table=` | the plans as one workbook ([`kvarter_export::plans_xlsx`]) or one table's CSV |
 //! | `/login`, `/logout`, `/plans/edit/…`, `/plans/new/…`, `/plans/delete/…`, `/plans/audit`, `/admin/users` | signing in, the edit forms, the audit log, users ([`edit`]) |
 //! | `/static/style.css`, `/static/app.js` | built into the binary; the pages work without the script |
 //!
@@ -74,13 +74,15 @@
 #![recursion_limit = "512"]
 
 pub mod api;
+pub mod area;
 pub mod dash;
 pub mod edit;
 pub mod foresight;
+pub mod lists;
 pub mod method;
+pub mod overview;
 pub mod pages;
 pub mod plan_report;
-pub mod plan_xlsx;
 pub mod plans;
 pub mod screening;
 pub mod svg;
@@ -92,7 +94,7 @@ use axum::extract::{Path as UrlPath, Query, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -149,24 +151,10 @@ impl Api {
 
 type Shared = Arc<Api>;
 
-/// Opens the store read-only and checks that its schema is the one this kvarter knows.
+/// Opens the store read-only and checks that its schema is the one this kvarter knows
+/// ([`kvarter_store::dashboard::open_read_only`]).
 pub fn open(db: &Path) -> Result<Connection, String> {
-    let file = db.display();
-    let conn = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| format!("{file}: cannot open the database read-only: {e}"))?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| format!("{file}: expected a kvarter SQLite database: {e}"))?;
-    let known = kvarter_store::MIGRATIONS.len() as i64;
-    if version != known {
-        return Err(format!(
-            "{file}: schema version {version}; expected {known} (run `kvarter load --db` to create or migrate it)"
-        ));
-    }
-    Ok(conn)
+    kvarter_store::dashboard::open_read_only(db)
 }
 
 /// The dashboard and the API over the store at `db`: reads on read-only connections, sign-ins
@@ -765,10 +753,10 @@ async fn methodology_page(
         &["lang"],
         dash::Nav::Methodology,
         |c, d, ctx, _| {
-            let mut st = c.prepare_cached("SELECT id, content_hash FROM rule_sets")?;
-            let hashes = st
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let hashes = kvarter_store::read::rule_sets(c)?
+                .into_iter()
+                .map(|r| (r.id, r.content_hash))
+                .collect();
             Ok(method::methodology(d, ctx, &hashes))
         },
     )

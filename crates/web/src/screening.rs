@@ -1085,11 +1085,7 @@ mod tests {
 
     /// An empty store of the current schema.
     fn empty() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        for sql in kvarter_store::MIGRATIONS {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn
+        kvarter_store::dashboard::empty_in_memory().unwrap()
     }
 
     /// Stores one screening given as schema 5's document, converted as the migration does.
