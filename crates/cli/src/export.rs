@@ -14,7 +14,7 @@
 //!   depends on the clock, so the same store gives the same bytes.
 //!   - `lists` is the table of the dashboard's lists download (`/lists/download`): one row per
 //!     list and area on it that year, built by the same function
-//!     ([`kvarter_web::pages::download_table`]), so CLI and dashboard agree cell for cell.
+//!     ([`kvarter_web::lists::download_table`]), so CLI and dashboard agree cell for cell.
 //!   - `areas` is every area of the store with its latest values up to the year (the year's,
 //!     or for an area without values that year its latest before), the lists it is on that
 //!     year, and whether a missing value leaves a list uncertain.
@@ -209,7 +209,7 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
         )));
     }
     let at = |e: String| Failure(format!("{}: {e}", db.display()));
-    let conn = kvarter_web::open(&db)?;
+    let conn = kvarter_store::dashboard::open_read_only(&db)?;
     // The store is recorded by the content of the tables a load fills, not by its file's bytes:
     // signing in or editing the plans writes to the file but changes no list.
     let store_sha = kvarter_store::content_checksum(&conn, kvarter_store::DATA_TABLES)
@@ -230,13 +230,13 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
     let ctx = Ctx::new(a.lang.report(), a.min_count);
     let table = match a.what {
         What::Lists => {
-            kvarter_web::pages::download_table(&conn, &dash, &ctx, year, a.without_origin)
+            kvarter_web::lists::download_table(&conn, &dash, &ctx, year, a.without_origin)
                 .map_err(|e| at(e.message))?
         }
         What::Areas => kvarter_web::tables::areas_table(&conn, &dash, &ctx, year, a.without_origin)
             .map_err(at)?,
     };
-    let geometry = || kvarter_web::pages::table_geometry(&dash, &table);
+    let geometry = || kvarter_web::lists::table_geometry(&dash, &table);
     let bytes = match a.format {
         Format::Csv => kvarter_export::csv(&table, kvarter_export::Dialect::Standard),
         Format::CsvDa => kvarter_export::csv(&table, kvarter_export::Dialect::Danish),
@@ -395,7 +395,7 @@ pub(crate) fn run_verify(a: &VerifyArgs) -> Result<String, Failure> {
         .ok_or_else(|| bad("no store among the inputs"))?;
     let store_path = PathBuf::from(store["file"].as_str().unwrap_or_default());
     let mut current_load = None;
-    match kvarter_web::open(&store_path) {
+    match kvarter_store::dashboard::open_read_only(&store_path) {
         Ok(c) => {
             match kvarter_store::content_checksum(&c, kvarter_store::DATA_TABLES) {
                 Ok(sha) if store["content_sha256"].as_str() == Some(sha.as_str()) => {}

@@ -79,7 +79,7 @@ fn open_db(db: &Path) -> Result<rusqlite::Connection, Failure> {
             db.display()
         )));
     }
-    Ok(kvarter_web::open(db)?)
+    Ok(kvarter_store::dashboard::open_read_only(db)?)
 }
 
 pub(crate) fn run_plans(a: &PlansArgs) -> Result<String, Failure> {
@@ -127,7 +127,9 @@ fn export(dir: Option<&Path>, db: Option<&Path>, out: &Path) -> Result<String, F
         }
         (None, Some(db)) => {
             let conn = open_db(db)?;
-            let plans = kvarter_web::plans::stored(&conn)
+            let plans = kvarter_store::dashboard::plan_files(&conn)
+                .map_err(|e| format!("reading the store: {e}"))
+                .and_then(|files| kvarter_view::plans::stored(&files))
                 .map_err(|e| Failure(format!("{}: {e}", db.display())))?
                 .ok_or_else(|| {
                     Failure(format!(
@@ -144,7 +146,7 @@ fn export(dir: Option<&Path>, db: Option<&Path>, out: &Path) -> Result<String, F
         }
     };
     if is_workbook(out) {
-        let bytes = kvarter_web::plan_xlsx::to_xlsx(&plans)
+        let bytes = kvarter_export::plans_xlsx::to_xlsx(&plans)
             .map_err(|e| Failure(format!("{}: {e}", out.display())))?;
         write_atomically(out, &bytes)?;
         eprintln!(
@@ -169,7 +171,7 @@ fn import(workbook: &Path, out: &Path) -> Result<String, Failure> {
         .map_err(|e| Failure(format!("{}: cannot read the file: {e}", workbook.display())))?;
     let name = workbook.display().to_string();
     let plans =
-        kvarter_web::plan_xlsx::read_xlsx(&name, &bytes).map_err(|e| Failure(e.to_string()))?;
+        kvarter_export::plans_xlsx::read_xlsx(&name, &bytes).map_err(|e| Failure(e.to_string()))?;
     let n = write_folder(out, &plans)?;
     eprintln!(
         "wrote {n} files into {} from {name}: {}",
@@ -269,7 +271,17 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
     let conn = open_db(db)?;
     let files = read_files(dir)?;
     let mut plans = parse(dir, &files)?;
-    let tracked = kvarter_web::plans::track(&conn, &kvarter_view::Policy::default(), &mut plans)?;
+    let read = |e: rusqlite::Error| Failure(format!("reading the store: {e}"));
+    let latest = kvarter_store::dashboard::latest_list_year(&conn).map_err(read)?;
+    let listed = kvarter_store::dashboard::listed_in_latest(&conn).map_err(read)?;
+    let observations = kvarter_store::dashboard::observations(&conn, None).map_err(read)?;
+    let tracked = kvarter_view::plans::track(
+        &observations,
+        &kvarter_view::Policy::default(),
+        &mut plans,
+        latest,
+        &listed,
+    )?;
     let mut s = format!(
         "{:<28} {:<21} {:<14} {:<15} {:<14} {:<9} {:<11} {}\n",
         "INDICATOR",

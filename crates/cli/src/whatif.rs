@@ -168,9 +168,10 @@ fn read_inputs(s: &Source) -> Result<Inputs, Failure> {
                 db.display()
             )));
         }
-        let conn = kvarter_web::open(db)?;
-        let dash = kvarter_web::dash::Dash::read(&conn, &kvarter_view::Policy::default())?;
-        let observations = kvarter_web::dash::observations(&conn, None)?;
+        let conn = kvarter_store::dashboard::open_read_only(db)?;
+        let dash = kvarter_store::dashboard::stored_law(&conn)?;
+        let observations = kvarter_store::dashboard::observations(&conn, None)
+            .map_err(|e| Failure(format!("reading the store: {e}")))?;
         let overrides_ = if s.rules.is_empty() {
             dash.overrides.clone()
         } else {

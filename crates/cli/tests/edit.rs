@@ -464,7 +464,7 @@ fn an_edited_action_is_saved_whole_and_logged_with_before_and_after() {
     let xlsx = s.get("/plans/download?format=xlsx", None);
     assert_eq!(xlsx.status, 200);
     let from_xlsx: std::collections::BTreeMap<String, String> =
-        kvarter_web::plan_xlsx::from_xlsx("kvarter-planer.xlsx", &xlsx.bytes)
+        kvarter_export::plans_xlsx::from_xlsx("kvarter-planer.xlsx", &xlsx.bytes)
             .unwrap()
             .into_iter()
             .collect();

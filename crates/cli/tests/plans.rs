@@ -177,7 +177,11 @@ fn plans_go_through_a_workbook_and_the_store_without_loss() {
     let mut bad = kvarter_plans::csv::read(&files).unwrap();
     bad.action_plans[0].initiatives[1].sub_goals = vec!["sub-9.9".into()];
     let bad_xlsx = p("bad.xlsx");
-    std::fs::write(&bad_xlsx, kvarter_web::plan_xlsx::to_xlsx(&bad).unwrap()).unwrap();
+    std::fs::write(
+        &bad_xlsx,
+        kvarter_export::plans_xlsx::to_xlsx(&bad).unwrap(),
+    )
+    .unwrap();
     let out = kvarter(&["plans", "import", &bad_xlsx, "--out", &p("plans3")]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

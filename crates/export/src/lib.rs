@@ -73,6 +73,9 @@
 //! with a plain `0.00` format (not Excel's `%` format, which would need the value divided by
 //! 100), and the heading says "(%)" (see [`Column::heading`]).
 
+//! [`plans_xlsx`] is the other file format here: the plans and goals of kvarter-plans as one
+//! workbook and back (`kvarter plans export/import` and the dashboard's plans download).
+
 #![warn(missing_docs)]
 
 mod columnar;
@@ -80,6 +83,7 @@ mod delimited;
 mod geo;
 mod geojson;
 mod gpkg;
+pub mod plans_xlsx;
 mod typed;
 mod workbook;
 

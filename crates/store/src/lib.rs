@@ -55,6 +55,8 @@
 //! - Numbers of the law are exact decimal TEXT, never REAL.
 
 pub mod auth;
+pub mod dashboard;
+pub mod read;
 pub mod screening;
 
 pub use screening::{
@@ -87,20 +89,9 @@ fn after_migration(i: usize, tx: &rusqlite::Transaction<'_>) -> Result<(), Strin
     }
 }
 
-/// The input columns stored in `area_years`, in the criteria CSV's order.
-pub const VALUE_COLUMNS: &[&str] = &[
-    "residents",
-    "non_western_pct",
-    "outside_labour_pct",
-    "convicted_pct",
-    "convicted_national_pct",
-    "basic_education_pct",
-    "income_pct_of_region",
-    "persons_18_64",
-    "persons_18_plus",
-    "persons_30_59",
-    "persons_15_64_taxable",
-];
+/// The input columns stored in `area_years`, in the criteria CSV's order (defined in the view,
+/// which needs them without a store).
+pub use kvarter_view::rows::VALUE_COLUMNS;
 
 /// The tables a load fills, in the order their contents are deleted (children first).
 /// `plan_files` is replaced only when a load brings plans; the users, their sessions and the

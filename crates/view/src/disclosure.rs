@@ -229,6 +229,95 @@ impl Policy {
     }
 }
 
+/// A figure of exact decimal text that may be confidential, as the API serves it.
+pub type PublishedDecimal = Published<Decimal>;
+
+/// The text of an exact decimal as kvarter serves it (`"2.40"`, `"-0.5"`, `"1500"`): never an
+/// exponent, never a float.
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+
+/// The OpenAPI schema of [`Published`] (feature `openapi`): exactly one of three disjoint
+/// shapes matches any value, a decimal string (the figure), the suppression mark (an object)
+/// or `null` (missing), so a validator never finds a value matching two branches.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use super::{DECIMAL_PATTERN, Decimal, Published};
+    use std::borrow::Cow;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ObjectBuilder, OneOfBuilder, Ref, Schema, Type,
+    };
+
+    /// The schema of the suppression mark `{"suppressed": true, "min_count": N}`.
+    pub struct Suppressed;
+
+    impl utoipa::PartialSchema for Suppressed {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some(
+                    "In place of a figure that rests on fewer persons than the minimum count \
+                     (docs/DISCLOSURE.md).",
+                ))
+                .property(
+                    "suppressed",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Boolean)
+                        .enum_values(Some([true])),
+                )
+                .required("suppressed")
+                .property(
+                    "min_count",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1)),
+                )
+                .required("min_count")
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for Suppressed {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("Suppressed")
+        }
+    }
+
+    impl utoipa::PartialSchema for Published<Decimal> {
+        fn schema() -> RefOr<Schema> {
+            OneOfBuilder::new()
+                .description(Some(
+                    "A figure that may rest on few persons: the exact decimal as text when it \
+                     may be shown, the suppression mark when it rests on fewer persons than the \
+                     minimum count, null when the data do not have it.",
+                ))
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(DECIMAL_PATTERN)),
+                )
+                .item(Ref::from_schema_name("Suppressed"))
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for Published<Decimal> {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("PublishedDecimal")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            use utoipa::PartialSchema;
+            schemas.push(("Suppressed".to_string(), Suppressed::schema()));
+        }
+    }
+}
+
+#[cfg(feature = "openapi")]
+pub use openapi::Suppressed;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,10 @@
 //!   which a figure that may rest on few persons reaches a face.
 //! - [`area`]: one area-year's figures and each criterion's figures after the policy, with
 //!   secondary suppression of nested groups.
+//! - [`rows`]: the plain rows the store reads (the screening's tables), so that this crate
+//!   needs no store.
+//! - [`plans`]: the plans' status, every indicator's progress from the area-years, each
+//!   figure of the data through the policy ([`plans::measure_series`]).
 //! - [`screening`]: the municipality's screening (designated areas, city values, publishable
 //!   units) from the store's typed rows, with rule 6: small units never served, small
 //!   numerators and denominators suppressed with their shares, nested groups, and an area's
@@ -23,7 +27,12 @@
 
 pub mod area;
 pub mod disclosure;
+pub mod plans;
+pub mod rows;
 pub mod screening;
 
 pub use area::{DisclosedYear, Pool, PublishedCriterion, RawCriterion};
-pub use disclosure::{DEFAULT_MIN_COUNT, Policy, Published, View};
+pub use disclosure::{
+    DECIMAL_PATTERN, DEFAULT_MIN_COUNT, Policy, Published, PublishedDecimal, View,
+};
+pub use rows::VALUE_COLUMNS;

@@ -1,6 +1,6 @@
 //! The municipality's screening as it may be published: what `/screening` and
 //! `/api/screenings/{spec}/{year}` show, built from the store's typed rows
-//! ([`kvarter_store::ScreeningRun`]) with rule 6 of `docs/DISCLOSURE.md` applied.
+//! ([`crate::rows::ScreeningRun`]) with rule 6 of `docs/DISCLOSURE.md` applied.
 //!
 //! In the order [`build`] applies them:
 //!
@@ -30,7 +30,7 @@
 //! city and are public; whether a criterion is met is an inequality, not a count, and is shown.
 
 use crate::disclosure::{Policy, Published};
-use kvarter_store::{
+use crate::rows::{
     EstimateRow, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow, ScreeningRun,
     ScreeningUnitRow,
 };

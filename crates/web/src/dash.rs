@@ -178,85 +178,20 @@ impl Dash {
     /// disclosure `policy`.
     pub fn read(conn: &Connection, policy: &Policy) -> Result<Dash, String> {
         let e = |e: rusqlite::Error| format!("reading the store: {e}");
-        let mut st = conn
-            .prepare("SELECT id, file, source FROM rule_sets ORDER BY file")
-            .map_err(e)?;
-        let rows: Vec<(String, String, String)> = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(e)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(e)?;
-        let catalog = if rows.iter().any(|(_, _, s)| s.is_empty()) {
-            // A store written before rule files were stored: the built-in rules, when they are
-            // the ones it names.
-            let builtin = Catalog::builtin();
-            if let Some((id, _, _)) = rows.iter().find(|(id, _, _)| builtin.get(id).is_none()) {
-                return Err(format!(
-                    "rule set '{id}' is not stored with its text; expected a store loaded by this kvarter (run `kvarter load` again)"
-                ));
-            }
-            builtin
-        } else {
-            Catalog::from_sources(rows.iter().map(|(_, f, s)| (f.as_str(), s.as_str())))
-                .map_err(|e| e.to_string())?
-        };
-        let mut history = History::new();
-        for y in query_vec(conn, "SELECT list_year FROM history_years", |r| {
-            r.get::<_, i32>(0)
-        })? {
-            history.add_year(y);
-        }
-        for (y, a, l) in query_vec(conn, "SELECT list_year, area_id, list FROM history", |r| {
-            Ok((
-                r.get::<_, i32>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })? {
-            history.add(y, &a, &l);
-        }
-        let options: Option<String> = conn
-            .query_row(
-                "SELECT options FROM manifest ORDER BY load_id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        let overrides = options
-            .and_then(|o| serde_json::from_str::<Value>(&o).ok())
-            .and_then(|o| o["rules"].as_str().map(str::to_string))
-            .map(|r| {
-                r.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let years = query_vec(
-            conn,
-            "SELECT DISTINCT list_year FROM area_years ORDER BY 1",
-            |r| r.get::<_, i32>(0),
-        )?;
+        let kvarter_store::dashboard::StoredLaw {
+            catalog,
+            history,
+            overrides,
+        } = kvarter_store::dashboard::stored_law(conn)?;
+        let years = kvarter_store::dashboard::list_years(conn).map_err(e)?;
         let mut areas = BTreeMap::new();
-        for (id, name, municipality, geometry) in query_vec(
-            conn,
-            "SELECT a.id, COALESCE((SELECT y.area_name FROM area_years y WHERE y.area_id = a.id ORDER BY y.list_year DESC LIMIT 1), a.name), \
-             COALESCE(a.municipality_name, a.municipality), a.geometry FROM areas a",
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                ))
-            },
-        )? {
-            let geometry = geometry.and_then(|g| serde_json::from_str(&g).ok());
+        for a in kvarter_store::dashboard::areas(conn).map_err(e)? {
+            let geometry = a.geometry.and_then(|g| serde_json::from_str(&g).ok());
             areas.insert(
-                id,
+                a.id,
                 AreaInfo {
-                    name,
-                    municipality,
+                    name: a.name,
+                    municipality: a.municipality,
                     geometry,
                 },
             );
@@ -525,110 +460,10 @@ pub fn raw_stored(
     }
 }
 
-/// A measure (a value column of `area_years`) per list year over some areas, or all: weighted by
-/// the measured group (see [`MEASURES`]), rounded to 2 decimals as the criteria are; for
-/// `residents`, the sum. Years without a value for any of the areas are left out, and so are
-/// years whose pooled figure the disclosure policy does not let be published: a pool under the
-/// minimum (in persons, or in persons counted by a share), or a pool in which the areas whose
-/// own figure is suppressed add up to fewer than the minimum (their figure could be recomputed
-/// from the pool and the areas shown beside it).
-pub fn measure_series(
-    conn: &Connection,
-    policy: &Policy,
-    measure: &str,
-    areas: Option<&[String]>,
-) -> Result<BTreeMap<i32, Decimal>, String> {
-    if !kvarter_store::VALUE_COLUMNS.contains(&measure) {
-        return Err(format!(
-            "measure '{measure}': expected one of {}",
-            kvarter_store::VALUE_COLUMNS.join(", ")
-        ));
-    }
-    let group = kvarter_view::area::group_of(measure);
-    let mut pools: BTreeMap<i32, Pool> = BTreeMap::new();
-    for o in observations(conn, None)? {
-        if areas.is_some_and(|a| !a.contains(&o.area_id)) {
-            continue;
-        }
-        let Some(&v) = o.values.get(measure) else {
-            continue;
-        };
-        let w = match group {
-            None => Decimal::ONE,
-            Some(g) => match o.values.get(g) {
-                Some(&w) => w,
-                None => continue,
-            },
-        };
-        let shown = policy
-            .area_year(|c| o.values.get(c).copied())
-            .get(measure)
-            .shown()
-            .is_some();
-        pools.entry(o.list_year).or_default().add(v, w, shown);
-    }
-    Ok(pools
-        .into_iter()
-        .filter_map(|(y, p)| {
-            let v = *p.publish(policy, measure).shown()?;
-            Some((y, if group.is_some() { v.round_dp(2) } else { v }))
-        })
-        .collect())
-}
-
 /// The stored area-years as the engine's observations (of one area, or all).
 pub fn observations(conn: &Connection, area: Option<&str>) -> Result<Vec<Observation>, String> {
-    let cols = kvarter_store::VALUE_COLUMNS;
-    let sql = format!(
-        "SELECT area_id, area_name, municipality, list_year, {} FROM area_years {} ORDER BY area_id, list_year",
-        cols.join(", "),
-        if area.is_some() {
-            "WHERE area_id = ?1"
-        } else {
-            ""
-        }
-    );
-    let map = |r: &rusqlite::Row<'_>| {
-        let mut values = BTreeMap::new();
-        for (i, c) in cols.iter().enumerate() {
-            if let Some(v) = r.get::<_, Option<String>>(4 + i)? {
-                let d = Decimal::from_str(&v).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        4 + i,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?;
-                values.insert((*c).to_string(), d);
-            }
-        }
-        Ok(Observation {
-            area_id: r.get(0)?,
-            area_name: r.get(1)?,
-            municipality: r.get(2)?,
-            list_year: r.get(3)?,
-            values,
-        })
-    };
-    let e = |e: rusqlite::Error| format!("reading the store: {e}");
-    let mut st = conn.prepare(&sql).map_err(e)?;
-    let rows = match area {
-        Some(a) => st.query_map([a], map),
-        None => st.query_map([], map),
-    }
-    .map_err(e)?;
-    rows.collect::<rusqlite::Result<_>>().map_err(e)
-}
-
-fn query_vec<T>(
-    conn: &Connection,
-    sql: &str,
-    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>, String> {
-    let e = |e: rusqlite::Error| format!("reading the store: {e}");
-    let mut st = conn.prepare(sql).map_err(e)?;
-    let rows = st.query_map([], f).map_err(e)?;
-    rows.collect::<rusqlite::Result<_>>().map_err(e)
+    kvarter_store::dashboard::observations(conn, area)
+        .map_err(|e| format!("reading the store: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------

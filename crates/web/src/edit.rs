@@ -1541,7 +1541,7 @@ pub(crate) async fn download(State(api): State<Shared>, RawQuery(q): RawQuery) -
                 .into_response()
         };
         match (q.get("format").map(String::as_str), q.get("table")) {
-            (Some("xlsx"), None) => match crate::plan_xlsx::to_xlsx(&plans) {
+            (Some("xlsx"), None) => match kvarter_export::plans_xlsx::to_xlsx(&plans) {
                 Ok(bytes) => attachment(
                     "kvarter-planer.xlsx".into(),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -6,88 +6,11 @@
 use crate::dash::{Ctx, Dash, Td, badge, table, wrapped};
 use crate::pages::PageError;
 use crate::svg::escape;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
-/// One stored outlook.
-#[derive(Debug, Clone)]
-pub struct Outlook {
-    /// The list year forecast.
-    pub list_year: i32,
-    /// The area.
-    pub area_id: String,
-    /// The list.
-    pub list: String,
-    /// On the list in the latest list year (`None`: undefined there).
-    pub on_now: Option<bool>,
-    /// Draws in which it is on.
-    pub on_draws: i64,
-    /// Draws made.
-    pub draws: i64,
-    /// on_draws / draws, exact text.
-    pub probability: String,
-    /// `entering`, `leaving`, `staying_on`, `staying_off`.
-    pub outlook: String,
-}
-
-/// One stored backtest row (`list_year` `None`: all years together).
-#[derive(Debug, Clone)]
-pub struct Score {
-    /// The list year, or every year.
-    pub list_year: Option<i32>,
-    /// The list.
-    pub list: String,
-    /// Areas scored.
-    pub areas: i64,
-    /// Brier score of the forecast, of persistence, and the skill.
-    pub brier: (Option<String>, Option<String>, Option<String>),
-    /// Entries, flagged in advance, false alarms.
-    pub entries: (i64, i64, i64),
-    /// Exits, flagged in advance, false alarms.
-    pub exits: (i64, i64, i64),
-}
-
-/// The stored outlooks, for one area or all, best first within each list.
-pub fn outlooks(conn: &Connection, area: Option<&str>) -> rusqlite::Result<Vec<Outlook>> {
-    let mut st = conn.prepare_cached(
-        "SELECT list_year, area_id, list, on_now, on_draws, draws, probability, outlook FROM foresight \
-         WHERE ?1 IS NULL OR area_id = ?1 ORDER BY list, on_draws DESC, area_id",
-    )?;
-    st.query_map(params![area], |r| {
-        Ok(Outlook {
-            list_year: r.get(0)?,
-            area_id: r.get(1)?,
-            list: r.get(2)?,
-            on_now: r.get::<_, Option<i64>>(3)?.map(|v| v != 0),
-            on_draws: r.get(4)?,
-            draws: r.get(5)?,
-            probability: r.get(6)?,
-            outlook: r.get(7)?,
-        })
-    })?
-    .collect()
-}
-
-/// The stored backtest: per year, then the summaries (`list_year` `None`) last.
-pub fn scores(conn: &Connection) -> rusqlite::Result<Vec<Score>> {
-    let mut st = conn.prepare_cached(
-        "SELECT list_year, list, areas, brier, brier_persistence, skill, entries, entries_flagged, \
-         entry_false_alarms, exits, exits_flagged, exit_false_alarms FROM foresight_backtest \
-         ORDER BY list_year IS NULL, list_year, list",
-    )?;
-    st.query_map([], |r| {
-        Ok(Score {
-            list_year: r.get(0)?,
-            list: r.get(1)?,
-            areas: r.get(2)?,
-            brier: (r.get(3)?, r.get(4)?, r.get(5)?),
-            entries: (r.get(6)?, r.get(7)?, r.get(8)?),
-            exits: (r.get(9)?, r.get(10)?, r.get(11)?),
-        })
-    })?
-    .collect()
-}
+pub use kvarter_store::dashboard::{Outlook, Score, outlooks, scores};
 
 /// A probability as a percentage for people (`0.635` → `63,5 %`).
 fn percent(ctx: &Ctx, p: &str) -> String {

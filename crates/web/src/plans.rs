@@ -1,7 +1,7 @@
 //! Plans and goals: the stored plan files (kvarter-plans) with every indicator's progress
 //! computed from the area-year table, and the page that shows them.
 
-use crate::dash::{Ctx, Td, measure_series, table};
+use crate::dash::{Ctx, Td, table};
 use crate::edit::url_encode;
 use crate::pages::PageError;
 use crate::svg::escape;
@@ -11,40 +11,14 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Every indicator's progress, by indicator id, and the list year the missing baselines were
-/// taken from (when any was).
-pub struct Tracked {
-    /// Indicator id → progress.
-    pub progress: BTreeMap<String, Progress>,
-    /// The list year baselines left empty by the plans were filled from, if any was.
-    pub filled_from: Option<(i32, usize)>,
-}
+pub use kvarter_view::plans::Tracked;
 
 /// The areas on a state list in the store's latest list year: what an indicator's `*` means.
 pub(crate) fn listed_in_latest(conn: &Connection) -> Result<Vec<String>, String> {
-    let e = |e: rusqlite::Error| format!("reading the store: {e}");
-    let mut st = conn
-        .prepare_cached(
-            "SELECT DISTINCT area_id FROM list_results WHERE without_origin = 0 AND outcome = 'on' \
-             AND list_year = (SELECT MAX(list_year) FROM area_years) ORDER BY 1",
-        )
-        .map_err(e)?;
-    st.query_map([], |r| r.get(0))
-        .map_err(e)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(e)
+    kvarter_store::dashboard::listed_in_latest(conn).map_err(|e| format!("reading the store: {e}"))
 }
 
-/// The areas an indicator measures: its own, or for `*` the `listed` ones.
-fn areas_of(i: &Indicator, listed: &[String]) -> Vec<String> {
-    match &i.areas {
-        Areas::All => listed.to_vec(),
-        Areas::Listed(a) => a.clone(),
-    }
-}
-
-/// Every indicator's progress from the store, with the list years after `up_to` (when given)
-/// left out of both the indicator's and the city's series.
+/// Every indicator's progress from the store ([`kvarter_view::plans::progress_up_to`]).
 pub(crate) fn progress_up_to(
     conn: &Connection,
     policy: &kvarter_view::Policy,
@@ -52,96 +26,29 @@ pub(crate) fn progress_up_to(
     listed: &[String],
     up_to: Option<i32>,
 ) -> Result<BTreeMap<String, Progress>, String> {
-    let cut = |mut s: BTreeMap<i32, kvarter_plans::Decimal>| {
-        if let Some(y) = up_to {
-            s.retain(|year, _| *year <= y);
-        }
-        s
-    };
-    let mut progress = BTreeMap::new();
-    // The city series of a measure is the same for every indicator on it: read it once.
-    let mut cities: BTreeMap<&str, BTreeMap<i32, kvarter_plans::Decimal>> = BTreeMap::new();
-    for (ind, _) in plans.indicators() {
-        let measure = ind.measure.as_str();
-        let data = cut(measure_series(
-            conn,
-            policy,
-            measure,
-            Some(&areas_of(ind, listed)),
-        )?);
-        if !cities.contains_key(measure) {
-            cities.insert(measure, cut(measure_series(conn, policy, measure, None)?));
-        }
-        progress.insert(
-            ind.id.clone(),
-            kvarter_plans::progress(ind, &data, &cities[measure]),
-        );
-    }
-    Ok(progress)
+    let observations = crate::dash::observations(conn, None)?;
+    kvarter_view::plans::progress_up_to(&observations, policy, plans, listed, up_to)
 }
 
-/// Computes every indicator's progress from the store. `*` means the areas on a state list in
-/// the latest year; the city is every area in the store. A baseline the plans leave empty is
-/// taken from the data four list years before the latest, and the indicator marked illustrative.
-/// Every figure of the data goes through the disclosure `policy` ([`measure_series`]).
+/// Computes every indicator's progress from the store ([`kvarter_view::plans::track`]): the
+/// area-years, the latest list year and the areas listed in it, read here.
 pub fn track(
     conn: &Connection,
     policy: &kvarter_view::Policy,
     plans: &mut Plans,
 ) -> Result<Tracked, String> {
     let e = |e: rusqlite::Error| format!("reading the store: {e}");
-    let latest: Option<i32> = conn
-        .query_row("SELECT MAX(list_year) FROM area_years", [], |r| r.get(0))
-        .map_err(e)?;
+    let latest = kvarter_store::dashboard::latest_list_year(conn).map_err(e)?;
     let listed = listed_in_latest(conn)?;
-    let mut filled_from = None;
-    if let Some(latest) = latest {
-        let year = latest - 4;
-        let mut error = None;
-        let n = plans.fill_missing_baselines(year, |ind| {
-            match measure_series(
-                conn,
-                policy,
-                ind.measure.as_str(),
-                Some(&areas_of(ind, &listed)),
-            ) {
-                Ok(s) => s.get(&year).copied(),
-                Err(x) => {
-                    error = Some(x);
-                    None
-                }
-            }
-        });
-        if let Some(x) = error {
-            return Err(x);
-        }
-        if n > 0 {
-            filled_from = Some((year, n));
-        }
-    }
-    Ok(Tracked {
-        progress: progress_up_to(conn, policy, plans, &listed, None)?,
-        filled_from,
-    })
+    let observations = crate::dash::observations(conn, None)?;
+    kvarter_view::plans::track(&observations, policy, plans, latest, &listed)
 }
 
 /// The stored plan files, parsed; `None` when the store has none.
 pub fn stored(conn: &Connection) -> Result<Option<Plans>, String> {
-    let e = |e: rusqlite::Error| format!("reading the store: {e}");
-    let mut st = conn
-        .prepare_cached("SELECT name, content FROM plan_files ORDER BY name")
-        .map_err(e)?;
-    let files: Vec<(String, String)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(e)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(e)?;
-    if files.is_empty() {
-        return Ok(None);
-    }
-    kvarter_plans::csv::read(&files)
-        .map(Some)
-        .map_err(|e| format!("stored plans: {e}"))
+    let files = kvarter_store::dashboard::plan_files(conn)
+        .map_err(|e| format!("reading the store: {e}"))?;
+    kvarter_view::plans::stored(&files)
 }
 
 /// The notice of a store without plans (as on `/plans`).

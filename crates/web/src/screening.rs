@@ -1060,7 +1060,6 @@ pub(crate) async fn api_screening(
     let with_geometry = crate::parse_bool(&p, "geometry")?;
     crate::with_db(api, move |c, config| {
         let policy = Policy::new(config.min_count);
-        let year = i32::try_from(year).unwrap_or(i32::MAX);
         api_one(c, &policy, &spec, year, without, with_geometry)
             .map_err(|e| {
                 crate::Problem::new(
@@ -1086,11 +1085,7 @@ mod tests {
 
     /// An empty store of the current schema.
     fn empty() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        for sql in kvarter_store::MIGRATIONS {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn
+        kvarter_store::dashboard::empty_in_memory().unwrap()
     }
 
     /// Stores one screening given as schema 5's document, converted as the migration does.

@@ -4,7 +4,7 @@
 
 use crate::dash::{Ctx, Dash, MEASURES};
 use kvarter_export::{Cell, Column, Kind, Table};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 /// Every area with its values of `year` (or its latest before), the lists it is on that year
 /// and whether one of them is uncertain.
@@ -18,7 +18,7 @@ pub fn areas_table(
     let e = |e: rusqlite::Error| format!("reading the areas: {e}");
     let policy = ctx.policy();
     let col = |key: &str, label: &str, kind| Column::new(key, label, kind);
-    let heads = crate::pages::value_heads(ctx);
+    let heads = crate::lists::value_heads(ctx);
     let mut columns = vec![
         col("area_id", ctx.t("Område-id", "Area id"), Kind::Text),
         col("area_name", ctx.t("Område", "Area"), Kind::Text),
@@ -38,42 +38,24 @@ pub fn areas_table(
         columns.push(col(c, h, Kind::Decimal { places: 2 }));
     }
     // Every value column, so that the disclosure policy sees the whole area-year.
-    let cols = kvarter_store::VALUE_COLUMNS;
-    let values: Vec<String> = cols.iter().map(|c| format!("y.{c}")).collect();
-    let sql = format!(
-        "SELECT a.id, COALESCE(y.area_name, a.name), COALESCE(y.municipality, a.municipality_name, a.municipality), \
-         a.kind, y.list_year, {} FROM areas a \
-         LEFT JOIN area_years y ON y.area_id = a.id AND y.list_year = \
-           (SELECT MAX(z.list_year) FROM area_years z WHERE z.area_id = a.id AND z.list_year <= ?1) \
-         ORDER BY a.id",
-        values.join(", ")
-    );
-    let mut st = conn.prepare(&sql).map_err(e)?;
-    let mut lists_of = conn
-        .prepare(
-            "SELECT list, outcome, incomplete FROM list_results \
-             WHERE without_origin = ?1 AND list_year = ?2 AND area_id = ?3 ORDER BY rule_set, list",
-        )
-        .map_err(e)?;
     let mut rows = Vec::new();
-    let mut q = st.query(params![year]).map_err(e)?;
-    while let Some(r) = q.next().map_err(e)? {
-        let id: String = r.get(0).map_err(e)?;
-        let values_year: Option<i32> = r.get(4).map_err(e)?;
+    for r in kvarter_store::dashboard::areas_with_values(conn, year).map_err(e)? {
+        let id = r.id;
         let mut row = vec![
             Cell::Text(id.clone()),
-            Cell::Text(r.get(1).map_err(e)?),
-            Cell::Text(r.get(2).map_err(e)?),
-            Cell::from(r.get::<_, Option<String>>(3).map_err(e)?),
-            values_year.map_or(Cell::Empty, |y| Cell::Integer(i64::from(y))),
+            Cell::Text(r.name),
+            Cell::Text(r.municipality),
+            Cell::from(r.kind),
+            r.list_year
+                .map_or(Cell::Empty, |y| Cell::Integer(i64::from(y))),
         ];
         // The lists of the year asked for (an area without values that year was not evaluated).
-        let results: Vec<(String, String, bool)> = lists_of
-            .query_map(params![without_origin, year, id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .and_then(|rows| rows.collect())
-            .map_err(e)?;
+        let results: Vec<(String, String, bool)> =
+            kvarter_store::dashboard::list_outcomes(conn, &id, year, without_origin)
+                .map_err(e)?
+                .into_iter()
+                .map(|o| (o.list, o.outcome, o.incomplete))
+                .collect();
         let on: Vec<&str> = results
             .iter()
             .filter(|(_, o, _)| o == "on")
@@ -100,14 +82,11 @@ pub fn areas_table(
             ));
         }
         // Residents and every measure as the disclosure policy lets them be published.
-        let mut raw = std::collections::BTreeMap::new();
-        for (i, c) in cols.iter().enumerate() {
-            let v: Option<String> = r.get(5 + i).map_err(e)?;
-            raw.insert(
-                *c,
-                v.and_then(|t| t.parse::<kvarter_export::Decimal>().ok()),
-            );
-        }
+        let raw: std::collections::BTreeMap<&str, Option<kvarter_export::Decimal>> = r
+            .values
+            .iter()
+            .map(|(c, v)| (c.as_str(), v.parse::<kvarter_export::Decimal>().ok()))
+            .collect();
         let figures = policy.area_year(|c| raw.get(c).copied().flatten());
         row.push(Cell::published(&figures.get("residents"), true));
         for (c, _) in MEASURES {
@@ -143,7 +122,7 @@ pub fn areas_table(
                 ),
                 ctx.min_count
             ),
-            crate::pages::provenance(conn, ctx).map_err(|e| e.to_string())?,
+            crate::lists::provenance(conn, ctx).map_err(|e| e.to_string())?,
         ],
     })
 }
@@ -228,7 +207,7 @@ pub fn foresight_table(conn: &Connection, dash: &Dash, ctx: &Ctx) -> Result<Tabl
             s.entries.0
         ));
     }
-    notes.push(crate::pages::provenance(conn, ctx).map_err(|e| e.to_string())?);
+    notes.push(crate::lists::provenance(conn, ctx).map_err(|e| e.to_string())?);
     Ok(Table {
         title: format!("{} {year}", ctx.t("Varsling", "Early warning")),
         columns,

@@ -18,7 +18,7 @@
 //!   never a formula); a cell with a line break wraps.
 //!
 //! Empty CSV cells are empty cells. The workbook's creation date is fixed
-//! ([`kvarter_export::XLSX_CREATED`]), so the same plans give the same bytes.
+//! ([`crate::XLSX_CREATED`]), so the same plans give the same bytes.
 //!
 //! [`from_xlsx`] reads such a workbook (as Excel or another spreadsheet saved it) back into the
 //! ten CSV files, exactly as [`kvarter_plans::csv::write`] would write the same data;
@@ -258,7 +258,7 @@ pub fn to_xlsx(plans: &Plans) -> Result<Vec<u8>, String> {
         }
         workbook.push_worksheet(sheet);
     }
-    let (y, m, d) = kvarter_export::XLSX_CREATED;
+    let (y, m, d) = crate::XLSX_CREATED;
     let created =
         ExcelDateTime::from_ymd(y, m, d).map_err(|e| format!("the creation date: {e}"))?;
     let properties = DocProperties::new()
