@@ -241,7 +241,7 @@ fn far_workbook(far: &str) -> Vec<u8> {
 /// without `xl/workbook.xml` refuses it (before, an empty plan set and ten header-only files):
 /// each a clear error naming the workbook (and sheet, row and column), and nothing written.
 #[test]
-#[ignore = "needs kvarter-web's plan_xlsx to read with kvarter_plans::xlsx (see kvarter_plans::xlsx)"]
+
 fn plans_import_refuses_a_far_cell_and_a_package_that_is_no_workbook() {
     let dir = std::env::temp_dir().join(format!("kvarter-plans-far-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

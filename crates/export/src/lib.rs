@@ -84,6 +84,7 @@ mod geo;
 mod geojson;
 mod gpkg;
 pub mod plans_xlsx;
+pub mod sparse_xlsx;
 mod typed;
 mod workbook;
 

@@ -33,7 +33,6 @@ use kvarter_plans::csv::FILES;
 use kvarter_plans::{Decimal, PlanError, Plans};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
-use std::io::Cursor;
 use std::str::FromStr;
 
 /// The largest magnitude up to which every integer is exactly a double (2^53).
@@ -359,8 +358,8 @@ fn convert(name: &str, bytes: &[u8]) -> Result<Converted, PlanError> {
         column: None,
         message,
     };
-    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| book_err(format!("an Excel workbook (.xlsx) ({e})")))?;
+    // Opened without trusting the package: a zip without a workbook is refused.
+    let mut wb = crate::sparse_xlsx::open(bytes).map_err(book_err)?;
     let stems: Vec<&str> = FILES.iter().map(|(f, _)| stem(f)).collect();
     let sheets = wb.sheet_names();
     if let Some(s) = sheets.iter().find(|s| !stems.contains(&s.as_str())) {
@@ -438,10 +437,10 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         column,
         message,
     };
-    let range = wb
-        .worksheet_range(sheet)
-        .map_err(|e| err(None, None, format!("a readable worksheet ({e})")))?;
-    let (Some((r0, c0)), Some((r1, c1))) = (range.start(), range.end()) else {
+    // Only the cells with a value are kept, never the sheet's declared dimension: a cell at
+    // XFD1048576 is one cell, not 17 billion.
+    let range = crate::sparse_xlsx::SparseRange::read(wb, sheet).map_err(|e| err(None, None, e))?;
+    let (Some((r0, c0)), Some((_, c1))) = (range.start(), range.end()) else {
         // A blank sheet is a table without rows, as a missing one is.
         let columns = expected
             .iter()
@@ -510,14 +509,17 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     };
 
     let mut records = Vec::new();
-    for r in r0 + 1..=r1 {
+    for r in range.rows().filter(|&r| r > r0).collect::<Vec<_>>() {
         let row = u64::from(r) + 1;
         let filled = |c: u32| match range.get_value((r, c)) {
             None | Some(Data::Empty) => false,
             Some(Data::String(s)) => !s.is_empty(),
             Some(_) => true,
         };
-        if let Some(&c) = unnamed.iter().find(|&&c| filled(c)) {
+        if let Some((c, _)) = range
+            .row(r)
+            .find(|&(c, _)| unnamed.binary_search(&c).is_ok() && filled(c))
+        {
             return Err(err(
                 Some(row),
                 Some((at(c), String::new())),
@@ -586,6 +588,7 @@ fn cell_text(v: &Data, kind: Kind, places: impl Fn() -> Option<u32>) -> Result<S
 mod tests {
     use super::*;
     use kvarter_plans::{Target, seed};
+    use std::io::Cursor;
 
     fn seeded() -> Plans {
         seed::copenhagen_2025(&[("A1", "Område 1"), ("A2", "Område 2"), ("A3", "Område 3")])

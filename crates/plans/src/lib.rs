@@ -33,7 +33,6 @@ pub mod edit;
 pub mod model;
 pub mod progress;
 pub mod seed;
-pub mod xlsx;
 
 pub use model::*;
 pub use progress::{Progress, progress};

@@ -1551,7 +1551,7 @@ pub(crate) async fn download(State(api): State<Shared>, RawQuery(q): RawQuery) -
             },
             (Some("csv"), Some(t)) => match pe::table(t) {
                 Some(spec) => {
-                    let files = kvarter_plans::csv::write(&plans);
+                    let files = kvarter_plans::csv::write_safe(&plans);
                     let text = files
                         .into_iter()
                         .find(|(f, _)| f == spec.file)

@@ -2,7 +2,7 @@
 //! reader allocate the sheet's bounding box, and a zip package that is not a workbook is
 //! refused.
 
-use kvarter_plans::xlsx::{Data, SparseRange, open};
+use kvarter_export::sparse_xlsx::{Data, SparseRange, open};
 use rust_xlsxwriter::Workbook;
 use std::io::{Cursor, Read, Write};
 
