@@ -14,7 +14,7 @@
 //!   depends on the clock, so the same store gives the same bytes.
 //!   - `lists` is the table of the dashboard's lists download (`/lists/download`): one row per
 //!     list and area on it that year, built by the same function
-//!     ([`kvarter_web::lists::download_table`]), so CLI and dashboard agree cell for cell.
+//!     ([`kvarter_view::download::lists_table`]), so CLI and dashboard agree cell for cell.
 //!   - `areas` is every area of the store with its latest values up to the year (the year's,
 //!     or for an area without values that year its latest before), the lists it is on that
 //!     year, and whether a missing value leaves a list uncertain.
@@ -26,9 +26,9 @@
 //!   memory to check that it still gives the recorded bytes.
 
 use super::{Failure, write_together};
+use crate::tables::{self, Which};
 use clap::{Args, Parser, ValueEnum};
 use kvarter_export::Crs;
-use kvarter_web::dash::{Ctx, Dash};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -214,29 +214,39 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
     // signing in or editing the plans writes to the file but changes no list.
     let store_sha = kvarter_store::content_checksum(&conn, kvarter_store::DATA_TABLES)
         .map_err(|e| at(e.to_string()))?;
-    let dash = Dash::read(&conn, &kvarter_view::Policy::new(a.min_count)).map_err(at)?;
-    let Some(latest) = dash.latest() else {
+    let years = tables::list_years(&conn).map_err(at)?;
+    let Some(&latest) = years.last() else {
         return Err(at(
             "the store has no list year; expected a store that `kvarter load` filled".into(),
         ));
     };
     let year = a.year.unwrap_or(latest);
-    if !dash.years.contains(&year) {
+    if !years.contains(&year) {
         return Err(at(format!(
             "the store has no values for list year {year}; it has {}–{latest}",
-            dash.years[0]
+            years[0]
         )));
     }
-    let ctx = Ctx::new(a.lang.report(), a.min_count);
-    let table = match a.what {
-        What::Lists => {
-            kvarter_web::lists::download_table(&conn, &dash, &ctx, year, a.without_origin)
-                .map_err(|e| at(e.message))?
-        }
-        What::Areas => kvarter_web::tables::areas_table(&conn, &dash, &ctx, year, a.without_origin)
-            .map_err(at)?,
+    let which = match a.what {
+        What::Lists => Which::Lists,
+        What::Areas => Which::Areas,
     };
-    let geometry = || kvarter_web::lists::table_geometry(&dash, &table);
+    let table = tables::table(
+        &conn,
+        which,
+        a.lang.report(),
+        a.min_count,
+        year,
+        a.without_origin,
+    )
+    .map_err(at)?;
+    let outlines = match a.format {
+        Format::Geojson | Format::Geojson25832 | Format::Gpkg => {
+            tables::geometry(&conn, &table).map_err(at)?
+        }
+        _ => Vec::new(),
+    };
+    let geometry = || outlines.clone();
     let bytes = match a.format {
         Format::Csv => kvarter_export::csv(&table, kvarter_export::Dialect::Standard),
         Format::CsvDa => kvarter_export::csv(&table, kvarter_export::Dialect::Danish),

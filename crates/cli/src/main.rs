@@ -19,6 +19,7 @@ mod load;
 mod plans;
 mod screen;
 mod serve;
+mod tables;
 mod users;
 mod whatif;
 

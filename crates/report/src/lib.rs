@@ -19,25 +19,9 @@ pub mod whatif;
 
 use kvarter_rules::{Catalog, Decimal, ListDef, RuleSet};
 
-/// The language of text meant for people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Danish (the default).
-    #[default]
-    Da,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// Picks the Danish or the English text.
-    pub fn t<'a>(self, da: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Da => da,
-            Lang::En => en,
-        }
-    }
-}
+/// The language of text meant for people (defined in kvarter-view, whose download tables are
+/// labelled in it too).
+pub use kvarter_view::Lang;
 
 /// Formats a number for people: `1.234,5` in Danish, `1,234.5` in English, without trailing
 /// zeros beyond those written in the input.

@@ -5,6 +5,10 @@
 
 use crate::{MIGRATIONS, VALUE_COLUMNS};
 use kvarter_rules::{Catalog, Decimal, History, Observation};
+pub use kvarter_view::rows::{
+    AreaValuesRow, AreaWithLists, ListMemberRow, ListMembers, ListOutcomeRow, Outlook, Provenance,
+    Score,
+};
 use rusqlite::{Connection, OpenFlags, params};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -173,6 +177,15 @@ pub fn latest_manifest(conn: &Connection) -> Option<(i64, String)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .ok()
+}
+
+/// Where the store's content comes from (the latest load's manifest hash, every rule set's
+/// content hash), for the note every downloaded table ends with.
+pub fn provenance(conn: &Connection) -> rusqlite::Result<Provenance> {
+    Ok(Provenance {
+        load: latest_manifest(conn),
+        rule_sets: rule_set_hashes(conn)?,
+    })
 }
 
 /// Every list year with values, ascending.
@@ -380,19 +393,6 @@ pub fn lists_of_area(
         .collect()
 }
 
-/// One list outcome of an area (table `list_results`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListOutcomeRow {
-    /// The list year.
-    pub list_year: i32,
-    /// The list.
-    pub list: String,
-    /// `on`, `off` or `undefined`.
-    pub outcome: String,
-    /// Whether a missing value could change the outcome.
-    pub incomplete: bool,
-}
-
 /// Every list outcome of one area with the origin criterion, in the order the load stored them.
 pub fn list_history(conn: &Connection, area: &str) -> rusqlite::Result<Vec<ListOutcomeRow>> {
     let mut st = conn.prepare_cached(
@@ -463,21 +463,6 @@ pub fn state_thresholds(conn: &Connection, area: &str) -> rusqlite::Result<Vec<T
     .collect()
 }
 
-/// An area on a list in a year, with its area-year's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListMemberRow {
-    /// Area id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Municipality.
-    pub municipality: String,
-    /// Whether a missing value could change the outcome.
-    pub incomplete: bool,
-    /// Value column → its stored text (NULL values left out).
-    pub values: BTreeMap<String, String>,
-}
-
 /// The areas on a list in a year, by municipality and name.
 pub fn list_members(
     conn: &Connection,
@@ -510,23 +495,6 @@ pub fn list_members(
     .collect()
 }
 
-/// An area with the values of its latest area-year up to a list year, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AreaValuesRow {
-    /// Area id.
-    pub id: String,
-    /// The area-year's name, else the area's.
-    pub name: String,
-    /// The area-year's municipality, else the area's (by name where known).
-    pub municipality: String,
-    /// The kind of area, if stored.
-    pub kind: Option<String>,
-    /// The list year the values are of (`None`: no values up to the year).
-    pub list_year: Option<i32>,
-    /// Value column → its stored text (NULL values left out).
-    pub values: BTreeMap<String, String>,
-}
-
 /// Every area with the values of its latest area-year up to `year`, by id.
 pub fn areas_with_values(conn: &Connection, year: i32) -> rusqlite::Result<Vec<AreaValuesRow>> {
     let values: Vec<String> = VALUE_COLUMNS.iter().map(|c| format!("y.{c}")).collect();
@@ -552,6 +520,44 @@ pub fn areas_with_values(conn: &Connection, year: i32) -> rusqlite::Result<Vec<A
     .collect()
 }
 
+/// The areas on every list a year defines, in the rule sets' order (a list undefined that year
+/// left out), for the lists' download.
+pub fn list_members_of_year(
+    conn: &Connection,
+    year: i32,
+    without_origin: bool,
+) -> rusqlite::Result<Vec<ListMembers>> {
+    let mut out = Vec::new();
+    for (rule_set, list, defined) in lists_of_year(conn, year, without_origin)? {
+        if !defined {
+            continue;
+        }
+        let members = list_members(conn, year, without_origin, &rule_set, &list)?;
+        out.push(ListMembers {
+            rule_set,
+            list,
+            members,
+        });
+    }
+    Ok(out)
+}
+
+/// Every area with the values of its latest area-year up to `year` and its list outcomes of
+/// `year`, by id, for the areas' download.
+pub fn areas_with_lists(
+    conn: &Connection,
+    year: i32,
+    without_origin: bool,
+) -> rusqlite::Result<Vec<AreaWithLists>> {
+    areas_with_values(conn, year)?
+        .into_iter()
+        .map(|area| {
+            let outcomes = list_outcomes(conn, &area.id, year, without_origin)?;
+            Ok(AreaWithLists { area, outcomes })
+        })
+        .collect()
+}
+
 /// The areas on a state list (with the origin criterion) in the latest list year with values.
 pub fn listed_in_latest(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare_cached(
@@ -565,44 +571,6 @@ pub fn listed_in_latest(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 pub fn plan_files(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     let mut st = conn.prepare_cached("SELECT name, content FROM plan_files ORDER BY name")?;
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
-}
-
-/// One stored outlook of the early warning (table `foresight`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outlook {
-    /// The list year forecast.
-    pub list_year: i32,
-    /// The area.
-    pub area_id: String,
-    /// The list.
-    pub list: String,
-    /// On the list in the latest list year (`None`: undefined there).
-    pub on_now: Option<bool>,
-    /// Draws in which it is on.
-    pub on_draws: i64,
-    /// Draws made.
-    pub draws: i64,
-    /// on_draws / draws, exact text.
-    pub probability: String,
-    /// `entering`, `leaving`, `staying_on`, `staying_off`.
-    pub outlook: String,
-}
-
-/// One stored backtest row (`list_year` `None`: all years together).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Score {
-    /// The list year, or every year.
-    pub list_year: Option<i32>,
-    /// The list.
-    pub list: String,
-    /// Areas scored.
-    pub areas: i64,
-    /// Brier score of the forecast, of persistence, and the skill.
-    pub brier: (Option<String>, Option<String>, Option<String>),
-    /// Entries, flagged in advance, false alarms.
-    pub entries: (i64, i64, i64),
-    /// Exits, flagged in advance, false alarms.
-    pub exits: (i64, i64, i64),
 }
 
 /// The stored outlooks, for one area or all, best first within each list.

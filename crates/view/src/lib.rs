@@ -10,8 +10,13 @@
 //!   which a figure that may rest on few persons reaches a face.
 //! - [`area`]: one area-year's figures and each criterion's figures after the policy, with
 //!   secondary suppression of nested groups.
-//! - [`rows`]: the plain rows the store reads (the screening's tables), so that this crate
-//!   needs no store.
+//! - [`rows`]: the plain rows the store reads (the screening's tables, the download tables'
+//!   rows), so that this crate needs no store.
+//! - [`table`]: the model of a table to download ([`table::Table`], its columns and cells; a
+//!   figure gets into a cell only through [`table::Cell::published`]), which `kvarter-export`
+//!   writes in every format.
+//! - [`download`]: the download tables (the lists of a year, every area with its values and
+//!   lists, the early warning) that the dashboard's downloads and `kvarter export` share.
 //! - [`plans`]: the plans' status, every indicator's progress from the area-years, each
 //!   figure of the data through the policy ([`plans::measure_series`]).
 //! - [`screening`]: the municipality's screening (designated areas, city values, publishable
@@ -27,12 +32,34 @@
 
 pub mod area;
 pub mod disclosure;
+pub mod download;
 pub mod plans;
 pub mod rows;
 pub mod screening;
+pub mod table;
 
 pub use area::{DisclosedYear, Pool, PublishedCriterion, RawCriterion};
 pub use disclosure::{
     DECIMAL_PATTERN, DEFAULT_MIN_COUNT, Policy, Published, PublishedDecimal, View,
 };
 pub use rows::VALUE_COLUMNS;
+
+/// The language of text meant for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Danish (the default).
+    #[default]
+    Da,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Picks the Danish or the English text.
+    pub fn t<'a>(self, da: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Da => da,
+            Lang::En => en,
+        }
+    }
+}

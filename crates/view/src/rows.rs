@@ -218,3 +218,117 @@ pub struct ScreeningKey {
     /// The data year.
     pub data_year: i32,
 }
+
+/// One list outcome of an area (table `list_results`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListOutcomeRow {
+    /// The list year.
+    pub list_year: i32,
+    /// The list.
+    pub list: String,
+    /// `on`, `off` or `undefined`.
+    pub outcome: String,
+    /// Whether a missing value could change the outcome.
+    pub incomplete: bool,
+}
+
+/// An area on a list in a year, with its area-year's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListMemberRow {
+    /// Area id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Whether a missing value could change the outcome.
+    pub incomplete: bool,
+    /// Value column → its stored text (NULL values left out).
+    pub values: BTreeMap<String, String>,
+}
+
+/// An area with the values of its latest area-year up to a list year, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaValuesRow {
+    /// Area id.
+    pub id: String,
+    /// The area-year's name, else the area's.
+    pub name: String,
+    /// The area-year's municipality, else the area's (by name where known).
+    pub municipality: String,
+    /// The kind of area, if stored.
+    pub kind: Option<String>,
+    /// The list year the values are of (`None`: no values up to the year).
+    pub list_year: Option<i32>,
+    /// Value column → its stored text (NULL values left out).
+    pub values: BTreeMap<String, String>,
+}
+
+/// One stored outlook of the early warning (table `foresight`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outlook {
+    /// The list year forecast.
+    pub list_year: i32,
+    /// The area.
+    pub area_id: String,
+    /// The list.
+    pub list: String,
+    /// On the list in the latest list year (`None`: undefined there).
+    pub on_now: Option<bool>,
+    /// Draws in which it is on.
+    pub on_draws: i64,
+    /// Draws made.
+    pub draws: i64,
+    /// on_draws / draws, exact text.
+    pub probability: String,
+    /// `entering`, `leaving`, `staying_on`, `staying_off`.
+    pub outlook: String,
+}
+
+/// One stored backtest row (`list_year` `None`: all years together).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Score {
+    /// The list year, or every year.
+    pub list_year: Option<i32>,
+    /// The list.
+    pub list: String,
+    /// Areas scored.
+    pub areas: i64,
+    /// Brier score of the forecast, of persistence, and the skill.
+    pub brier: (Option<String>, Option<String>, Option<String>),
+    /// Entries, flagged in advance, false alarms.
+    pub entries: (i64, i64, i64),
+    /// Exits, flagged in advance, false alarms.
+    pub exits: (i64, i64, i64),
+}
+
+/// The areas on one list of a year (a list the year defines, in the rule sets' order), for the
+/// lists' download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListMembers {
+    /// The rule set.
+    pub rule_set: String,
+    /// The list.
+    pub list: String,
+    /// The areas on it, by municipality and name.
+    pub members: Vec<ListMemberRow>,
+}
+
+/// An area with the values of its latest area-year up to a list year, and its list outcomes of
+/// that year (none when it was not evaluated that year), for the areas' download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaWithLists {
+    /// The area and its values.
+    pub area: AreaValuesRow,
+    /// Its list outcomes of the year, by rule set and list.
+    pub outcomes: Vec<ListOutcomeRow>,
+}
+
+/// Where the store's content comes from, for the note every downloaded table ends with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// The latest load: its id and manifest hash (`None`: no load recorded).
+    pub load: Option<(i64, String)>,
+    /// Every rule set's id and content hash, by id.
+    pub rule_sets: Vec<(String, String)>,
+}

@@ -155,13 +155,7 @@ pub struct AreaInfo {
 }
 
 /// The value column and the column of the population it is measured on.
-pub const MEASURES: &[(&str, &str)] = &[
-    ("outside_labour_pct", "persons_18_64"),
-    ("convicted_pct", "persons_18_plus"),
-    ("basic_education_pct", "persons_30_59"),
-    ("income_pct_of_region", "persons_15_64_taxable"),
-    ("non_western_pct", "residents"),
-];
+pub use kvarter_view::download::MEASURES;
 
 /// The order in which lists colour the map: the most consequential first.
 pub const SEVERITY: &[&str] = &[
@@ -269,12 +263,7 @@ impl Dash {
 
     /// The Danish or English name of a list.
     pub fn list_name(&self, list: &str, lang: Lang) -> String {
-        for rs in self.catalog.rule_sets().iter().rev() {
-            if let Some(l) = rs.list(list) {
-                return kvarter_report::list_name(l, lang).to_string();
-            }
-        }
-        list.to_string()
+        kvarter_view::download::list_name(&self.catalog, list, lang)
     }
 
     /// The name of a criterion in the language, from the rule set that defines it.

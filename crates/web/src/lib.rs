@@ -828,7 +828,7 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
             let conn = api.conn()?;
             let ctx = dash::Ctx::new(lang, api.config.min_count);
             let table = match what {
-                Download::Lists => pages::download_table(&conn, &api.dash, &ctx, year, without)
+                Download::Lists => tables::lists_table(&conn, &api.dash, &ctx, year, without)
                     .map_err(|e| {
                         Problem::new(
                             StatusCode::from_u16(e.status)
@@ -873,7 +873,7 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
                 "geojson" => (
                     kvarter_export::geojson(
                         &table,
-                        &pages::table_geometry(&api.dash, &table),
+                        &tables::table_geometry(&api.dash, &table),
                         kvarter_export::Crs::Wgs84,
                     )
                     .map_err(export)?,
@@ -883,7 +883,7 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
                 "geojson-25832" => (
                     kvarter_export::geojson(
                         &table,
-                        &pages::table_geometry(&api.dash, &table),
+                        &tables::table_geometry(&api.dash, &table),
                         kvarter_export::Crs::Utm32,
                     )
                     .map_err(export)?,
@@ -893,7 +893,7 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
                 "gpkg" => (
                     kvarter_export::gpkg(
                         &table,
-                        &pages::table_geometry(&api.dash, &table),
+                        &tables::table_geometry(&api.dash, &table),
                         kvarter_export::Crs::Utm32,
                     )
                     .map_err(export)?,

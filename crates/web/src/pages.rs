@@ -5,9 +5,7 @@
 //! [`crate::dash::page`].
 
 pub use crate::area::area;
-pub use crate::lists::{
-    ListRow, download_table, list_rows, lists, provenance, table_geometry, value_heads,
-};
+pub use crate::lists::{ListRow, list_rows, lists};
 pub use crate::overview::overview;
 
 use crate::dash::{Ctx, Dash};
