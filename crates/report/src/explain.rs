@@ -570,3 +570,86 @@ pub fn explain_published(
     }
     Ok(s)
 }
+
+/// The explanation the dashboard and the API publish: the area's observations evaluated once
+/// with the stored law (`catalog`, `history`, the load's `overrides`), and every figure as the
+/// disclosure `policy` lets it be published (`docs/DISCLOSURE.md`): a criterion follows its
+/// column, its group and its margin ([`kvarter_view::DisclosedYear::criterion`]). A closing line
+/// says when margins in persons were left out. `Ok(Err(notice))` when the area has fewer
+/// residents than the minimum in the year shown: then no explanation at all.
+#[allow(clippy::too_many_arguments)]
+pub fn published_explanation(
+    catalog: &Catalog,
+    history: &History,
+    overrides: &[String],
+    observations: &[kvarter_rules::Observation],
+    area: &str,
+    year: Option<i32>,
+    lang: Lang,
+    without_origin: bool,
+    policy: &kvarter_view::Policy,
+) -> Result<Result<String, String>, String> {
+    let min_count = policy.min_count();
+    let years: BTreeMap<i32, kvarter_view::DisclosedYear> = observations
+        .iter()
+        .filter(|o| o.area_id == area)
+        .map(|o| (o.list_year, policy.area_year(|c| o.values.get(c).copied())))
+        .collect();
+    let shown_year = year.or_else(|| years.keys().last().copied());
+    if shown_year
+        .and_then(|y| years.get(&y))
+        .is_some_and(|d| d.get("residents").is_suppressed())
+    {
+        return Ok(Err(format!(
+            "{} {min_count} {}",
+            lang.t("Området har færre end", "The area has fewer than"),
+            lang.t(
+                "beboere; forklaringen vises ikke, da den ville afsløre små tal.",
+                "residents; the explanation is not shown, as it would reveal small counts."
+            )
+        )));
+    }
+    let eval = kvarter_rules::evaluate(
+        catalog,
+        observations,
+        history,
+        &kvarter_rules::EvalOptions {
+            without_origin,
+            overrides: overrides.to_vec(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let none = policy.area_year(|_| None);
+    let dropped = std::cell::Cell::new(false);
+    let figures = |y: i32, r: &CriterionResult| {
+        let measure = catalog
+            .get(&r.rule_set)
+            .and_then(|rs| rs.all_criteria().find(|c| c.id == r.id))
+            .map_or("", |c| c.measure.as_str());
+        let raw = kvarter_view::RawCriterion {
+            value: r.value,
+            difference: r.difference,
+            group_size: r.group_size,
+            persons: r.persons.as_ref().map(|p| p.persons),
+        };
+        let f = years.get(&y).unwrap_or(&none).criterion(measure, &raw);
+        if r.persons.is_some() && f.persons.is_suppressed() {
+            dropped.set(true);
+        }
+        f
+    };
+    let mut text = explain_published(catalog, &eval, history, area, year, lang, &figures)
+        .map_err(|e| e.to_string())?;
+    if dropped.get() {
+        let _ = writeln!(
+            text,
+            "\n{} {min_count} {}",
+            lang.t(
+                "Afstande i personer for grupper med færre end",
+                "Margins in persons of groups of fewer than"
+            ),
+            lang.t("personer er udeladt.", "persons are left out.")
+        );
+    }
+    Ok(Ok(text))
+}

@@ -9,9 +9,7 @@
 
 use crate::svg::{self, escape};
 use kvarter_report::Lang;
-use kvarter_rules::{
-    Catalog, Decimal, EvalOptions, Evaluation, History, Observation, RuleSet, evaluate,
-};
+use kvarter_rules::{Catalog, Decimal, History, Observation, RuleSet};
 use kvarter_view::{
     DisclosedYear, Policy, Pool, Published, PublishedCriterion, RawCriterion, View,
 };
@@ -279,35 +277,6 @@ impl Dash {
     pub fn rule_set(&self, id: &str) -> Option<&RuleSet> {
         self.catalog.get(id)
     }
-
-    /// One area evaluated again from its stored values, exactly as the load evaluated it.
-    pub fn evaluate_area(
-        &self,
-        conn: &Connection,
-        id: &str,
-        without_origin: bool,
-    ) -> Result<Evaluation, String> {
-        let observations = observations(conn, Some(id))?;
-        self.evaluate_observations(&observations, without_origin)
-    }
-
-    /// Some areas evaluated from their observations, exactly as the load evaluated them.
-    pub fn evaluate_observations(
-        &self,
-        observations: &[Observation],
-        without_origin: bool,
-    ) -> Result<Evaluation, String> {
-        evaluate(
-            &self.catalog,
-            observations,
-            &self.history,
-            &EvalOptions {
-                without_origin,
-                overrides: self.overrides.clone(),
-            },
-        )
-        .map_err(|e| e.to_string())
-    }
 }
 
 impl Dash {
@@ -338,54 +307,18 @@ impl Dash {
         without_origin: bool,
         min_count: u64,
     ) -> Result<Result<String, String>, String> {
-        let policy = Policy::new(min_count);
-        let years = disclose(&policy, observations);
-        let shown_year = year.or_else(|| years.keys().last().copied());
-        if shown_year
-            .and_then(|y| years.get(&y))
-            .is_some_and(|d| d.get("residents").is_suppressed())
-        {
-            return Ok(Err(format!(
-                "{} {min_count} {}",
-                lang.t("Området har færre end", "The area has fewer than"),
-                lang.t(
-                    "beboere; forklaringen vises ikke, da den ville afsløre små tal.",
-                    "residents; the explanation is not shown, as it would reveal small counts."
-                )
-            )));
-        }
-        let eval = self.evaluate_observations(observations, without_origin)?;
-        let dropped = std::cell::Cell::new(false);
-        let figures = |y: i32, r: &kvarter_rules::CriterionResult| {
-            let f = self.figures(&policy, &years, y, &r.rule_set, &r.id, raw_criterion(r));
-            if r.persons.is_some() && f.persons.is_suppressed() {
-                dropped.set(true);
-            }
-            f
-        };
-        let text = kvarter_report::explain::explain_published(
+        // The law is evaluated, and every figure judged, outside this crate.
+        kvarter_report::explain::published_explanation(
             &self.catalog,
-            &eval,
             &self.history,
+            &self.overrides,
+            observations,
             id,
             year,
             lang,
-            &figures,
+            without_origin,
+            &Policy::new(min_count),
         )
-        .map_err(|e| e.to_string())?;
-        let mut text = text;
-        if dropped.get() {
-            let _ = writeln!(
-                text,
-                "\n{} {min_count} {}",
-                lang.t(
-                    "Afstande i personer for grupper med færre end",
-                    "Margins in persons of groups of fewer than"
-                ),
-                lang.t("personer er udeladt.", "persons are left out.")
-            );
-        }
-        Ok(Ok(text))
     }
 
     /// The column a criterion measures, from its rule set.

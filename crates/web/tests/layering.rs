@@ -93,3 +93,24 @@ fn the_cli_uses_the_web_crate_only_to_serve() {
         found.join("\n")
     );
 }
+
+#[test]
+fn no_module_of_the_web_crate_evaluates_the_law() {
+    // The explanation's evaluation is kvarter_report's, the what-if's kvarter-whatif's: the
+    // web crate renders what they return.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for file in rust_files(&src) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("evaluate(") || code.contains("kvarter_rules::evaluate") {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the web crate evaluates the law: {found:#?}"
+    );
+}
