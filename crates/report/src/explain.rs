@@ -590,11 +590,12 @@ pub fn published_explanation(
     policy: &kvarter_view::Policy,
 ) -> Result<Result<String, String>, String> {
     let min_count = policy.min_count();
-    let years: BTreeMap<i32, kvarter_view::DisclosedYear> = observations
+    let mine: Vec<kvarter_rules::Observation> = observations
         .iter()
         .filter(|o| o.area_id == area)
-        .map(|o| (o.list_year, policy.area_year(|c| o.values.get(c).copied())))
+        .cloned()
         .collect();
+    let years = kvarter_view::area::disclose(policy, &mine);
     let shown_year = year.or_else(|| years.keys().last().copied());
     if shown_year
         .and_then(|y| years.get(&y))
@@ -619,20 +620,16 @@ pub fn published_explanation(
         },
     )
     .map_err(|e| e.to_string())?;
-    let none = policy.area_year(|_| None);
     let dropped = std::cell::Cell::new(false);
     let figures = |y: i32, r: &CriterionResult| {
-        let measure = catalog
-            .get(&r.rule_set)
-            .and_then(|rs| rs.all_criteria().find(|c| c.id == r.id))
-            .map_or("", |c| c.measure.as_str());
-        let raw = kvarter_view::RawCriterion {
-            value: r.value,
-            difference: r.difference,
-            group_size: r.group_size,
-            persons: r.persons.as_ref().map(|p| p.persons),
-        };
-        let f = years.get(&y).unwrap_or(&none).criterion(measure, &raw);
+        let f = kvarter_view::area::criterion_figures(
+            policy,
+            catalog,
+            &years,
+            y,
+            (&r.rule_set, &r.id),
+            &r.into(),
+        );
         if r.persons.is_some() && f.persons.is_suppressed() {
             dropped.set(true);
         }

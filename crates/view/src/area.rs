@@ -60,6 +60,45 @@ pub fn group_of(column: &str) -> Option<&'static str> {
     }
 }
 
+/// The column a criterion of the catalog measures (its `measure`), or `""` for a criterion
+/// the catalog does not know: a column the policy does not know, so its figures are never
+/// shown.
+pub fn measure_of<'a>(catalog: &'a kvarter_rules::Catalog, rule_set: &str, id: &str) -> &'a str {
+    catalog
+        .get(rule_set)
+        .and_then(|rs| rs.criterion(id))
+        .map_or("", |c| c.measure.as_str())
+}
+
+/// Every list year's figures of the given observations (one area's) after the policy.
+pub fn disclose(
+    policy: &Policy,
+    observations: &[kvarter_rules::Observation],
+) -> std::collections::BTreeMap<i32, DisclosedYear> {
+    observations
+        .iter()
+        .map(|o| (o.list_year, policy.area_year(|c| o.values.get(c).copied())))
+        .collect()
+}
+
+/// A criterion's figures in `year` as they may be published, from the area's figures after the
+/// policy ([`disclose`]) and the column the catalog says it measures ([`measure_of`]); a year
+/// without figures shows nothing.
+pub fn criterion_figures(
+    policy: &Policy,
+    catalog: &kvarter_rules::Catalog,
+    years: &std::collections::BTreeMap<i32, DisclosedYear>,
+    year: i32,
+    (rule_set, id): (&str, &str),
+    raw: &RawCriterion,
+) -> PublishedCriterion {
+    let column = measure_of(catalog, rule_set, id);
+    match years.get(&year) {
+        Some(y) => y.criterion(column, raw),
+        None => policy.area_year(|_| None).criterion(column, raw),
+    }
+}
+
 /// One area-year's figures after the disclosure policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisclosedYear {
@@ -155,6 +194,18 @@ impl DisclosedYear {
             difference: p.checked(raw.difference, value_ok),
             group_size: p.checked(raw.group_size, group_ok),
             persons: p.checked(raw.persons, value_ok && group_ok),
+        }
+    }
+}
+
+impl From<&kvarter_rules::CriterionResult> for RawCriterion {
+    /// The figures of an engine's criterion result.
+    fn from(r: &kvarter_rules::CriterionResult) -> RawCriterion {
+        RawCriterion {
+            value: r.value,
+            difference: r.difference,
+            group_size: r.group_size,
+            persons: r.persons.as_ref().map(|p| p.persons),
         }
     }
 }

@@ -321,12 +321,9 @@ impl Dash {
         )
     }
 
-    /// The column a criterion measures, from its rule set.
+    /// The column a criterion measures, from its rule set ([`kvarter_view::area::measure_of`]).
     pub fn measure_of(&self, rule_set: &str, id: &str) -> Option<&str> {
-        self.catalog
-            .get(rule_set)
-            .and_then(|rs| rs.all_criteria().find(|c| c.id == id))
-            .map(|c| c.measure.as_str())
+        Some(kvarter_view::area::measure_of(&self.catalog, rule_set, id)).filter(|m| !m.is_empty())
     }
 
     /// A criterion's figures in a year as they may be published: from the area-year's figures
@@ -341,30 +338,18 @@ impl Dash {
         id: &str,
         raw: RawCriterion,
     ) -> PublishedCriterion {
-        let none = policy.area_year(|_| None);
-        let y = years.get(&year).unwrap_or(&none);
-        y.criterion(self.measure_of(rule_set, id).unwrap_or(""), &raw)
+        kvarter_view::area::criterion_figures(
+            policy,
+            &self.catalog,
+            years,
+            year,
+            (rule_set, id),
+            &raw,
+        )
     }
 }
 
-/// Every list year's figures of one area (the observations of one area) after the disclosure
-/// policy.
-pub fn disclose(policy: &Policy, observations: &[Observation]) -> BTreeMap<i32, DisclosedYear> {
-    observations
-        .iter()
-        .map(|o| (o.list_year, policy.area_year(|c| o.values.get(c).copied())))
-        .collect()
-}
-
-/// The stored figures of an engine's criterion result.
-pub fn raw_criterion(r: &kvarter_rules::CriterionResult) -> RawCriterion {
-    RawCriterion {
-        value: r.value,
-        difference: r.difference,
-        group_size: r.group_size,
-        persons: r.persons.as_ref().map(|p| p.persons),
-    }
-}
+pub use kvarter_view::area::disclose;
 
 /// A criterion result's stored figures, as text from the store.
 pub fn raw_stored(

@@ -227,10 +227,10 @@ fn profile_of(
 fn area_query(
     query: &HashMap<String, String>,
     dash: &Dash,
-    o: &Observation,
-    min_count: u64,
+    (o, figures): (&Observation, &kvarter_view::DisclosedYear),
     danish: bool,
 ) -> Result<AreaQuery, PageError> {
+    let min_count = figures.policy().min_count();
     let profile_param = query
         .get("profile")
         .cloned()
@@ -249,12 +249,10 @@ fn area_query(
         if n == 0 {
             continue;
         }
-        // A change of persons in a small group would reveal its size (the share moves by
-        // n / size × 100), and so would where a refusal starts: refuse it outright.
-        // A group the policy hides (under the minimum, or beside a group it would give away)
-        // is as good as small here.
-        // The letting mix moves every measure, and with each the group it is a share of.
-        let figures = kvarter_view::Policy::new(min_count).area_year(|c| o.values.get(c).copied());
+        // A change of persons in a group the policy hides (under the minimum, or beside a group
+        // it would give away) would reveal its size (the share moves by n / size × 100), and so
+        // would where a refusal starts: refuse it outright. The letting mix moves every measure,
+        // and with each the group it is a share of.
         let hidden = figures.get(lever.group()).shown().is_none()
             || (lever.measure().is_none()
                 && lever_measures(&lever).iter().any(|m| {
@@ -262,7 +260,7 @@ fn area_query(
                         || kvarter_view::area::group_of(m)
                             .is_some_and(|g| figures.get(g).is_suppressed())
                 }));
-        if small(lever.bound(o), min_count) || hidden {
+        if hidden {
             return Err(bad(format!(
                 "{name}={n}: the group ({}) is smaller than the minimum count {min_count}, or would give a smaller group away; a change in it would reveal its size, so it is not calculated",
                 lever.group()
@@ -332,7 +330,8 @@ struct AreaResult {
 /// What the area's what-if needs besides the store: the query and how to evaluate.
 struct AreaAsk<'a> {
     query: &'a HashMap<String, String>,
-    min_count: u64,
+    /// The area-year's figures after the disclosure policy (from [`area_inputs`]).
+    figures: &'a kvarter_view::DisclosedYear,
     without_origin: bool,
     smallest: bool,
     danish: bool,
@@ -345,7 +344,7 @@ fn area_result(
     ask: &AreaAsk<'_>,
 ) -> Result<AreaResult, PageError> {
     let (area, year) = (o.area_id.as_str(), o.list_year);
-    let q = area_query(ask.query, dash, &o, ask.min_count, ask.danish)?;
+    let q = area_query(ask.query, dash, (&o, ask.figures), ask.danish)?;
     let (without_origin, smallest) = (ask.without_origin, ask.smallest);
     let opts = options(dash, without_origin);
     let years: std::collections::BTreeSet<i32> = dash.years.iter().copied().collect();
@@ -382,10 +381,6 @@ fn area_result(
         smallest,
         query: q,
     })
-}
-
-fn small(v: Option<u64>, min_count: u64) -> bool {
-    v.is_some_and(|n| n < min_count)
 }
 
 fn lever_label(id: &str, ctx: &Ctx) -> &'static str {
@@ -496,7 +491,7 @@ pub fn area_section(
         o,
         &AreaAsk {
             query,
-            min_count: ctx.min_count,
+            figures: &disclosed,
             without_origin: false,
             smallest: true,
             danish,
@@ -879,7 +874,7 @@ pub fn api_area(
         o,
         &AreaAsk {
             query,
-            min_count,
+            figures: &disclosed,
             without_origin,
             smallest,
             danish: false,

@@ -316,12 +316,11 @@ pub(crate) async fn designations(
                     // The column the criterion measures, from the rule set as stored; a
                     // criterion the catalog does not know measures nothing the policy knows,
                     // and is suppressed.
-                    let column = api
-                        .dash
-                        .catalog
-                        .get(&r.rule_set)
-                        .and_then(|rs| rs.criterion(&r.criterion))
-                        .map_or("", |cr| cr.measure.as_str());
+                    let column = kvarter_view::area::measure_of(
+                        &api.dash.catalog,
+                        &r.rule_set,
+                        &r.criterion,
+                    );
                     let p = disclosed.criterion(
                         column,
                         &kvarter_view::RawCriterion {
