@@ -459,7 +459,7 @@ pub fn report(
     let mut b = String::from("<div class=\"plan-report\">");
     let _ = write!(
         b,
-        "<div class=\"report-actions\">{}<p class=\"print-hint\"><button type=\"button\" onclick=\"window.print()\">{}</button> <span class=\"muted\">{}</span> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></div>",
+        "<div class=\"report-actions\">{}<p class=\"print-hint\"><button type=\"button\" data-print hidden>{}</button> <span class=\"muted\">{}</span> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></div>",
         year_form(ctx, "/plans/report", &dash.years, year, ""),
         ctx.t("Udskriv", "Print"),
         ctx.t(
