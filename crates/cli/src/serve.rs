@@ -64,7 +64,7 @@ pub(crate) fn serve_dashboard(
         min_count: options.min_count,
         secure_cookies: options.secure_cookies,
     };
-    let limits = kvarter_web::listen::Limits {
+    let limits = kvarter_web::Limits {
         header_timeout: Duration::from_secs(options.header_timeout),
         idle_timeout: Duration::from_secs(options.idle_timeout),
         max_connections: usize::try_from(options.max_connections).unwrap_or(usize::MAX),

@@ -931,11 +931,16 @@ fn indicator(push: &mut dyn FnMut(&str, &'static str, String), i: &Indicator) {
     {
         push(&i.id, "baseline_value", m);
     }
+    if let Some(Target::Value { value, .. }) = &i.target
+        && let Some(m) = value_problem(i.measure, *value)
+    {
+        push(&i.id, "target_value", m);
+    }
 }
 
 /// What is wrong with `v` as a value of `measure`: a share is a per cent from 0 to 100, income
 /// a non-negative per cent of the region's mean, residents a whole non-negative number. (Checked
-/// for baselines, which are measured values; a target is a figure the plan sets.)
+/// for baselines and for target values alike: a plan cannot aim at 120 % of a group.)
 fn value_problem(measure: Measure, v: Decimal) -> Option<String> {
     let ok = match measure {
         Measure::OutsideLabourPct

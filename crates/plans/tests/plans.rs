@@ -612,3 +612,32 @@ fn a_share_outside_0_to_100_is_refused_at_its_cell() {
         .is_ok()
     );
 }
+
+#[test]
+fn a_share_outside_0_to_100_is_refused_as_baseline_and_as_target() {
+    for bad in ["-1", "9200000000000000000", "100.01"] {
+        let e = err(broken("indicators.csv", |c| {
+            c.replacen(",down,17.3,2023,", &format!(",down,{bad},2023,"), 1)
+        }));
+        assert_eq!(
+            e,
+            format!(
+                "indicators.csv:2: column 7 (baseline_value): expected a share in per cent from 0 to 100 for outside_labour_pct, not {bad}"
+            )
+        );
+    }
+    let e = err(broken("indicators.csv", |c| {
+        c.replacen(",city_average,,2035,", ",value,120,2035,", 1)
+    }));
+    assert_eq!(
+        e,
+        "indicators.csv:2: column 11 (target_value): expected a share in per cent from 0 to 100 for outside_labour_pct, not 120"
+    );
+    // The bounds themselves are shares.
+    for ok in ["0", "100"] {
+        broken("indicators.csv", |c| {
+            c.replacen(",city_average,,2035,", &format!(",value,{ok},2035,"), 1)
+        })
+        .unwrap();
+    }
+}

@@ -86,6 +86,7 @@ pub mod dash;
 pub mod edit;
 pub mod foresight;
 pub mod listen;
+pub use listen::Limits;
 pub mod lists;
 pub mod method;
 pub mod overview;
