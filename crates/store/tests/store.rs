@@ -197,6 +197,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             without_origin: &i.without_origin,
             history: &i.history,
             screenings: &i.screenings,
+            populations: &[],
             foresight: &foresight(),
             plans: Some(&i.plans),
         },

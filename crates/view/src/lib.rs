@@ -34,6 +34,7 @@ pub mod area;
 pub mod disclosure;
 pub mod download;
 pub mod plans;
+pub mod population;
 pub mod rows;
 pub mod screening;
 pub mod table;

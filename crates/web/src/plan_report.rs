@@ -8,7 +8,10 @@
 
 use crate::dash::{Ctx, Dash, Td, badge, table, wrapped, year_form};
 use crate::pages::{PageError, memberships, not_found};
-use crate::plans::{initiative_status, mark, no_plans, status_badge, stored, track};
+use crate::plans::{
+    comparator_label, initiative_status, mark, no_plans, population_label, status_badge, stored,
+    track,
+};
 use crate::svg::escape;
 use kvarter_plans::{
     ActionPlanVersion, Areas, Decimal, Helhedsplan, Indicator, Initiative, InitiativeChange,
@@ -160,13 +163,14 @@ fn in_force_text(ctx: &Ctx, v: &ActionPlanVersion, state: InForce, year: i32) ->
 fn indicator_head(ctx: &Ctx, year: i32) -> Vec<String> {
     vec![
         ctx.t("Indikator", "Indicator").into(),
-        ctx.t("Måling", "Measure").into(),
+        ctx.t("Målt på", "Measured on").into(),
         ctx.t("Udgangspunkt", "Baseline").into(),
         ctx.t("Mål", "Target").into(),
         format!("{} {year}", ctx.t("Værdi", "Value")),
+        ctx.t("Resten (samme år)", "The rest (same year)").into(),
+        ctx.t("Forskel (og tidligere)", "Gap (and earlier)").into(),
         format!("{} {year}", ctx.t("Krævet", "Required")),
         ctx.t("Status", "Status").into(),
-        ctx.t("Forskel til alle områder", "Gap to all areas").into(),
     ]
 }
 
@@ -177,6 +181,7 @@ fn indicator_table(
     caption: &str,
     indicators: &[Indicator],
     progress: &BTreeMap<String, Progress>,
+    round: Option<&(String, i32)>,
     year: i32,
 ) -> String {
     let rows: Vec<Vec<Td>> = indicators
@@ -220,7 +225,11 @@ fn indicator_table(
                     escape(&i.name),
                     mark(ctx, i.illustrative)
                 )),
-                Td::html(format!("<code>{}</code>", escape(i.measure.as_str()))),
+                Td::html(format!(
+                    "{}<br><code>{}</code>",
+                    population_label(ctx, i, round),
+                    escape(i.measure.as_str())
+                )),
                 Td::html(
                     i.baseline
                         .as_ref()
@@ -230,16 +239,36 @@ fn indicator_table(
                     Some(Target::Value { value, year }) => format!("{} ({year})", num(*value)),
                     Some(Target::CityAverage { year: ty }) => format!(
                         "{} ({ty}){}",
-                        ctx.t("alle områders gennemsnit", "the average of all areas"),
+                        comparator_label(ctx, i),
                         p.and_then(|p| p.target_value.zip(p.latest))
                             .map_or(String::new(), |(t, (ly, _))| format!("; {ly}: {}", num(t)))
                     ),
                     None => "–".into(),
                 }),
-                value,
+                if i.measure == Measure::NoSource {
+                    Td::html(format!(
+                        "{} {}",
+                        ctx.t("ingen datakilde:", "no data source:"),
+                        escape(&i.data_source)
+                    ))
+                } else {
+                    value
+                },
+                Td::html(p.and_then(|p| p.comparator).map_or("–".into(), num)),
+                Td::html(
+                    match (p.and_then(|p| p.gap_to_city), p.and_then(|p| p.gap_from)) {
+                        (Some(g), Some((y, from))) => format!(
+                            "{} <span class=\"muted\">({} {y}: {})</span>",
+                            num(g),
+                            ctx.t("i", "in"),
+                            num(from)
+                        ),
+                        (Some(g), None) => num(g),
+                        _ => "–".into(),
+                    },
+                ),
                 Td::html(p.and_then(|p| p.required).map_or("–".into(), num)),
                 Td::html(status_badge(ctx, p)),
-                Td::html(p.and_then(|p| p.gap_to_city).map_or("–".into(), num)),
             ]
         })
         .collect();
@@ -375,6 +404,7 @@ fn helhedsplan_block(
     ctx: &Ctx,
     hp: &Helhedsplan,
     progress: &BTreeMap<String, Progress>,
+    round: Option<&(String, i32)>,
     year: i32,
 ) -> String {
     let mut b = format!(
@@ -413,6 +443,7 @@ fn helhedsplan_block(
                     ctx.t("Målt ved", "Measured by"),
                     &g.indicators,
                     progress,
+                    round,
                     year,
                 ));
             }
@@ -477,11 +508,11 @@ pub fn report(
         return Ok((title, b));
     };
     let tracked = track(conn, &ctx.policy(), &mut plans)?;
+    let round = tracked.round.clone();
     let progress = if year == latest {
         tracked.progress
     } else {
-        let listed = crate::plans::listed_in_latest(conn)?;
-        crate::plans::progress_up_to(conn, &ctx.policy(), &plans, &listed, Some(year))?
+        crate::plans::progress_up_to(conn, &ctx.policy(), &plans, Some(year))?
     };
 
     // What is illustrative, counted.
@@ -613,6 +644,7 @@ pub fn report(
                         ctx.t("Indikatorer", "Indicators"),
                         &sub.indicators,
                         &progress,
+                        round.as_ref(),
                         year,
                     ));
                 }
@@ -727,7 +759,7 @@ pub fn report(
             );
         }
         for hp in hps {
-            b.push_str(&helhedsplan_block(ctx, hp, &progress, year));
+            b.push_str(&helhedsplan_block(ctx, hp, &progress, round.as_ref(), year));
         }
         let items: Vec<(&ActionPlanVersion, &Initiative)> = all_in_force
             .iter()
@@ -788,7 +820,7 @@ pub fn report(
                 "<section class=\"report-block\"><h3><a href=\"{}\">{}</a></h3>{}</section>",
                 escape(&ctx.href(&format!("/areas/{}?year={year}", hp.area_id))),
                 escape(area_name(dash, &hp.area_id)),
-                helhedsplan_block(ctx, hp, &progress, year)
+                helhedsplan_block(ctx, hp, &progress, round.as_ref(), year)
             );
         }
         b.push_str("</section>");
