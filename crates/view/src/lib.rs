@@ -33,6 +33,7 @@
 pub mod area;
 pub mod disclosure;
 pub mod download;
+pub mod headline;
 pub mod plans;
 pub mod population;
 pub mod rows;

@@ -105,6 +105,26 @@ impl Counted {
         }
     }
 
+    /// The ids of the round's designated areas counted.
+    pub fn areas(&self) -> Vec<String> {
+        self.ids("area:")
+    }
+
+    /// The ids of the municipality's housing estates counted.
+    pub fn estates(&self) -> Vec<String> {
+        self.ids("estate:")
+    }
+
+    fn ids(&self, prefix: &str) -> Vec<String> {
+        let mut a: Vec<String> = self
+            .by
+            .keys()
+            .filter_map(|(p, _, _)| p.strip_prefix(prefix).map(str::to_string))
+            .collect();
+        a.dedup();
+        a
+    }
+
     /// The designation round counted: (spec, round year).
     pub fn round(&self) -> Option<(&str, i32)> {
         self.round.as_ref().map(|(s, r)| (s.as_str(), *r))

@@ -509,6 +509,17 @@ pub fn report(
     };
     let tracked = track(conn, &ctx.policy(), &mut plans)?;
     let round = tracked.round.clone();
+    // The headline and the goals as of the data the list of `year` rests on (year − 1).
+    let counted = crate::plans::Measured::read(conn)?.counted;
+    let as_of: std::collections::HashMap<String, String> = counted
+        .years("outside_labour_share")
+        .into_iter()
+        .filter(|y| *y < year)
+        .max()
+        .map(|y| ("index_to".to_string(), y.to_string()))
+        .into_iter()
+        .collect();
+    let headline = crate::policy::section(conn, ctx, &counted, &as_of, false)?;
     let progress = if year == latest {
         tracked.progress
     } else {
@@ -527,8 +538,8 @@ pub fn report(
             "Status of the policy's goals in list year"
         ),
         ctx.t(
-            "Hver værdi er beregnet af områdeårstabellen i lageret (vægtet over indikatorens områder; «alle udsatte områder» er områderne på en statslig liste i det seneste listeår, som på siden Planer og mål), med årene efter listeåret udeladt: værdien er den seneste til og med listeåret, og den krævede værdi er den rette linje fra udgangspunktet til målet, aflæst det år. Udgangspunkter, mål, indsatser og helhedsplaner kommer fra planfilerne.",
-            "Every value is computed from the store's area-year table (weighted over the indicator's areas; “all designated areas” are the areas on a state list in the latest list year, as on Plans and goals), with the years after the list year left out: the value is the latest up to the list year, and the required value is the straight line from the baseline to the target, read in that year. Baselines, targets, initiatives and helhedsplaner come from the plan files."
+            "Hver indikator er målt på den befolkning, den nævner, og sammenlignet med resten af samme helhed i samme år (de udsatte byområder med resten af kommunen, boligområder med de øvrige boligområder), som på siden Planer og mål. Værdien er den seneste før rapportens år: for statens tabel til og med listeåret, for screeningens tal til og med dataåret før (det, listen bygger på). Den krævede værdi er den rette linje fra udgangspunktet til målet, aflæst det år. Udgangspunkter, mål, indsatser og helhedsplaner kommer fra planfilerne.",
+            "Each indicator is measured on the population it names and compared with the rest of the same whole in the same year (the udsatte byområder with the rest of the municipality, housing estates with the other estates), as on Plans and goals. The value is the latest before the report's year: for the state's table up to the list year, for the screening's counts up to the data year before it (the one the list rests on). The required value is the straight line from the baseline to the target, read in that year. Baselines, targets, initiatives and helhedsplaner come from the plan files."
         ),
         format_args!(
             "{} {n_ind_ill} {} {n_ind} {}",
@@ -545,12 +556,14 @@ pub fn report(
             b,
             "<p class=\"notice\">{n} {} {y} {}</p>",
             ctx.t(
-                "udgangspunkter, som planerne ikke angiver, er taget fra data for listeåret",
-                "baselines the plans do not give are taken from the data of list year"
+                "udgangspunkter, som planerne ikke angiver, er taget fra data for",
+                "baselines the plans do not give are taken from the data of"
             ),
             ctx.t("(illustrativt).", "(illustrative).")
         );
     }
+
+    b.push_str(&headline);
 
     let mut all_in_force: Vec<(&ActionPlanVersion, InForce)> = Vec::new();
     for policy in &plans.policies {

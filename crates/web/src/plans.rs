@@ -25,7 +25,7 @@ pub(crate) fn listed_in_latest(conn: &Connection) -> Result<Vec<String>, String>
 pub(crate) struct Measured {
     observations: Vec<kvarter_rules::Observation>,
     listed: Vec<String>,
-    counted: kvarter_view::population::Counted,
+    pub(crate) counted: kvarter_view::population::Counted,
 }
 
 impl Measured {
@@ -304,12 +304,16 @@ pub fn page(
     conn: &Connection,
     ctx: &Ctx,
     saved: Option<i64>,
+    q: &std::collections::HashMap<String, String>,
 ) -> Result<(String, String), PageError> {
     let title = ctx.t("Planer og mål", "Plans and goals").to_string();
     let Some(mut plans) = stored(conn)? else {
         return Ok((title, no_plans(ctx)));
     };
-    let tracked = track(conn, &ctx.policy(), &mut plans)?;
+    let measured = Measured::read(conn)?;
+    let latest = kvarter_store::dashboard::latest_list_year(conn)
+        .map_err(|e| format!("reading the store: {e}"))?;
+    let tracked = kvarter_view::plans::track(&measured.data(), &ctx.policy(), &mut plans, latest)?;
     let mut b = format!(
         "<p class=\"lead\">{}</p>",
         ctx.t(
@@ -378,6 +382,13 @@ pub fn page(
             .collect::<Vec<_>>()
             .join(" · ")
     );
+    b.push_str(&crate::policy::section(
+        conn,
+        ctx,
+        &measured.counted,
+        q,
+        true,
+    )?);
     if !plans.helhedsplaner.is_empty() {
         let _ = write!(
             b,
