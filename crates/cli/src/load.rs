@@ -7,7 +7,7 @@ use clap::Args;
 use kvarter_rules::{Catalog, EvalOptions, History, Observation, RuleSet, evaluate};
 use kvarter_store::{AreaRow, InputFile, Load, Loaded, Manifest, RuleSetRow, ScreeningRun, Store};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,15 @@ pub(crate) struct LoadArgs {
     /// The municipality screened with --screen (code); the synthetic capital is 101.
     #[arg(long, default_value_t = 101)]
     municipality: u16,
+    /// With --screen: the designation rounds stored, e.g. 2017,2021,2025 (a round of year Y
+    /// screens data year Y-1). Default: every fourth year from 2017 on that the
+    /// register folder has data for, else its latest year.
+    #[arg(long, value_name = "YEARS", value_delimiter = ',')]
+    rounds: Vec<i32>,
+    /// With --screen: names for the designated areas, a CSV `area_id,name` of stable ids (as
+    /// the dashboard shows them); a name given here replaces the derived one in every round.
+    #[arg(long, value_name = "FILE")]
+    names: Option<PathBuf>,
     /// The plans and goals: a folder with the CSV files of `kvarter plans seed`.
     #[arg(long, value_name = "DIR")]
     plans: Option<PathBuf>,
@@ -80,6 +89,8 @@ impl LoadArgs {
             rules_dir: None,
             screen: Some(screen.to_string()),
             municipality: 101,
+            rounds: Vec::new(),
+            names: None,
             plans,
             foresight_draws: 200,
         }
@@ -143,25 +154,169 @@ fn foresight(
     })
 }
 
-/// The municipality's screening of the latest data year, with and without the origin
-/// criterion, as stored rows.
+/// The municipality's designation rounds, with and without the origin criterion, as stored
+/// rows, the latest round first. Each view is followed from round to round on its own: an area
+/// continuing one of the round before keeps its id and name (kvarter_screen::rounds), and a
+/// names file overrides any name.
 fn screenings(a: &LoadArgs, catalog: &Catalog) -> Result<Vec<ScreeningRun>, Failure> {
     let (Some(spec_id), Some(dir)) = (&a.screen, &a.input.registers) else {
         return Ok(Vec::new());
     };
     let spec = crate::load_spec(spec_id, None)?;
+    let names = match &a.names {
+        Some(f) => read_names(f)?,
+        None => BTreeMap::new(),
+    };
+    let prepared = crate::screen::prepare(dir, catalog)?;
+    let years = prepared.screening_years();
+    let mut rounds = if a.rounds.is_empty() {
+        kvarter_screen::rounds::default_rounds(&years)
+    } else {
+        a.rounds.clone()
+    };
+    rounds.sort_unstable();
+    rounds.dedup();
     let mut out = Vec::new();
     for without_origin in [false, true] {
-        let run = crate::screen::run(&crate::screen::Request {
-            registers: dir,
-            spec: &spec,
-            year: None,
-            municipality: a.municipality,
-            shrunk: false,
-            without_origin,
-            catalog,
-        })?;
-        out.push(crate::screen::rows(&run, &a.municipality.to_string()));
+        let mut before: Vec<kvarter_screen::rounds::RoundArea> = Vec::new();
+        let mut before_names: BTreeMap<String, String> = BTreeMap::new();
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for &round in &rounds {
+            let run = crate::screen::run(
+                &prepared,
+                &crate::screen::Request {
+                    registers: dir,
+                    spec: &spec,
+                    year: Some(round),
+                    municipality: a.municipality,
+                    shrunk: false,
+                    without_origin,
+                    catalog,
+                },
+            )
+            .map_err(|e| Failure(format!("--rounds: round {round}: {}", e.0)))?;
+            let mut rows = crate::screen::rows(&run, &a.municipality.to_string());
+            let after: Vec<kvarter_screen::rounds::RoundArea> = rows
+                .areas
+                .iter()
+                .map(|x| (x.id.clone(), x.units.clone()))
+                .collect();
+            let ids = kvarter_screen::rounds::carry_ids(&before, &after, &used, round);
+            let renamed: BTreeMap<String, String> = rows
+                .areas
+                .iter()
+                .zip(&ids)
+                .map(|(x, (id, _))| (x.id.clone(), id.clone()))
+                .collect();
+            for (x, (id, continues)) in rows.areas.iter_mut().zip(&ids) {
+                x.id = id.clone();
+                if let Some(name) = continues.as_ref().and_then(|c| before_names.get(c)) {
+                    x.name = name.clone();
+                    x.name_from = "earlier round".into();
+                }
+                if let Some((name, _)) = names.get(id) {
+                    x.name = name.clone();
+                    x.name_from = "names file".into();
+                }
+            }
+            let mut unique: Vec<String> = rows.areas.iter().map(|x| x.name.clone()).collect();
+            kvarter_screen::rounds::unique_names(&mut unique);
+            for (x, n) in rows.areas.iter_mut().zip(unique) {
+                x.name = n;
+            }
+            for u in &mut rows.units {
+                if let Some(c) = u.component.as_ref().and_then(|c| renamed.get(c)) {
+                    u.component = Some(c.clone());
+                }
+            }
+            before = rows
+                .areas
+                .iter()
+                .map(|x| (x.id.clone(), x.units.clone()))
+                .collect();
+            before_names = rows
+                .areas
+                .iter()
+                .map(|x| (x.id.clone(), x.name.clone()))
+                .collect();
+            used.extend(before_names.keys().cloned());
+            out.push(rows);
+        }
+    }
+    // A name for an id no round has is a typo, not a wish: refuse it.
+    let ids: BTreeSet<&str> = out
+        .iter()
+        .flat_map(|r| r.areas.iter().map(|x| x.id.as_str()))
+        .collect();
+    if let (Some(file), Some((id, (_, line)))) = (
+        &a.names,
+        names.iter().find(|(id, _)| !ids.contains(id.as_str())),
+    ) {
+        let known: Vec<&str> = ids.iter().copied().collect();
+        return Err(Failure(format!(
+            "{}: line {line}, column 1: no designation round has an area {id}; expected one of: {}",
+            file.display(),
+            known.join(", ")
+        )));
+    }
+    // The latest round with the origin criterion first: the round the policy's populations
+    // are counted for.
+    out.sort_by_key(|r| (std::cmp::Reverse(r.year), r.without_origin));
+    Ok(out)
+}
+
+/// A names file: CSV `area_id,name`, one designated area per line.
+fn read_names(file: &Path) -> Result<BTreeMap<String, (String, u64)>, Failure> {
+    let at = |line: u64, column: usize, what: String| {
+        Failure(format!(
+            "{}: line {line}, column {column}: {what}",
+            file.display()
+        ))
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(file)
+        .map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Failure(format!("{}: {e}", file.display())))?
+        .clone();
+    let expected = ["area_id", "name"];
+    if headers.iter().collect::<Vec<_>>() != expected {
+        return Err(at(
+            1,
+            1,
+            format!(
+                "the header is `{}`; expected `area_id,name`",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    }
+    let mut out = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let (id, name) = (record[0].trim(), record[1].trim());
+        if id.is_empty() {
+            return Err(at(
+                line,
+                1,
+                "an empty area_id; expected a designated area's id".into(),
+            ));
+        }
+        if name.is_empty() {
+            return Err(at(line, 2, format!("no name for {id}; expected a name")));
+        }
+        if out
+            .insert(id.to_string(), (name.to_string(), line))
+            .is_some()
+        {
+            return Err(at(
+                line,
+                1,
+                format!("{id} is named twice; expected one name per area"),
+            ));
+        }
     }
     Ok(out)
 }
@@ -171,6 +326,9 @@ fn input_files(a: &LoadArgs, geometry: Option<&Path>) -> Result<Vec<(String, Pat
     let mut files = Vec::new();
     if let Some(c) = &a.input.criteria {
         files.push(("criteria".to_string(), c.clone()));
+    }
+    if let Some(n) = &a.names {
+        files.push(("names".to_string(), n.clone()));
     }
     if let Some(dir) = &a.input.registers {
         files.push(("areas".to_string(), dir.join("areas.csv")));
@@ -321,6 +479,16 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     let overrides = overrides(&catalog, &a.rules)?;
     // The plans are read and checked before anything is written.
     let plans = plan_files(a)?;
+    if a.names.is_some() && a.screen.is_none() {
+        return Err(Failure(
+            "--names: names the areas of a screening; expected --screen SPEC".into(),
+        ));
+    }
+    if !a.rounds.is_empty() && a.screen.is_none() {
+        return Err(Failure(
+            "--rounds: are rounds of a screening; expected --screen SPEC".into(),
+        ));
+    }
     if a.screen.is_some() && a.input.registers.is_none() {
         return Err(Failure(
             "--screen: needs a register folder; expected --registers DIR".into(),
@@ -353,6 +521,10 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     if let Some(spec) = &a.screen {
         options.push(("screen".to_string(), spec.clone()));
         options.push(("municipality".to_string(), a.municipality.to_string()));
+        if !a.rounds.is_empty() {
+            let rounds: Vec<String> = a.rounds.iter().map(ToString::to_string).collect();
+            options.push(("rounds".to_string(), rounds.join(",")));
+        }
     }
     let manifest = Manifest {
         kvarter_version: env!("CARGO_PKG_VERSION").to_string(),

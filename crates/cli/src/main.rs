@@ -230,7 +230,8 @@ fn run_screen(a: &ScreenArgs) -> Result<String, Failure> {
         without_origin: a.without_origin,
         catalog: &catalog,
     };
-    let run = screen::run(&request(a.year))?;
+    let prepared = screen::prepare(&a.registers, &catalog)?;
+    let run = screen::run(&prepared, &request(a.year))?;
     if let Some(id) = &a.area {
         return screen::explain_area(&run, &spec, id, a.lang.into());
     }
@@ -241,7 +242,7 @@ fn run_screen(a: &ScreenArgs) -> Result<String, Failure> {
                 run.year
             )));
         }
-        let before = screen::run(&request(Some(since)))?;
+        let before = screen::run(&prepared, &request(Some(since)))?;
         return Ok(screen::trend(&before, &run, &spec, a.lang.into()));
     }
     Ok(match a.format {
@@ -791,15 +792,19 @@ fn run_explain(a: &ExplainArgs) -> Result<String, Failure> {
         };
         let spec = load_spec(id, None)?;
         let catalog = load_catalog(a.common.rules_dir.as_deref())?;
-        let run = screen::run(&screen::Request {
-            registers,
-            spec: &spec,
-            year: a.common.year,
-            municipality: a.municipality,
-            shrunk: false,
-            without_origin: a.common.without_origin,
-            catalog: &catalog,
-        })?;
+        let prepared = screen::prepare(registers, &catalog)?;
+        let run = screen::run(
+            &prepared,
+            &screen::Request {
+                registers,
+                spec: &spec,
+                year: a.common.year,
+                municipality: a.municipality,
+                shrunk: false,
+                without_origin: a.common.without_origin,
+                catalog: &catalog,
+            },
+        )?;
         return screen::explain_area(&run, &spec, &a.area, a.common.lang.into());
     }
     let run = evaluate_files(&a.common)?;

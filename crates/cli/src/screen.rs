@@ -41,19 +41,56 @@ pub struct Run {
     pub names: BTreeMap<String, String>,
     /// The units screened, for comparisons over time.
     pub units: Vec<Unit>,
+    /// Unit id → the register folder's areas inside it with their residents, for names.
+    pub members: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The social-housing estates of the register folder.
+    pub estates: BTreeSet<String>,
     /// Origin switched off.
     pub without_origin: bool,
 }
 
-/// Runs the screening.
-pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
+/// The register folder read once and the state's lists evaluated from it: what every screening
+/// of the folder's years shares (a designation round per fourth year, `--since`).
+pub struct Prepared {
+    registers: kvarter_data::Registers,
+    evaluation: kvarter_rules::Evaluation,
+}
+
+/// Reads the register folder (all data years, for the streaks behind omdannelsesområder) and
+/// evaluates the state's lists from it.
+pub fn prepare(registers: &Path, catalog: &Catalog) -> Result<Prepared, Failure> {
+    let registers = kvarter_data::read_registers(registers, None, &mut progress_bar())?;
+    let observations = kvarter_data::observations(&registers, catalog, &[]);
+    let evaluation = evaluate(
+        catalog,
+        &observations,
+        &History::new(),
+        &EvalOptions::default(),
+    )?;
+    Ok(Prepared {
+        registers,
+        evaluation,
+    })
+}
+
+impl Prepared {
+    /// The screening years the folder can give: each data year + 1.
+    pub fn screening_years(&self) -> Vec<i32> {
+        self.registers
+            .years
+            .keys()
+            .map(|y| i32::from(*y) + 1)
+            .collect()
+    }
+}
+
+/// Runs the screening on a prepared folder.
+pub fn run(prepared: &Prepared, r: &Request<'_>) -> Result<Run, Failure> {
     let (kind, cell_size) = match r.spec.unit.kind {
         UnitKind::Grid { cell_size_m, .. } => (kvarter_data::Units::Grid(cell_size_m), cell_size_m),
         UnitKind::Polygons => (kvarter_data::Units::Areas, 0),
     };
-    // The state's lists of the screening year, from the same registers (all data years, for
-    // the streaks behind omdannelsesområder).
-    let registers = kvarter_data::read_registers(r.registers, None, &mut progress_bar())?;
+    let registers = &prepared.registers;
     let last_data_year = *registers
         .years
         .keys()
@@ -63,10 +100,10 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
     let data_year = i16::try_from(year - 1)
         .map_err(|_| Failure(format!("--year {year}: expected a year such as 2025")))?;
     if !registers.years.contains_key(&data_year) {
-        let years: Vec<String> = registers
-            .years
-            .keys()
-            .map(|y| (i32::from(*y) + 1).to_string())
+        let years: Vec<String> = prepared
+            .screening_years()
+            .iter()
+            .map(ToString::to_string)
             .collect();
         return Err(Failure(format!(
             "--year {year}: the screening of {year} uses data year {data_year}, which {} does not have; expected one of: {}",
@@ -74,15 +111,13 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
             years.join(", ")
         )));
     }
-    let observations = kvarter_data::observations(&registers, r.catalog, &[]);
-    let eval = evaluate(
-        r.catalog,
-        &observations,
-        &History::new(),
-        &EvalOptions::default(),
-    )?;
     let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for a in eval.areas.iter().filter(|a| a.list_year == year) {
+    for a in prepared
+        .evaluation
+        .areas
+        .iter()
+        .filter(|a| a.list_year == year)
+    {
         for l in a.lists.iter().filter(|l| l.outcome == ListOutcome::On) {
             let family = r
                 .catalog
@@ -187,6 +222,16 @@ pub fn run(r: &Request<'_>) -> Result<Run, Failure> {
         shapes,
         names,
         units,
+        members: cells
+            .iter()
+            .map(|c| (c.id.clone(), c.areas.clone()))
+            .collect(),
+        estates: registers
+            .areas
+            .iter()
+            .filter(|a| a.social_housing)
+            .map(|a| a.id.clone())
+            .collect(),
         without_origin: r.without_origin,
     })
 }
@@ -337,10 +382,13 @@ pub fn table(r: &Run, spec: &Spec, lang: Lang) -> String {
         designated.len()
     );
     for a in designated {
+        let name = kvarter_screen::rounds::derived_name(&members(r, &a.units))
+            .map(|n| format!("{n} ({})", a.id))
+            .unwrap_or_else(|| a.id.clone());
         let _ = writeln!(
             s,
             "  {} · {} {} · {} {} · {} {}/{}{}",
-            a.id,
+            name,
             number(a.population.into(), lang),
             lang.t("beboere", "residents"),
             a.units.len(),
@@ -662,6 +710,10 @@ pub fn rows(r: &Run, municipality: &str) -> kvarter_store::ScreeningRun {
                 index: a.index.and_then(decimal_text),
                 geometry: Some(area_geometry(r, &a.units).to_string()),
                 criteria: criterion_rows(&a.criteria),
+                name: kvarter_screen::rounds::derived_name(&members(r, &a.units))
+                    .unwrap_or_else(|| a.id.clone()),
+                name_from: "derived".to_string(),
+                listed_estates: listed_estates(r, &a.units),
             })
             .collect(),
         city: s
@@ -703,6 +755,40 @@ pub fn rows(r: &Run, municipality: &str) -> kvarter_store::ScreeningRun {
             })
             .collect(),
     }
+}
+
+/// The register folder's areas inside a designated area (its units' residents summed).
+fn members(r: &Run, units: &[String]) -> Vec<kvarter_screen::rounds::Member> {
+    let mut residents: BTreeMap<&str, u64> = BTreeMap::new();
+    for u in units {
+        for (area, n) in r.members.get(u).into_iter().flatten() {
+            *residents.entry(area).or_default() += n;
+        }
+    }
+    residents
+        .into_iter()
+        .map(|(id, n)| kvarter_screen::rounds::Member {
+            id: id.to_string(),
+            name: r.names.get(id).cloned().unwrap_or_default(),
+            residents: n,
+            estate: r.estates.contains(id),
+        })
+        .collect()
+}
+
+/// The state-listed estates with residents inside a designated area, with their lists.
+fn listed_estates(r: &Run, units: &[String]) -> Vec<kvarter_store::ListedEstate> {
+    members(r, units)
+        .into_iter()
+        .filter_map(|m| {
+            let lists = r.listed.get(&m.id)?;
+            Some(kvarter_store::ListedEstate {
+                lists: lists.clone(),
+                name: m.name,
+                id: m.id,
+            })
+        })
+        .collect()
 }
 
 fn f1(x: f64, lang: Lang) -> String {

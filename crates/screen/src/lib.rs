@@ -17,7 +17,9 @@
 //!   toward the district beside the raw one;
 //! - **over time** ([`vulnerability_index`], [`index_change`], [`gaps`], [`gap_goal`],
 //!   [`compare_screenings`]): the composite index, the gap to the city average, the 2017 goal,
-//!   and the areas that entered or left.
+//!   and the areas that entered or left;
+//! - **designation rounds** ([`rounds`]): every fourth year, stable ids across rounds and names
+//!   a person recognises.
 //!
 //! Invariants: no IO (callers hand in text and counts); no persons, only counts per unit; no
 //! knowledge of Arrow, SQL or HTTP. Thresholds are decimals compared exactly as written: a
@@ -28,6 +30,7 @@ pub mod builtin;
 mod engine;
 pub mod geometry;
 mod indicator;
+pub mod rounds;
 mod spec;
 pub mod stats;
 mod time;
@@ -44,5 +47,6 @@ pub use spec::{
 };
 pub use time::{
     Continuation, Gap, GapPoint, GoalCriterion, GoalOutcome, GoalStatus, Index, IndexChange,
-    Revision, compare_screenings, gap_goal, gaps, index_change, points, vulnerability_index,
+    Revision, compare_areas, compare_screenings, gap_goal, gaps, index_change, points,
+    vulnerability_index,
 };

@@ -360,29 +360,44 @@ pub struct Revision {
 /// default (documented in docs/SCREENING.md). Both screenings must use the same units (the same
 /// grid, or the same polygons), which is what makes revisions comparable at all.
 pub fn compare_screenings(before: &Screening, after: &Screening, min_overlap: f64) -> Revision {
-    let set = |s: &Screening| -> BTreeSet<String> {
+    let areas = |s: &Screening| -> Vec<(String, Vec<String>)> {
         s.areas
             .iter()
-            .flat_map(|a| a.units.iter().cloned())
+            .map(|a| (a.id.clone(), a.units.clone()))
+            .collect()
+    };
+    compare_areas(&areas(before), &areas(after), min_overlap)
+}
+
+/// [`compare_screenings`] on designated areas given as (id, units): what a stored designation
+/// round holds.
+pub fn compare_areas(
+    before: &[(String, Vec<String>)],
+    after: &[(String, Vec<String>)],
+    min_overlap: f64,
+) -> Revision {
+    let set = |s: &[(String, Vec<String>)]| -> BTreeSet<String> {
+        s.iter()
+            .flat_map(|(_, units)| units.iter().cloned())
             .collect()
     };
     let (b_units, a_units) = (set(before), set(after));
     let mut continued = Vec::new();
-    for b in &before.areas {
-        let bs: BTreeSet<&String> = b.units.iter().collect();
-        for a in &after.areas {
-            let shared = a.units.iter().filter(|u| bs.contains(u)).count();
+    for (b_id, b) in before {
+        let bs: BTreeSet<&String> = b.iter().collect();
+        for (a_id, a) in after {
+            let shared = a.iter().filter(|u| bs.contains(u)).count();
             if shared == 0 {
                 continue;
             }
-            let overlap = shared as f64 / b.units.len().min(a.units.len()) as f64;
+            let overlap = shared as f64 / b.len().min(a.len()) as f64;
             if overlap >= min_overlap {
                 continued.push(Continuation {
-                    before: b.id.clone(),
-                    after: a.id.clone(),
+                    before: b_id.clone(),
+                    after: a_id.clone(),
                     shared_units: shared,
-                    before_units: b.units.len(),
-                    after_units: a.units.len(),
+                    before_units: b.len(),
+                    after_units: a.len(),
                     overlap,
                 });
             }
@@ -392,16 +407,14 @@ pub fn compare_screenings(before: &Screening, after: &Screening, min_overlap: f6
     let cont_a: BTreeSet<&String> = continued.iter().map(|c| &c.after).collect();
     Revision {
         entered: after
-            .areas
             .iter()
-            .filter(|a| !cont_a.contains(&a.id))
-            .map(|a| a.id.clone())
+            .filter(|(id, _)| !cont_a.contains(id))
+            .map(|(id, _)| id.clone())
             .collect(),
         left: before
-            .areas
             .iter()
-            .filter(|b| !cont_b.contains(&b.id))
-            .map(|b| b.id.clone())
+            .filter(|(id, _)| !cont_b.contains(id))
+            .map(|(id, _)| id.clone())
             .collect(),
         units_entered: a_units.difference(&b_units).cloned().collect(),
         units_left: b_units.difference(&a_units).cloned().collect(),

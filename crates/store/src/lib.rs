@@ -16,7 +16,7 @@
 //! | `list_results` | view, area, year, rule set and list | `without_origin` (0/1), `list_year`, `area_id`, `rule_set`, `list`, `outcome` (`on`, `off`, `undefined`), `incomplete` (0/1), `excluded_by` (JSON array), `reason` (the condition trace, JSON), `streak` (the streak trace, JSON) |
 //! | `history_years`, `history` | list year; list year, area and list | the published memberships before the data starts that the load was given (`list_year`; `list_year`, `area_id`, `list`) |
 //! | `screening_runs` | screening: spec, year and view (migration 6) | `spec`, `year`, `without_origin` (0/1), `municipality`, `data_year`, `cell_size_m`, `designate_on`, `level`, `units_suppressed` (a count: units under the spec's minimum population are never stored), `components_below_minimum` (a count only), `defaults`, `notes`, `state_listed` (JSON) |
-//! | `screening_areas` | designated area of a screening | `area_id`, `ord`, `reason`, `population`, `suppressed`, `fragile_population`, `met`, `qualifies_as_whole`, `vulnerability_index` (TEXT), the id lists `units`, `districts`, `state_listed_units`, `filled_holes`, `fragile_units` (JSON), `geometry` (GeoJSON, EPSG:25832) |
+//! | `screening_areas` | designated area of a screening | `area_id`, `ord`, `reason`, `population`, `suppressed`, `fragile_population`, `met`, `qualifies_as_whole`, `vulnerability_index` (TEXT), the id lists `units`, `districts`, `state_listed_units`, `filled_holes`, `fragile_units` (JSON), `geometry` (GeoJSON, EPSG:25832); from migration 8 the round's `name`, `name_from` and `listed_estates` (JSON) |
 //! | `screening_units` | publishable unit of a screening | `unit_id`, `ord`, `district`, `cell_x`, `cell_y`, `population`, `met`, `evaluable`, `score`, `score_low`, `score_high` (TEXT), `qualifies`, `undetermined`, `fragile`, `near_miss`, `state_listed`, `inclusion`, `component`, `designated`, `vulnerability_index` (TEXT), `geometry` |
 //! | `screening_criteria` | criterion of a designated area (`scope = 'area'`) or a publishable unit (`'unit'`) | `owner`, `ord`, `criterion`, `indicator`, `kvarter_default`, the raw and the shrunk estimate (`*_value`, `*_num`, `*_den`, `*_low`, `*_high`, `*_p_meets`, `*_weight`, exact TEXT), `city`, `gap`, `comparison`, `value_threshold` (TEXT), `met` (NULL: not evaluable), `certainty` |
 //! | `screening_city` | criterion of a screening | `criterion`, `indicator`, `num`, `den`, `value`, `sd` (exact TEXT), `units` |
@@ -62,8 +62,8 @@ pub mod screening;
 
 pub use kvarter_view::rows::PopulationCount;
 pub use screening::{
-    EstimateRow, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow, ScreeningKey,
-    ScreeningRun, ScreeningUnitRow,
+    EstimateRow, ListedEstate, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow,
+    ScreeningKey, ScreeningRun, ScreeningUnitRow,
 };
 
 use kvarter_rules::{CriterionOutcome, Evaluation, History, ListOutcome, Observation};
@@ -81,6 +81,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_foresight.sql"),
     include_str!("migrations/006_screening_tables.sql"),
     include_str!("migrations/007_population_counts.sql"),
+    include_str!("migrations/008_round_names.sql"),
 ];
 
 /// The step in Rust that follows a migration's SQL in the same transaction, if any: migration 6

@@ -20,8 +20,8 @@ pub fn decimal_text(x: f64) -> Option<String> {
 }
 
 pub use kvarter_view::rows::{
-    EstimateRow, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow, ScreeningKey,
-    ScreeningRun, ScreeningUnitRow,
+    EstimateRow, ListedEstate, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow,
+    ScreeningKey, ScreeningRun, ScreeningUnitRow,
 };
 
 /// The screening tables, children first (the order their rows are deleted in).
@@ -93,6 +93,23 @@ fn write_one(tx: &Connection, r: &ScreeningRun) -> rusqlite::Result<()> {
             json(&a.fragile_units)?,
             a.geometry,
         ])?;
+        // The round's columns (migration 8) are set apart, and only when there is something to
+        // set: migration 6 converts schema-5 documents with this writer before they exist.
+        if !a.name.is_empty() || !a.name_from.is_empty() || !a.listed_estates.is_empty() {
+            tx.prepare_cached(
+                "UPDATE screening_areas SET name = ?5, name_from = ?6, listed_estates = ?7
+                 WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND area_id = ?4",
+            )?
+            .execute(params![
+                r.spec,
+                r.year,
+                r.without_origin,
+                a.id,
+                a.name,
+                a.name_from,
+                json(&a.listed_estates)?,
+            ])?;
+        }
         write_criteria(tx, r, "area", &a.id, &a.criteria)?;
     }
     let mut unit = tx.prepare_cached(
@@ -251,6 +268,57 @@ fn estimate(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<EstimateRow>> {
     }))
 }
 
+/// The designation round before `year` (the stored screening of the same spec and view with
+/// the greatest earlier year), or `None`.
+pub fn previous_round(
+    conn: &Connection,
+    spec: &str,
+    year: i32,
+    without_origin: bool,
+) -> rusqlite::Result<Option<ScreeningRun>> {
+    let before: Option<i32> = conn
+        .prepare_cached(
+            "SELECT MAX(year) FROM screening_runs WHERE spec = ?1 AND year < ?2 AND without_origin = ?3",
+        )?
+        .query_row(params![spec, year, without_origin], |r| r.get(0))?;
+    match before {
+        Some(y) => read(conn, spec, y, without_origin),
+        None => Ok(None),
+    }
+}
+
+/// The number of designated areas in each stored designation round of `spec` (with the origin
+/// criterion), by round year ascending.
+pub fn designated_per_round(conn: &Connection, spec: &str) -> rusqlite::Result<Vec<(i32, u64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT r.year, COUNT(a.area_id) FROM screening_runs r
+         LEFT JOIN screening_areas a
+           ON a.spec = r.spec AND a.year = r.year AND a.without_origin = r.without_origin
+         WHERE r.spec = ?1 AND r.without_origin = 0
+         GROUP BY r.year ORDER BY r.year",
+    )?;
+    st.query_map(params![spec], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// The names of a stored screening's designated areas: id → name (names not stored yet are
+/// left out).
+pub fn area_names(
+    conn: &Connection,
+    spec: &str,
+    year: i32,
+    without_origin: bool,
+) -> rusqlite::Result<BTreeMap<String, String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT area_id, name FROM screening_areas
+         WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND name <> ''",
+    )?;
+    st.query_map(params![spec, year, without_origin], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?
+    .collect()
+}
+
 /// One stored screening with everything in it, or `None` when the store has no such screening.
 pub fn read(
     conn: &Connection,
@@ -321,7 +389,8 @@ pub fn read(
     };
     let mut st = conn.prepare_cached(
         "SELECT area_id, reason, population, suppressed, fragile_population, met, qualifies_as_whole,
-            vulnerability_index, units, districts, state_listed_units, filled_holes, fragile_units, geometry
+            vulnerability_index, units, districts, state_listed_units, filled_holes, fragile_units, geometry,
+            name, name_from, listed_estates
          FROM screening_areas WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 ORDER BY ord",
     )?;
     let areas = st
@@ -341,6 +410,9 @@ pub fn read(
                 filled_holes: strings(r.get(11)?)?,
                 fragile_units: strings(r.get(12)?)?,
                 geometry: r.get(13)?,
+                name: r.get(14)?,
+                name_from: r.get(15)?,
+                listed_estates: parsed(r.get(16)?)?,
                 criteria: Vec::new(),
             })
         })?
@@ -548,6 +620,7 @@ pub fn run_from_document(
                     geometry: area_geometry.get(&id).cloned(),
                     criteria: criteria_of(&a["criteria"]),
                     id,
+                    ..ScreeningAreaRow::default()
                 }
             })
             .collect(),

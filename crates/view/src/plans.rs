@@ -26,6 +26,8 @@ pub struct Tracked {
     pub filled_from: Option<(i32, usize)>,
     /// The designation round the screening's indicators are measured on: (spec, year).
     pub round: Option<(String, i32)>,
+    /// The round's names of its designated areas: id → name.
+    pub names: BTreeMap<String, String>,
 }
 
 /// What the plans are measured from, as the store holds it.
@@ -222,6 +224,7 @@ pub fn track(
         progress: progress_up_to(data, policy, plans, None)?,
         filled_from,
         round: data.counted.round().map(|(s, y)| (s.to_string(), y)),
+        names: data.counted.names().clone(),
     })
 }
 

@@ -93,6 +93,7 @@ pub struct Counts {
 pub struct Counted {
     by: BTreeMap<(String, String, i32), Counts>,
     round: Option<(String, i32)>,
+    names: BTreeMap<String, String>,
 }
 
 impl Counted {
@@ -125,6 +126,23 @@ impl Counted {
         a
     }
 
+    /// Gives the round's designated areas their names (id → name, from the stored screening
+    /// of the round).
+    pub fn with_names(mut self, names: BTreeMap<String, String>) -> Counted {
+        self.names = names;
+        self
+    }
+
+    /// A designated area's name: the one the round gave it, else its id.
+    pub fn name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map_or(id, String::as_str)
+    }
+
+    /// The round's names of its designated areas: id → name.
+    pub fn names(&self) -> &BTreeMap<String, String> {
+        &self.names
+    }
+
     /// The designation round counted: (spec, round year).
     pub fn round(&self) -> Option<(&str, i32)> {
         self.round.as_ref().map(|(s, r)| (s.as_str(), *r))
@@ -145,6 +163,7 @@ impl Counted {
         Counted {
             round: (!by.is_empty()).then(|| (spec.to_string(), round)),
             by,
+            names: BTreeMap::new(),
         }
     }
 

@@ -92,6 +92,24 @@ pub struct ScreeningAreaRow {
     pub geometry: Option<String>,
     /// Its criteria, for the area as a whole.
     pub criteria: Vec<ScreeningCriterionRow>,
+    /// Its name (empty in stores written before designation rounds had names).
+    pub name: String,
+    /// Where the name came from: `derived` (the estates and quarters inside), `earlier round`
+    /// (the area continues one of the round before) or `names file`.
+    pub name_from: String,
+    /// The state-listed estates it includes, with their lists that year.
+    pub listed_estates: Vec<ListedEstate>,
+}
+
+/// A state-listed housing estate inside a designated area: included automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ListedEstate {
+    /// The estate's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The state's lists it is on in the screening year (list ids).
+    pub lists: Vec<String>,
 }
 
 /// A publishable unit of a screening (table `screening_units`).

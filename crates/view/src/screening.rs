@@ -31,8 +31,8 @@
 
 use crate::disclosure::{Policy, Published};
 use crate::rows::{
-    EstimateRow, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow, ScreeningRun,
-    ScreeningUnitRow,
+    EstimateRow, ListedEstate, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow,
+    ScreeningRun, ScreeningUnitRow,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -147,8 +147,15 @@ pub struct Reason {
 /// A designated area after the policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Area {
-    /// Id.
+    /// Id: stable across designation rounds (an area continuing one of the round before keeps
+    /// its id).
     pub id: String,
+    /// Its name (the id when the store holds none).
+    pub name: String,
+    /// Where the name came from: `derived`, `earlier round` or `names file`.
+    pub name_from: String,
+    /// The state-listed estates it includes automatically, with their lists.
+    pub listed_estates: Vec<ListedEstate>,
     /// Always true: only designated areas are served.
     pub designated: bool,
     /// Why it is designated.
@@ -293,6 +300,112 @@ pub struct Screening {
     pub notes: Vec<String>,
     /// The minimum count the figures were held against.
     pub min_count: u64,
+    /// This designation round against the round before it, when the store holds one.
+    pub previous_round: Option<RoundChange>,
+}
+
+/// A designated area by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    /// Its stable id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// An area whose boundary changed between two rounds: units, not persons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Changed {
+    /// The area in this round.
+    pub area: Named,
+    /// The area it continues in the round before (another id after a split or a merger).
+    pub before: Named,
+    /// Units it gained.
+    pub units_gained: u64,
+    /// Units it lost.
+    pub units_lost: u64,
+}
+
+/// What changed from one designation round to the next (compared by shared units, as
+/// `kvarter_screen::compare_areas` does with its default overlap).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundChange {
+    /// The round before.
+    pub previous_year: i32,
+    /// Designated areas in the round before.
+    pub previous_areas: u64,
+    /// Areas of this round continuing none of the round before.
+    pub entered: Vec<Named>,
+    /// Areas of the round before that no area of this round continues.
+    pub left: Vec<Named>,
+    /// Areas continuing one of the round before with another boundary (a split or a merger
+    /// gives one row per pair).
+    pub changed: Vec<Changed>,
+    /// Areas continuing one of the round before on exactly the same units.
+    pub unchanged: Vec<Named>,
+}
+
+/// Compares a designation round with the round before (same spec, same view).
+pub fn compare_rounds(before: &ScreeningRun, after: &ScreeningRun) -> RoundChange {
+    let areas = |r: &ScreeningRun| -> Vec<(String, Vec<String>)> {
+        r.areas
+            .iter()
+            .map(|a| (a.id.clone(), a.units.clone()))
+            .collect()
+    };
+    let named = |r: &ScreeningRun, id: &str| Named {
+        id: id.to_string(),
+        name: r
+            .areas
+            .iter()
+            .find(|a| a.id == id)
+            .map(area_name)
+            .unwrap_or_else(|| id.to_string()),
+    };
+    let revision = kvarter_screen::compare_areas(
+        &areas(before),
+        &areas(after),
+        kvarter_screen::rounds::MIN_OVERLAP,
+    );
+    let units = |r: &ScreeningRun, id: &str| -> std::collections::BTreeSet<String> {
+        r.areas
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.units.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut changed = Vec::new();
+    let mut unchanged = Vec::new();
+    for c in &revision.continued {
+        let (b, a) = (units(before, &c.before), units(after, &c.after));
+        if a == b {
+            unchanged.push(named(after, &c.after));
+        } else {
+            changed.push(Changed {
+                area: named(after, &c.after),
+                before: named(before, &c.before),
+                units_gained: a.difference(&b).count() as u64,
+                units_lost: b.difference(&a).count() as u64,
+            });
+        }
+    }
+    RoundChange {
+        previous_year: before.year,
+        previous_areas: before.areas.len() as u64,
+        entered: revision.entered.iter().map(|id| named(after, id)).collect(),
+        left: revision.left.iter().map(|id| named(before, id)).collect(),
+        changed,
+        unchanged,
+    }
+}
+
+/// A stored area's name, or its id when the store holds none.
+fn area_name(a: &ScreeningAreaRow) -> String {
+    if a.name.is_empty() {
+        a.id.clone()
+    } else {
+        a.name.clone()
+    }
 }
 
 /// What is hidden of one unit or area while the rules run.
@@ -427,7 +540,7 @@ fn raw_figure(c: &ScreeningCriterionRow, den: bool) -> Option<Decimal> {
 }
 
 /// Builds the screening's view from the store's rows, applying rule 6 of the disclosure policy.
-pub fn build(policy: &Policy, run: &ScreeningRun) -> Screening {
+pub fn build(policy: &Policy, run: &ScreeningRun, previous: Option<&ScreeningRun>) -> Screening {
     // 1 and 2: primary.
     let mut units: Vec<Hidden> = run
         .units
@@ -541,6 +654,7 @@ pub fn build(policy: &Policy, run: &ScreeningRun) -> Screening {
         cells_suppressed: run.units_suppressed,
         notes: run.notes.clone(),
         min_count: policy.min_count(),
+        previous_round: previous.map(|p| compare_rounds(p, run)),
     }
 }
 
@@ -609,6 +723,9 @@ fn area(
     let any_hidden = h.criteria.iter().any(|x| *x);
     Area {
         id: a.id.clone(),
+        name: area_name(a),
+        name_from: a.name_from.clone(),
+        listed_estates: a.listed_estates.clone(),
         designated: true,
         reason: Reason {
             reason: a.reason.clone(),
@@ -676,6 +793,61 @@ fn city(policy: &Policy, c: &ScreeningCityRow) -> City {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn round(year: i32, areas: &[(&str, &str, &[&str])]) -> ScreeningRun {
+        ScreeningRun {
+            year,
+            areas: areas
+                .iter()
+                .map(|(id, name, units)| ScreeningAreaRow {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    units: units.iter().map(|u| u.to_string()).collect(),
+                    ..ScreeningAreaRow::default()
+                })
+                .collect(),
+            ..ScreeningRun::default()
+        }
+    }
+
+    #[test]
+    fn a_round_is_compared_with_the_round_before_by_shared_units() {
+        let before = round(
+            2021,
+            &[
+                ("area-a", "Engen", &["a", "b", "c"]),
+                ("area-x", "Bakken", &["x", "y"]),
+                ("area-m", "Møllen", &["m", "n"]),
+            ],
+        );
+        let after = round(
+            2025,
+            &[
+                ("area-a", "Engen", &["a", "b", "c", "d"]),
+                ("area-m", "Møllen", &["m", "n"]),
+                ("area-p", "", &["p"]),
+            ],
+        );
+        let c = compare_rounds(&before, &after);
+        let ids = |v: &[Named]| v.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
+        assert_eq!(c.previous_year, 2021);
+        assert_eq!(c.previous_areas, 3);
+        assert_eq!(ids(&c.entered), ["area-p"]);
+        // An area without a stored name is named by its id.
+        assert_eq!(c.entered[0].name, "area-p");
+        assert_eq!(ids(&c.left), ["area-x"]);
+        assert_eq!(c.left[0].name, "Bakken");
+        assert_eq!(ids(&c.unchanged), ["area-m"]);
+        assert_eq!(c.changed.len(), 1);
+        assert_eq!(
+            (
+                c.changed[0].area.id.as_str(),
+                c.changed[0].units_gained,
+                c.changed[0].units_lost
+            ),
+            ("area-a", 1, 0)
+        );
+    }
 
     fn est(num: &str, den: &str) -> EstimateRow {
         let v = dec(num).unwrap() / dec(den).unwrap();
@@ -770,7 +942,7 @@ mod tests {
                     unit_row("u2", 100, "area-a", vec![]),
                 ],
             );
-            let s = build(&p, &r);
+            let s = build(&p, &r, None);
             let c = &s.cells[0].criteria[0];
             let raw = c.raw.as_ref().unwrap();
             assert_eq!(raw.num.is_suppressed(), hidden, "{num}");
@@ -806,7 +978,7 @@ mod tests {
                     unit_row("u2", 100, "area-a", vec![]),
                 ],
             );
-            let s = build(&p, &r);
+            let s = build(&p, &r, None);
             let raw = s.cells[0].criteria[0].raw.as_ref().unwrap();
             assert_eq!(raw.den.is_suppressed(), hidden, "{den}");
             assert_eq!(raw.num.is_suppressed(), hidden, "{den}");
@@ -827,7 +999,7 @@ mod tests {
                     unit_row("u2", 80, "area-a", vec![]),
                 ],
             );
-            let s = build(&p, &r);
+            let s = build(&p, &r, None);
             assert_eq!(shown(&s.designated_areas[0].population), Some(total));
             // Secondary suppression: the smallest shown unit's population goes.
             assert_eq!(s.cells[0].population.is_suppressed(), leak, "{total}");
@@ -860,7 +1032,7 @@ mod tests {
                     ),
                 ],
             );
-            let s = build(&p, &r);
+            let s = build(&p, &r, None);
             let hidden: Vec<bool> = s
                 .cells
                 .iter()
@@ -897,7 +1069,7 @@ mod tests {
                     unit_row("u2", 60, "area-a", vec![]),
                 ],
             );
-            let s = build(&p, &r);
+            let s = build(&p, &r, None);
             let raw = s.cells[0].criteria[0].raw.as_ref().unwrap();
             assert_eq!(raw.den.is_suppressed(), hidden, "{adults}");
             assert!(!s.cells[0].population.is_suppressed());
@@ -913,7 +1085,7 @@ mod tests {
             vec![],
         );
         r.areas[0].suppressed = true;
-        let s = build(&p, &r);
+        let s = build(&p, &r, None);
         let a = &s.designated_areas[0];
         assert!(a.population.is_suppressed());
         assert!(a.index.is_suppressed());
@@ -937,7 +1109,7 @@ mod tests {
         r.units[0].fragile = true;
         for (fragile, shown_) in [(104, false), (105, true), (4, false), (100, true)] {
             r.areas[0].fragile_population = fragile;
-            let s = build(&p, &r);
+            let s = build(&p, &r, None);
             assert_eq!(
                 s.designated_areas[0].fragile_population.shown().is_some(),
                 shown_,
@@ -966,7 +1138,7 @@ mod tests {
                 unit_row("u2", 100, "area-a", vec![]),
             ],
         );
-        let json = serde_json_like(&build(&p, &r));
+        let json = serde_json_like(&build(&p, &r, None));
         assert!(
             json.contains(r#""num":{"suppressed":true,"min_count":5}"#),
             "{json}"

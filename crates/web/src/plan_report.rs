@@ -181,7 +181,7 @@ fn indicator_table(
     caption: &str,
     indicators: &[Indicator],
     progress: &BTreeMap<String, Progress>,
-    round: Option<&(String, i32)>,
+    tracked: &kvarter_view::plans::Tracked,
     year: i32,
 ) -> String {
     let rows: Vec<Vec<Td>> = indicators
@@ -227,7 +227,7 @@ fn indicator_table(
                 )),
                 Td::html(format!(
                     "{}<br><code>{}</code>",
-                    population_label(ctx, i, round),
+                    population_label(ctx, i, tracked.round.as_ref(), &tracked.names),
                     escape(i.measure.as_str())
                 )),
                 Td::html(
@@ -404,7 +404,7 @@ fn helhedsplan_block(
     ctx: &Ctx,
     hp: &Helhedsplan,
     progress: &BTreeMap<String, Progress>,
-    round: Option<&(String, i32)>,
+    tracked: &kvarter_view::plans::Tracked,
     year: i32,
 ) -> String {
     let mut b = format!(
@@ -443,7 +443,7 @@ fn helhedsplan_block(
                     ctx.t("Målt ved", "Measured by"),
                     &g.indicators,
                     progress,
-                    round,
+                    tracked,
                     year,
                 ));
             }
@@ -508,7 +508,6 @@ pub fn report(
         return Ok((title, b));
     };
     let tracked = track(conn, &ctx.policy(), &mut plans)?;
-    let round = tracked.round.clone();
     // The headline and the goals as of the data the list of `year` rests on (year − 1).
     let counted = crate::plans::Measured::read(conn)?.counted;
     let as_of: std::collections::HashMap<String, String> = counted
@@ -521,7 +520,7 @@ pub fn report(
         .collect();
     let headline = crate::policy::section(conn, ctx, &counted, &as_of, false)?;
     let progress = if year == latest {
-        tracked.progress
+        tracked.progress.clone()
     } else {
         crate::plans::progress_up_to(conn, &ctx.policy(), &plans, Some(year))?
     };
@@ -657,7 +656,7 @@ pub fn report(
                         ctx.t("Indikatorer", "Indicators"),
                         &sub.indicators,
                         &progress,
-                        round.as_ref(),
+                        &tracked,
                         year,
                     ));
                 }
@@ -772,7 +771,7 @@ pub fn report(
             );
         }
         for hp in hps {
-            b.push_str(&helhedsplan_block(ctx, hp, &progress, round.as_ref(), year));
+            b.push_str(&helhedsplan_block(ctx, hp, &progress, &tracked, year));
         }
         let items: Vec<(&ActionPlanVersion, &Initiative)> = all_in_force
             .iter()
@@ -833,7 +832,7 @@ pub fn report(
                 "<section class=\"report-block\"><h3><a href=\"{}\">{}</a></h3>{}</section>",
                 escape(&ctx.href(&format!("/areas/{}?year={year}", hp.area_id))),
                 escape(area_name(dash, &hp.area_id)),
-                helhedsplan_block(ctx, hp, &progress, round.as_ref(), year)
+                helhedsplan_block(ctx, hp, &progress, &tracked, year)
             );
         }
         b.push_str("</section>");

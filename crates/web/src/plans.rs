@@ -31,12 +31,19 @@ pub(crate) struct Measured {
 impl Measured {
     pub(crate) fn read(conn: &Connection) -> Result<Measured, String> {
         let e = |e: rusqlite::Error| format!("reading the store: {e}");
+        let counted = kvarter_view::population::Counted::latest_round(
+            &kvarter_store::dashboard::population_counts(conn).map_err(e)?,
+        );
+        let names = match counted.round() {
+            Some((spec, round)) => {
+                kvarter_store::screening::area_names(conn, spec, round, false).map_err(e)?
+            }
+            None => BTreeMap::new(),
+        };
         Ok(Measured {
             observations: crate::dash::observations(conn, None)?,
             listed: listed_in_latest(conn)?,
-            counted: kvarter_view::population::Counted::latest_round(
-                &kvarter_store::dashboard::population_counts(conn).map_err(e)?,
-            ),
+            counted: counted.with_names(names),
         })
     }
 
@@ -155,7 +162,12 @@ fn add_link(ctx: &Ctx, table: &str, parent: &str, da: &str, en: &str) -> String 
 }
 
 /// The people an indicator is measured on, in words.
-pub(crate) fn population_label(ctx: &Ctx, i: &Indicator, round: Option<&(String, i32)>) -> String {
+pub(crate) fn population_label(
+    ctx: &Ctx,
+    i: &Indicator,
+    round: Option<&(String, i32)>,
+    names: &BTreeMap<String, String>,
+) -> String {
     match &i.population {
         Population::Designated => match round {
             Some((spec, year)) => format!(
@@ -169,8 +181,9 @@ pub(crate) fn population_label(ctx: &Ctx, i: &Indicator, round: Option<&(String,
                 .into(),
         },
         Population::Area(id) => format!(
-            "{} <code>{}</code>",
+            "{} {} <code>{}</code>",
             ctx.t("byområdet", "the area"),
+            escape(names.get(id).map_or(id.as_str(), String::as_str)),
             escape(id)
         ),
         Population::Municipality => ctx.t("hele kommunen", "the whole municipality").into(),
@@ -222,7 +235,7 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                 )),
                 Td::html(format!(
                     "{}<br><code>{}</code>",
-                    population_label(ctx, i, tracked.round.as_ref()),
+                    population_label(ctx, i, tracked.round.as_ref(), &tracked.names),
                     escape(i.measure.as_str())
                 )),
                 Td::html(

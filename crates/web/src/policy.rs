@@ -116,9 +116,22 @@ pub(crate) fn section(
         &estates,
         risk_pct / Decimal::ONE_HUNDRED,
     );
+    let per_round = kvarter_store::screening::designated_per_round(conn, spec_id).map_err(read)?;
+    let trend: Vec<String> = per_round.iter().map(|(y, n)| format!("{y}: {n}")).collect();
+    let change = match (per_round.first(), per_round.last()) {
+        (Some((y0, n0)), Some((y1, n1))) if y0 < y1 => {
+            let d = i64::try_from(*n1).unwrap_or(i64::MAX) - i64::try_from(*n0).unwrap_or(0);
+            format!(
+                " ({} {y0}: {}{d})",
+                ctx.t("siden", "since"),
+                if d > 0 { "+" } else { "" }
+            )
+        }
+        _ => String::new(),
+    };
     let _ = write!(
         b,
-        "<h3 id=\"goals-2035\">{}</h3><ul class=\"goals-2035\"><li id=\"goal-fewer\">{} <strong>{}</strong> {} {round} ({}). {}</li>",
+        "<h3 id=\"goals-2035\">{}</h3><ul class=\"goals-2035\"><li id=\"goal-fewer\">{} <strong>{}</strong> {} {round} ({}). {}: {}{change}.</li>",
         ctx.t("Målene for 2035", "The goals for 2035"),
         ctx.t(
             "Færre udsatte byområder i 2035:",
@@ -131,9 +144,10 @@ pub(crate) fn section(
         ),
         escape(spec_id),
         ctx.t(
-            "Kvarter har én udpegning i lageret; udviklingen over udpegningerne kræver flere.",
-            "kvarter has one designation in the store; the trend over designations needs more."
+            "Udpegede områder pr. udpegningsrunde",
+            "Designated areas per designation round"
         ),
+        trend.join(" · "),
     );
     let over: Vec<&(String, Decimal)> = risk
         .areas
@@ -351,7 +365,7 @@ fn goal_part(
         Population::Designated,
     )];
     for a in counted.areas() {
-        populations.push((a.clone(), Population::Area(a)));
+        populations.push((counted.name(&a).to_string(), Population::Area(a)));
     }
     let mut rows: Vec<Vec<Td>> = Vec::new();
     let mut head: Vec<String> = vec![ctx.t("Område", "Area").into()];

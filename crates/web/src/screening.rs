@@ -118,7 +118,9 @@ pub fn screening(
             listing()
         )));
     };
-    let model = kvarter_view::screening::build(&Policy::new(ctx.min_count), &run);
+    let previous = kvarter_store::screening::previous_round(conn, &spec, year, without_origin)?;
+    let model =
+        kvarter_view::screening::build(&Policy::new(ctx.min_count), &run, previous.as_ref());
     let view = View {
         spec: &spec,
         year,
@@ -156,6 +158,7 @@ pub fn screening(
     cards(&mut b, ctx, &model);
     map(&mut b, ctx, &model, &view);
     areas_table(&mut b, ctx, &model.designated_areas);
+    round_change(&mut b, ctx, &model, &view);
     area_details(&mut b, ctx, &model);
     city_table(&mut b, ctx, &model);
     state_listed(&mut b, dash, ctx, &model);
@@ -510,7 +513,7 @@ fn map(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
     for a in &m.designated_areas {
         let title = format!(
             "{}: {} {} · {} {}",
-            a.id,
+            a.name,
             persons_text(ctx, &a.population),
             ctx.t("beboere", "residents"),
             int(ctx, a.units.len() as u64),
@@ -575,6 +578,100 @@ fn map(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
     );
 }
 
+/// This designation round against the round before: areas that entered, left, changed their
+/// boundary or stayed the same.
+fn round_change(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
+    let Some(r) = &m.previous_round else {
+        return;
+    };
+    let link = |n: &kvarter_view::screening::Named, here: bool| {
+        if here {
+            format!(
+                "<a href=\"#area-{}\">{}</a>",
+                escape(&encode(&n.id)),
+                escape(&n.name)
+            )
+        } else {
+            escape(&n.name)
+        }
+    };
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"sc-round\"><h2 id=\"sc-round\">{} {} {} <a href=\"{}\">{}</a></h2><p>{}: {} · {}: {} · {}: {} · {}: {} ({} {})</p>",
+        ctx.t("Udpegningsrunden", "The designation round"),
+        m.year,
+        ctx.t("mod runden", "against the round of"),
+        escape(&href(ctx, view.spec, r.previous_year, view.without_origin)),
+        r.previous_year,
+        ctx.t("Nye", "Entered"),
+        r.entered.len(),
+        ctx.t("Udgået", "Left"),
+        r.left.len(),
+        ctx.t("Ændret afgrænsning", "Changed boundary"),
+        r.changed.len(),
+        ctx.t("Uændrede", "Unchanged"),
+        r.unchanged.len(),
+        ctx.t("udpegede områder i", "designated areas in"),
+        r.previous_year,
+    );
+    let mut rows: Vec<Vec<Td>> = Vec::new();
+    for n in &r.entered {
+        rows.push(vec![
+            Td::html(link(n, true)),
+            Td::text(ctx.t("ny", "entered")),
+            Td::text("–"),
+        ]);
+    }
+    for c in &r.changed {
+        rows.push(vec![
+            Td::html(link(&c.area, true)),
+            Td::text(ctx.t("ændret afgrænsning", "changed boundary")),
+            Td::text(&format!(
+                "{} {} (+{} / −{} {})",
+                ctx.t("fortsætter", "continues"),
+                c.before.name,
+                int(ctx, c.units_gained),
+                int(ctx, c.units_lost),
+                ctx.t("enheder", "units"),
+            )),
+        ]);
+    }
+    for n in &r.left {
+        rows.push(vec![
+            Td::html(link(n, false)),
+            Td::text(ctx.t("udgået", "left")),
+            Td::text(&format!(
+                "{} {}",
+                ctx.t("udpeget i", "designated in"),
+                r.previous_year
+            )),
+        ]);
+    }
+    for n in &r.unchanged {
+        rows.push(vec![
+            Td::html(link(n, true)),
+            Td::text(ctx.t("uændret", "unchanged")),
+            Td::text("–"),
+        ]);
+    }
+    if !rows.is_empty() {
+        b.push_str(&wrapped(table(
+            "screening-round",
+            ctx.t(
+                "Områderne sammenlignet med runden før (på fælles enheder)",
+                "The areas against the round before (by shared units)",
+            ),
+            &[
+                ctx.t("Område", "Area").to_string(),
+                ctx.t("Ændring", "Change").to_string(),
+                ctx.t("Detaljer", "Details").to_string(),
+            ],
+            &rows,
+        )));
+    }
+    b.push_str("</section>");
+}
+
 /// The designated areas as a sortable table.
 fn areas_table(b: &mut String, ctx: &Ctx, designated: &[Area]) {
     let rows: Vec<Vec<Td>> = designated
@@ -587,8 +684,9 @@ fn areas_table(b: &mut String, ctx: &Ctx, designated: &[Area]) {
             );
             vec![
                 Td::html(format!(
-                    "<a href=\"#area-{}\">{}</a>",
+                    "<a href=\"#area-{}\">{}</a> <code class=\"id\">{}</code>",
                     escape(&encode(&a.id)),
+                    escape(&a.name),
                     escape(&a.id)
                 )),
                 persons_td(ctx, &a.population),
@@ -622,8 +720,8 @@ fn areas_table(b: &mut String, ctx: &Ctx, designated: &[Area]) {
         b.push_str(&wrapped(table(
             "screening-areas",
             ctx.t(
-                "De udpegede områder (klik på et id for kriterierne)",
-                "The designated areas (click an id for the criteria)",
+                "De udpegede områder (klik på et navn for kriterierne)",
+                "The designated areas (click a name for the criteria)",
             ),
             &[
                 ctx.t("Område", "Area").to_string(),
@@ -737,8 +835,9 @@ fn area_details(b: &mut String, ctx: &Ctx, m: &Screening) {
         let id = &a.id;
         let _ = write!(
             b,
-            "<details id=\"area-{}\"><summary>{} · {} {} · {} {}</summary>",
+            "<details id=\"area-{}\"><summary>{} <code class=\"id\">{}</code> · {} {} · {} {}</summary>",
             escape(&encode(id)),
+            escape(&a.name),
             escape(id),
             persons(ctx, &a.population),
             ctx.t("beboere", "residents"),
@@ -866,7 +965,20 @@ fn state_listed(b: &mut String, dash: &Dash, ctx: &Ctx, m: &Screening) {
             None => escape(id),
         };
         let badges: Vec<String> = lists.iter().map(|l| badge(dash, l, ctx)).collect();
-        let _ = write!(b, "<li>{name} {}</li>", badges.join(" "));
+        let within = m
+            .designated_areas
+            .iter()
+            .find(|a| a.listed_estates.iter().any(|e| &e.id == id))
+            .map(|a| {
+                format!(
+                    " — {} <a href=\"#area-{}\">{}</a>",
+                    ctx.t("medtaget automatisk i", "included automatically in"),
+                    escape(&encode(&a.id)),
+                    escape(&a.name)
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(b, "<li>{name} {}{within}</li>", badges.join(" "));
     }
     b.push_str("</ul></section>");
 }
@@ -957,7 +1069,9 @@ pub fn api_one(
     else {
         return Ok(None);
     };
-    let model = kvarter_view::screening::build(policy, &run);
+    let previous = kvarter_store::screening::previous_round(conn, spec, year, without_origin)
+        .map_err(|e| format!("reading the store: {e}"))?;
+    let model = kvarter_view::screening::build(policy, &run, previous.as_ref());
     let mut doc = serde_json::to_value(&model).map_err(|e| e.to_string())?;
     if geometry {
         doc["geometry"] = areas_geojson(&model);

@@ -601,7 +601,9 @@ pub struct Screening {
     /// The city's value of each indicator.
     #[schema(value_type = Vec<Object>)]
     city: Vec<serde_json::Value>,
-    /// The designated areas with their criteria and intervals.
+    /// The designated areas with their stable id, name (`name_from`: derived, earlier round or
+    /// names file), the state-listed estates they include (`listed_estates`), criteria and
+    /// intervals.
     #[schema(value_type = Vec<Object>)]
     designated_areas: Vec<serde_json::Value>,
     /// Residents of all designated areas together: a whole number, or the suppression mark.
@@ -621,6 +623,11 @@ pub struct Screening {
     notes: Vec<String>,
     /// The minimum count the figures were held against.
     min_count: u64,
+    /// This designation round against the round before (`previous_year`, `previous_areas`,
+    /// and the areas `entered`, `left`, `changed` (units gained and lost) and `unchanged`, each
+    /// by stable id and name); null for the first round stored.
+    #[schema(value_type = Option<Object>)]
+    previous_round: Option<serde_json::Value>,
     /// With `geometry=true`: the designated areas, GeoJSON (EPSG:25832).
     #[schema(value_type = Option<Object>)]
     geometry: Option<serde_json::Value>,
