@@ -633,3 +633,42 @@ pub fn population_counts(conn: &Connection) -> rusqlite::Result<Vec<crate::Popul
     })?
     .collect()
 }
+
+/// The names of the designated areas (udsatte byområder) of every stored screening: area id →
+/// name. The store holds no human name for them yet, so each is named by its id; this is the
+/// one reader the faces take a designated area's name from ([`kvarter_view::report::area_name`]).
+pub fn designated_names(conn: &Connection) -> rusqlite::Result<BTreeMap<String, String>> {
+    let mut st = conn.prepare_cached("SELECT DISTINCT area_id FROM screening_areas ORDER BY 1")?;
+    st.query_map([], |r| {
+        let id: String = r.get(0)?;
+        Ok((id.clone(), id))
+    })?
+    .collect()
+}
+
+/// Everything the status report of list year `year` (the latest when `None`) is built from
+/// ([`kvarter_view::report::StatusReport::build`]).
+pub fn report_rows(
+    conn: &Connection,
+    year: Option<i32>,
+) -> rusqlite::Result<kvarter_view::report::Rows> {
+    let list_years = list_years(conn)?;
+    let year = year.or_else(|| list_years.last().copied());
+    Ok(kvarter_view::report::Rows {
+        memberships: match year {
+            Some(y) => memberships(conn, y, false)?,
+            None => Vec::new(),
+        },
+        list_years,
+        observations: observations(conn, None)?,
+        listed_latest: listed_in_latest(conn)?,
+        areas: areas(conn)?
+            .into_iter()
+            .map(|a| (a.id, a.name, a.municipality))
+            .collect(),
+        population_counts: population_counts(conn)?,
+        plan_files: plan_files(conn)?,
+        outlooks: outlooks(conn, None)?,
+        designated_names: designated_names(conn)?,
+    })
+}

@@ -80,6 +80,10 @@
 
 #![recursion_limit = "512"]
 
+/// The dashboard's stylesheet, served as `/static/style.css` and inlined in the standalone
+/// report `kvarter plans report` writes.
+pub(crate) const STYLE_CSS: &str = include_str!("../assets/style.css");
+
 pub mod api;
 pub mod area;
 pub mod dash;
@@ -87,6 +91,7 @@ pub mod edit;
 pub mod foresight;
 pub mod listen;
 pub use listen::Limits;
+pub use plan_report::report_html;
 pub mod lists;
 pub mod method;
 pub mod overview;
@@ -986,7 +991,7 @@ async fn no_icon() -> Response {
 async fn asset(UrlPath(file): UrlPath<String>) -> Response {
     let (body, mime) = match file.as_str() {
         "style.css" => (
-            include_str!("../assets/style.css"),
+            STYLE_CSS,
             "text/css; charset=utf-8",
         ),
         "app.js" => (

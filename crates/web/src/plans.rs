@@ -49,17 +49,6 @@ impl Measured {
     }
 }
 
-/// Every indicator's progress from the store ([`kvarter_view::plans::progress_up_to`]).
-pub(crate) fn progress_up_to(
-    conn: &Connection,
-    policy: &kvarter_view::Policy,
-    plans: &Plans,
-    up_to: Option<i32>,
-) -> Result<BTreeMap<String, Progress>, String> {
-    let m = Measured::read(conn)?;
-    kvarter_view::plans::progress_up_to(&m.data(), policy, plans, up_to)
-}
-
 /// Computes every indicator's progress from the store ([`kvarter_view::plans::track`]).
 pub fn track(
     conn: &Connection,
@@ -91,8 +80,8 @@ pub(crate) fn no_plans(ctx: &Ctx) -> String {
 }
 
 /// The badge of an indicator's verdict (text and colour both say it).
-pub(crate) fn status_badge(ctx: &Ctx, p: Option<&Progress>) -> String {
-    let (class, da, en) = match p.map(|p| p.status) {
+pub(crate) fn status_badge(ctx: &Ctx, status: Option<Status>) -> String {
+    let (class, da, en) = match status {
         Some(Status::OnTrack) => ("on-track", "på rette vej", "on track"),
         Some(Status::Reached) => ("on-track", "nået", "reached"),
         Some(Status::OffTrack) => ("off-track", "ikke på rette vej", "off track"),
@@ -274,7 +263,7 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                         ctx.t("ingen datakilde", "no data source")
                     )
                 } else {
-                    status_badge(ctx, p)
+                    status_badge(ctx, p.map(|p| p.status))
                 }),
             ]
         })
