@@ -933,7 +933,11 @@ mod tests {
         assert_eq!(at(2026), [("ap-2025".into(), InForce::Current)]);
         assert_eq!(at(2027), [("ap-2027".into(), InForce::Current)]);
         assert_eq!(at(2031), [("ap-2027".into(), InForce::Ended)], "ended");
-        assert_eq!(at(2020), [("ap-2025".into(), InForce::Upcoming)], "not begun");
+        assert_eq!(
+            at(2020),
+            [("ap-2025".into(), InForce::Upcoming)],
+            "not begun"
+        );
         assert!(in_force(&plans, "no-such-policy", 2026).is_empty());
     }
 
@@ -965,5 +969,380 @@ mod tests {
         let r = StatusReport::build(&rows, &p, None).unwrap();
         assert_eq!(r.year, 2022);
         assert!(!r.has_plans && r.goals.is_none() && r.policies.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report as tables (one per part), for the workbook `kvarter plans report --format xlsx`.
+
+use crate::table::{Cell, Column, Kind, Table};
+
+fn status_text(s: Status) -> &'static str {
+    match s {
+        Status::OnTrack => "on_track",
+        Status::OffTrack => "off_track",
+        Status::Reached => "reached",
+        Status::NoData => "no_data",
+        Status::NoBaseline => "no_baseline",
+    }
+}
+
+fn ids(items: &[InitiativeRow]) -> String {
+    items
+        .iter()
+        .map(|i| i.initiative.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl StatusReport {
+    /// The report as tables, one per part: the indicators (per policy, goal and sub-goal, with
+    /// the initiatives serving each sub-goal), the initiatives, the udsatte byområder, the
+    /// estates on a state list, and the overall goals. Every figure enters a cell through
+    /// [`Cell::published`], so a suppressed one is the visible mark; ids and names are text.
+    pub fn tables(&self, lang: crate::Lang) -> Vec<Table> {
+        let t = |da: &str, en: &str| lang.t(da, en).to_string();
+        let col = |key: &str, da: &str, en: &str, kind: Kind| Column::new(key, t(da, en), kind);
+        let dec = Kind::Decimal { places: 2 };
+        let note = t(
+            "Figurer under mindstetallet er undertrykt og skrevet som «<N».",
+            "Figures under the minimum count are suppressed and written as “<N”.",
+        );
+        let mut tables = Vec::new();
+
+        // The indicators.
+        let mut rows = Vec::new();
+        for p in &self.policies {
+            for g in &p.goals {
+                for s in &g.sub_goals {
+                    for r in &s.indicators {
+                        let i = &r.indicator;
+                        let whole = i.measure == kvarter_plans::Measure::Residents;
+                        rows.push(vec![
+                            Cell::from(p.id.as_str()),
+                            Cell::from(lang.t(&g.name, &g.name_en)),
+                            Cell::from(lang.t(&s.name, &s.name_en)),
+                            Cell::from(i.id.as_str()),
+                            Cell::from(i.name.as_str()),
+                            Cell::from(i.population.as_text()),
+                            Cell::from(i.measure.as_str()),
+                            Cell::from(r.value_year.map(i64::from)),
+                            Cell::published(&r.value, whole),
+                            Cell::published(&r.rest, whole),
+                            Cell::published(&r.gap, whole),
+                            Cell::from(r.gap_from_year.map(i64::from)),
+                            Cell::published(&r.gap_from, whole),
+                            Cell::published(&r.gap_change, whole),
+                            Cell::published(&r.required, whole),
+                            Cell::from(status_text(r.status)),
+                            Cell::from(ids(&s.initiatives)),
+                        ]);
+                    }
+                }
+            }
+        }
+        tables.push(Table {
+            title: format!("{} {}", t("Indikatorer", "Indicators"), self.year),
+            columns: vec![
+                col("policy", "Politik", "Policy", Kind::Text),
+                col("goal", "Mål", "Goal", Kind::Text),
+                col("sub_goal", "Delmål", "Sub-goal", Kind::Text),
+                col("indicator", "Indikator (id)", "Indicator (id)", Kind::Text),
+                col("name", "Indikator", "Indicator", Kind::Text),
+                col("population", "Målt på", "Measured on", Kind::Text),
+                col("measure", "Måling", "Measure", Kind::Text),
+                col("value_year", "År", "Year", Kind::Year),
+                col("value", "Værdi", "Value", dec),
+                col("rest", "Resten", "The rest", dec),
+                col("gap", "Forskel", "Gap", dec),
+                col(
+                    "gap_from_year",
+                    "Forskel fra år",
+                    "Gap from year",
+                    Kind::Year,
+                ),
+                col("gap_from", "Forskel da", "Gap then", dec),
+                col(
+                    "gap_change",
+                    "Forskellens ændring",
+                    "Change of the gap",
+                    dec,
+                ),
+                col("required", "Krævet", "Required", dec),
+                col("status", "Status", "Status", Kind::Text),
+                col("initiatives", "Indsatser", "Initiatives", Kind::Text),
+            ],
+            rows,
+            notes: vec![note.clone()],
+        });
+
+        // The initiatives in force, per sub-goal.
+        let mut rows = Vec::new();
+        for s in self
+            .policies
+            .iter()
+            .flat_map(|p| &p.goals)
+            .flat_map(|g| &g.sub_goals)
+        {
+            for r in &s.initiatives {
+                let i = &r.initiative;
+                rows.push(vec![
+                    Cell::from(s.id.as_str()),
+                    Cell::from(i.id.as_str()),
+                    Cell::from(i.name.as_str()),
+                    Cell::from(i.owner.name()),
+                    Cell::from(format!("{:?}", i.status).to_lowercase()),
+                    Cell::from(i.budget_dkk),
+                    Cell::from(i64::from(i.period.from)),
+                    Cell::from(i64::from(i.period.to)),
+                    Cell::from(r.version.as_str()),
+                ]);
+            }
+        }
+        tables.push(Table {
+            title: t("Indsatser", "Initiatives"),
+            columns: vec![
+                col("sub_goal", "Delmål", "Sub-goal", Kind::Text),
+                col("initiative", "Indsats (id)", "Initiative (id)", Kind::Text),
+                col("name", "Indsats", "Initiative", Kind::Text),
+                col("owner", "Ansvarlig", "Owner", Kind::Text),
+                col("status", "Status", "Status", Kind::Text),
+                col("budget_dkk", "Budget, kr.", "Budget, DKK", Kind::Integer),
+                col("from", "Fra", "From", Kind::Year),
+                col("to", "Til", "To", Kind::Year),
+                col("action_plan", "Handleplan", "Action plan", Kind::Text),
+            ],
+            rows,
+            notes: Vec::new(),
+        });
+
+        // The udsatte byområder.
+        let mut rows = Vec::new();
+        for a in &self.designated_areas {
+            for f in &a.figures {
+                rows.push(vec![
+                    Cell::from(a.id.as_str()),
+                    Cell::from(a.name.as_str()),
+                    Cell::from(f.indicator.as_str()),
+                    Cell::from(lang.t(&f.name, &f.name_en)),
+                    Cell::from(self.data_year.map(i64::from)),
+                    Cell::published(&f.value, false),
+                    Cell::published(&f.rest, false),
+                    Cell::published(&f.gap, false),
+                    Cell::from(ids(&a.initiatives)),
+                ]);
+            }
+        }
+        tables.push(Table {
+            title: t("Udsatte byområder", "Udsatte byområder"),
+            columns: vec![
+                col("area", "Byområde (id)", "Area (id)", Kind::Text),
+                col("name", "Byområde", "Area", Kind::Text),
+                col("indicator", "Indikator", "Indicator", Kind::Text),
+                col("criterion", "Kriterium", "Criterion", Kind::Text),
+                col("data_year", "Dataår", "Data year", Kind::Year),
+                col("value", "Byområdet", "The area", dec),
+                col(
+                    "rest",
+                    "Resten af kommunen",
+                    "The rest of the municipality",
+                    dec,
+                ),
+                col("gap", "Forskel", "Gap", dec),
+                col("initiatives", "Indsatser", "Initiatives", Kind::Text),
+            ],
+            rows,
+            notes: vec![note.clone()],
+        });
+
+        // The estates on a state list.
+        let mut rows = Vec::new();
+        for a in &self.listed_areas {
+            for n in a.numbers.iter().flatten() {
+                let whole = n.column == "residents";
+                rows.push(vec![
+                    Cell::from(a.id.as_str()),
+                    Cell::from(a.name.as_str()),
+                    Cell::from(a.lists.join(", ")),
+                    Cell::from(n.column.as_str()),
+                    Cell::published(&n.value, whole),
+                    Cell::published(&n.all, whole),
+                    Cell::from(ids(&a.initiatives)),
+                ]);
+            }
+        }
+        tables.push(Table {
+            title: t("Statsligt listede", "State-listed estates"),
+            columns: vec![
+                col("area", "Område (id)", "Area (id)", Kind::Text),
+                col("name", "Område", "Area", Kind::Text),
+                col("lists", "Lister", "Lists", Kind::Text),
+                col("measure", "Måling", "Measure", Kind::Text),
+                col("value", "Området", "The area", dec),
+                col("all", "Alle områder", "All areas", dec),
+                col("initiatives", "Indsatser", "Initiatives", Kind::Text),
+            ],
+            rows,
+            notes: vec![note.clone()],
+        });
+
+        // The overall goals.
+        let mut rows = Vec::new();
+        if let Some(g) = &self.goals {
+            let h = &g.headline;
+            let row = |part: &str,
+                       item: String,
+                       from: Option<i32>,
+                       a: Cell,
+                       to: Option<i32>,
+                       b: Cell,
+                       status: String| {
+                vec![
+                    Cell::from(part),
+                    Cell::from(item),
+                    Cell::from(from.map(i64::from)),
+                    a,
+                    Cell::from(to.map(i64::from)),
+                    b,
+                    Cell::from(status),
+                ]
+            };
+            rows.push(row(
+                "index",
+                t("Udsathedsindeks", "Vulnerability index"),
+                Some(h.from),
+                Cell::published(&h.index_from, false),
+                Some(h.to),
+                Cell::published(&h.index_to, false),
+                String::new(),
+            ));
+            rows.push(row(
+                "index_change_pct",
+                t("Ændring, %", "Change, %"),
+                Some(h.from),
+                Cell::Empty,
+                Some(h.to),
+                Cell::published(&h.change_pct, false),
+                String::new(),
+            ));
+            for c in &h.components {
+                rows.push(row(
+                    "index_component",
+                    lang.t(&c.name, &c.name_en).to_string(),
+                    Some(h.from),
+                    Cell::published(&c.from, false),
+                    Some(h.to),
+                    Cell::published(&c.to, false),
+                    format!("{} {}", t("vægt", "weight"), c.weight),
+                ));
+            }
+            for on in &g.goal_2017 {
+                let o = &on.outcome;
+                let who = on
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| t("Alle udsatte byområder", "All udsatte byområder"));
+                for r in &o.rows {
+                    rows.push(row(
+                        "goal_2017",
+                        format!("{who}: {}", lang.t(&r.name, &r.name_en)),
+                        Some(o.baseline_year),
+                        Cell::published(&r.baseline_gap, false),
+                        Some(o.latest_year),
+                        Cell::published(&r.latest_gap, false),
+                        format!("{:?}", r.status).to_lowercase(),
+                    ));
+                }
+                rows.push(row(
+                    "goal_2017",
+                    who,
+                    Some(o.baseline_year),
+                    Cell::Empty,
+                    Some(o.latest_year),
+                    Cell::Integer(o.reached as i64),
+                    format!(
+                        "{} / {} ({} {}): {}",
+                        o.reached,
+                        o.rows.len(),
+                        t("krævet", "required"),
+                        o.required,
+                        if o.met {
+                            t("nået", "met")
+                        } else {
+                            t("ikke nået", "not met")
+                        }
+                    ),
+                ));
+            }
+            rows.push(row(
+                "goal_2035_fewer",
+                format!(
+                    "{} {} {}",
+                    t(
+                        "Udsatte byområder i udpegningen",
+                        "Udsatte byområder in the designation"
+                    ),
+                    g.round.spec,
+                    g.round.year
+                ),
+                None,
+                Cell::Empty,
+                Some(g.round.year),
+                Cell::Integer(g.designated as i64),
+                String::new(),
+            ));
+            let over = g
+                .at_risk
+                .areas
+                .iter()
+                .filter(|(_, p)| *p > g.at_risk.threshold)
+                .count();
+            rows.push(row(
+                "goal_2035_no_risk",
+                format!(
+                    "{} ({} {} %)",
+                    t(
+                        "Boligområder over tærsklen for parallelsamfundslisten",
+                        "Housing areas above the threshold for the parallelsamfund list"
+                    ),
+                    t("tærskel", "threshold"),
+                    g.risk_pct
+                ),
+                None,
+                Cell::Empty,
+                g.at_risk.list_year,
+                Cell::Integer(over as i64),
+                if g.at_risk.met {
+                    t("nået", "met")
+                } else {
+                    t("ikke nået", "not met")
+                },
+            ));
+        }
+        tables.push(Table {
+            title: t("Overordnede mål", "Overall goals"),
+            columns: vec![
+                col("part", "Del", "Part", Kind::Text),
+                col("item", "Hvad", "What", Kind::Text),
+                col("from", "Fra år", "From year", Kind::Year),
+                col(
+                    "value_from",
+                    "Værdi fra",
+                    "Value from",
+                    Kind::Decimal { places: 3 },
+                ),
+                col("to", "Til år", "To year", Kind::Year),
+                col(
+                    "value_to",
+                    "Værdi til",
+                    "Value to",
+                    Kind::Decimal { places: 3 },
+                ),
+                col("status", "Status", "Status", Kind::Text),
+            ],
+            rows,
+            notes: vec![note],
+        });
+        tables
     }
 }

@@ -199,7 +199,8 @@ fn indicator_table(
                         "{} ({ty}){}",
                         comparator_label(ctx, i),
                         match (r.target_value.view(), r.value_year) {
-                            (View::Shown(_), Some(ly)) => format!("; {ly}: {}", fig(&r.target_value)),
+                            (View::Shown(_), Some(ly)) =>
+                                format!("; {ly}: {}", fig(&r.target_value)),
                             _ => String::new(),
                         }
                     ),
@@ -284,10 +285,10 @@ fn initiative_table(
                 Td::text(&format!("{}–{}", i.period.from, i.period.to)),
             ];
             if show_version {
-                cells.push(Td::text(
-                    &r.version(&row.version)
-                        .map_or_else(|| row.version.clone(), |v| report_version_label(ctx, v)),
-                ));
+                cells.push(Td::text(&r.version(&row.version).map_or_else(
+                    || row.version.clone(),
+                    |v| report_version_label(ctx, v),
+                )));
             }
             cells
         })
@@ -369,7 +370,8 @@ fn figures_table(ctx: &Ctx, area: &str, data_year: Option<i32>, figures: &[KeyFi
         &[
             ctx.t("Kriterium", "Criterion").into(),
             ctx.t("Byområdet", "The area").into(),
-            ctx.t("Resten af kommunen", "The rest of the municipality").into(),
+            ctx.t("Resten af kommunen", "The rest of the municipality")
+                .into(),
             ctx.t("Forskel", "Gap").into(),
         ],
         &rows,

@@ -6,11 +6,8 @@ use crate::edit::url_encode;
 use crate::pages::PageError;
 use crate::svg::escape;
 use kvarter_plans::progress::Status;
-use kvarter_plans::{
-    Areas, Indicator, InitiativeStatus, Measure, Plans, Population, Progress, Target,
-};
+use kvarter_plans::{Areas, Indicator, InitiativeStatus, Measure, Plans, Population, Target};
 use rusqlite::Connection;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub use kvarter_view::plans::Tracked;
