@@ -917,61 +917,6 @@ fn kvarter_view_plans(rows: &Rows) -> Result<Option<Plans>, String> {
     crate::plans::stored(&rows.plan_files)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_version_in_force_is_the_current_else_the_last_begun_else_the_first() {
-        let plans = kvarter_plans::seed::copenhagen_2025(&[]);
-        let at = |year: i32| -> Vec<(String, InForce)> {
-            in_force(&plans, "policy-2025", year)
-                .into_iter()
-                .map(|(v, s)| (v.id.clone(), s))
-                .collect()
-        };
-        assert_eq!(at(2026), [("ap-2025".into(), InForce::Current)]);
-        assert_eq!(at(2027), [("ap-2027".into(), InForce::Current)]);
-        assert_eq!(at(2031), [("ap-2027".into(), InForce::Ended)], "ended");
-        assert_eq!(
-            at(2020),
-            [("ap-2025".into(), InForce::Upcoming)],
-            "not begun"
-        );
-        assert!(in_force(&plans, "no-such-policy", 2026).is_empty());
-    }
-
-    #[test]
-    fn a_name_replaces_the_id_and_an_empty_one_does_not() {
-        let mut names = BTreeMap::new();
-        assert_eq!(area_name(&names, "area-1"), "area-1");
-        names.insert("area-1".to_string(), "Mjølnerparken".to_string());
-        names.insert("area-2".to_string(), " ".to_string());
-        assert_eq!(area_name(&names, "area-1"), "Mjølnerparken");
-        assert_eq!(area_name(&names, "area-2"), "area-2");
-    }
-
-    #[test]
-    fn a_year_the_store_lacks_is_not_found_and_names_the_known_years() {
-        let rows = Rows {
-            list_years: vec![2021, 2022],
-            ..Rows::default()
-        };
-        let p = Policy::new(5);
-        match StatusReport::build(&rows, &p, Some(2019)) {
-            Err(ReportError::NotFound(m)) => assert!(m.contains("2021, 2022"), "{m}"),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            StatusReport::build(&Rows::default(), &p, None),
-            Err(ReportError::NotFound(_))
-        ));
-        let r = StatusReport::build(&rows, &p, None).unwrap();
-        assert_eq!(r.year, 2022);
-        assert!(!r.has_plans && r.goals.is_none() && r.policies.is_empty());
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The report as tables (one per part), for the workbook `kvarter plans report --format xlsx`.
 
@@ -1344,5 +1289,60 @@ impl StatusReport {
             notes: vec![note],
         });
         tables
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_in_force_is_the_current_else_the_last_begun_else_the_first() {
+        let plans = kvarter_plans::seed::copenhagen_2025(&[]);
+        let at = |year: i32| -> Vec<(String, InForce)> {
+            in_force(&plans, "policy-2025", year)
+                .into_iter()
+                .map(|(v, s)| (v.id.clone(), s))
+                .collect()
+        };
+        assert_eq!(at(2026), [("ap-2025".into(), InForce::Current)]);
+        assert_eq!(at(2027), [("ap-2027".into(), InForce::Current)]);
+        assert_eq!(at(2031), [("ap-2027".into(), InForce::Ended)], "ended");
+        assert_eq!(
+            at(2020),
+            [("ap-2025".into(), InForce::Upcoming)],
+            "not begun"
+        );
+        assert!(in_force(&plans, "no-such-policy", 2026).is_empty());
+    }
+
+    #[test]
+    fn a_name_replaces_the_id_and_an_empty_one_does_not() {
+        let mut names = BTreeMap::new();
+        assert_eq!(area_name(&names, "area-1"), "area-1");
+        names.insert("area-1".to_string(), "Mjølnerparken".to_string());
+        names.insert("area-2".to_string(), " ".to_string());
+        assert_eq!(area_name(&names, "area-1"), "Mjølnerparken");
+        assert_eq!(area_name(&names, "area-2"), "area-2");
+    }
+
+    #[test]
+    fn a_year_the_store_lacks_is_not_found_and_names_the_known_years() {
+        let rows = Rows {
+            list_years: vec![2021, 2022],
+            ..Rows::default()
+        };
+        let p = Policy::new(5);
+        match StatusReport::build(&rows, &p, Some(2019)) {
+            Err(ReportError::NotFound(m)) => assert!(m.contains("2021, 2022"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            StatusReport::build(&Rows::default(), &p, None),
+            Err(ReportError::NotFound(_))
+        ));
+        let r = StatusReport::build(&rows, &p, None).unwrap();
+        assert_eq!(r.year, 2022);
+        assert!(!r.has_plans && r.goals.is_none() && r.policies.is_empty());
     }
 }
