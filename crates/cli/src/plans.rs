@@ -14,6 +14,13 @@
 //!   checks it, and writes the CSV files that `kvarter load --plans DIR` loads; an error names
 //!   the workbook, the sheet, the row and the column, and then nothing is written.
 //!
+//! - `plans report --db FILE [--year Y] --format html|xlsx --out FILE [--lang da|en]
+//!   [--min-count N]` writes the status report the administration gives its committee for a
+//!   list year: the model of `/plans/report` and `/api/plans/report`
+//!   ([`kvarter_view::report::StatusReport`]), as one standalone HTML file printable on A4
+//!   (laid out by `kvarter_web::report_html`, the page's own renderer, with its stylesheet
+//!   inlined) or as a workbook with a sheet per part (`kvarter_export::report_xlsx`).
+//!
 //! Every file is written atomically (a folder file by file).
 
 use super::{Failure, write_atomically};
@@ -61,6 +68,28 @@ enum PlansCommand {
         #[arg(long, value_name = "FILE.xlsx|DIR")]
         out: PathBuf,
     },
+    /// Writes the status report of a list year for the committee (HTML printable on A4, or XLSX).
+    Report {
+        /// The store `kvarter load` filled (with `--plans`, and `--screen` for the udsatte
+        /// byområder).
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// The list year; default the latest.
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+        /// The format.
+        #[arg(long, value_enum)]
+        format: ReportFormat,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Language of text for people.
+        #[arg(long, value_enum, default_value_t = ReportLang::Da)]
+        lang: ReportLang,
+        /// The minimum count of persons a published figure may rest on.
+        #[arg(long, value_name = "N", default_value_t = kvarter_view::DEFAULT_MIN_COUNT)]
+        min_count: u64,
+    },
     /// Checks an Excel workbook of plans and writes its CSV files.
     Import {
         /// The workbook, one sheet per plan file (as `plans export` writes it).
@@ -70,6 +99,22 @@ enum PlansCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+/// The formats of `plans report`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    /// One standalone HTML file, printable on A4.
+    Html,
+    /// One workbook, a sheet per part.
+    Xlsx,
+}
+
+/// The languages of `plans report`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportLang {
+    Da,
+    En,
 }
 
 fn open_db(db: &Path) -> Result<rusqlite::Connection, Failure> {
@@ -88,6 +133,14 @@ pub(crate) fn run_plans(a: &PlansArgs) -> Result<String, Failure> {
         PlansCommand::Progress { db, plans } => report(db, plans),
         PlansCommand::Export { plans, db, out } => export(plans.as_deref(), db.as_deref(), out),
         PlansCommand::Import { workbook, out } => import(workbook, out),
+        PlansCommand::Report {
+            db,
+            year,
+            format,
+            out,
+            lang,
+            min_count,
+        } => status_report(db, *year, *format, out, *lang, *min_count),
     }
 }
 
@@ -369,4 +422,58 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
         );
     }
     Ok(s)
+}
+
+/// `plans report`: the status report of a list year, written atomically.
+fn status_report(
+    db: &Path,
+    year: Option<i32>,
+    format: ReportFormat,
+    out: &Path,
+    lang: ReportLang,
+    min_count: u64,
+) -> Result<String, Failure> {
+    if let Some(y) = year
+        && !(2010..=9999).contains(&y)
+    {
+        return Err(Failure(format!(
+            "--year {y}: expected a list year from 2010 to 9999"
+        )));
+    }
+    let conn = open_db(db)?;
+    let at = |e: String| Failure(format!("{}: {e}", db.display()));
+    let bytes = match format {
+        ReportFormat::Html => kvarter_web::report_html(
+            &conn,
+            year,
+            match lang {
+                ReportLang::Da => kvarter_report::Lang::Da,
+                ReportLang::En => kvarter_report::Lang::En,
+            },
+            min_count,
+        )
+        .map_err(at)?
+        .into_bytes(),
+        ReportFormat::Xlsx => {
+            let rows = kvarter_store::dashboard::report_rows(&conn, year)
+                .map_err(|e| at(format!("reading the store: {e}")))?;
+            let report = kvarter_view::report::StatusReport::build(
+                &rows,
+                &kvarter_view::Policy::new(min_count),
+                year,
+            )
+            .map_err(|e| at(e.to_string()))?;
+            kvarter_export::report_xlsx::to_xlsx(
+                &report,
+                match lang {
+                    ReportLang::Da => kvarter_export::Lang::Da,
+                    ReportLang::En => kvarter_export::Lang::En,
+                },
+            )
+            .map_err(|e| Failure(format!("{}: {e}", out.display())))?
+        }
+    };
+    write_atomically(out, &bytes)?;
+    eprintln!("wrote the status report {}", out.display());
+    Ok(String::new())
 }

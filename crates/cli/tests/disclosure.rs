@@ -25,7 +25,8 @@
 //!   screening and plan table in the store, with each query parameter's values; fetches every
 //!   download (`/lists/download`, `/areas/download`, `/foresight/download`, `/plans/download`)
 //!   in every format, year and view; and runs `kvarter export` for both tables in all seven
-//!   formats, every year and both views.
+//!   formats, every year and both views, and `kvarter plans report` as HTML and XLSX (every
+//!   year of the criteria store; `/api/plans/report` is called as a route of the document).
 //! - **Rules.** (a) No sentinel anywhere. (b) No count of persons of 1–4 in a field or column
 //!   that carries a count (`residents`, `persons_*`, `group_size`, `population`, `num`, `den`,
 //!   …, and a `residents` criterion's value). (c) Nothing suppressed can be recomputed: a share
@@ -1595,6 +1596,53 @@ impl Audit {
                             self.text(&format!("{face} (manifest)"), &text);
                         }
                     }
+                }
+            }
+        }
+        // `kvarter plans report`, as HTML and XLSX, for the latest year (every year with
+        // `every_year`).
+        let years: Vec<Option<u16>> = if every_year {
+            store.years.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for year in years {
+            for format in ["html", "xlsx"] {
+                let out = dir.join(format!("report.{format}"));
+                let _ = std::fs::remove_file(&out);
+                let y = year.map(|y| y.to_string());
+                let mut args = vec![
+                    "plans",
+                    "report",
+                    "--db",
+                    db.to_str().unwrap(),
+                    "--format",
+                    format,
+                    "--out",
+                    out.to_str().unwrap(),
+                ];
+                if let Some(y) = &y {
+                    args.extend(["--year", y]);
+                }
+                let face = format!(
+                    "kvarter plans report --format {format}{}",
+                    y.as_ref()
+                        .map(|y| format!(" --year {y}"))
+                        .unwrap_or_default()
+                );
+                let o = kvarter(&args);
+                n += 1;
+                if !o.status.success() {
+                    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+                    self.find(Rule::Unauditable, &face, "exit status", err);
+                    continue;
+                }
+                let bytes = std::fs::read(&out).unwrap();
+                if format == "html" {
+                    self.faces += 1;
+                    self.text(&face, &String::from_utf8_lossy(&bytes));
+                } else {
+                    self.file(&face, format, &bytes);
                 }
             }
         }

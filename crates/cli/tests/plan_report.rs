@@ -659,3 +659,259 @@ fn the_comparison_lists_what_compare_versions_finds() {
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("same action plan"), "{body}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `kvarter plans report` and `/api/plans/report`: one model, every face the same figures.
+
+/// Every indicator row of the API's report: (indicator id, value as served).
+fn api_indicators(report: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for p in report["policies"].as_array().unwrap() {
+        for g in p["goals"].as_array().unwrap() {
+            for s in g["sub_goals"].as_array().unwrap() {
+                for r in s["indicators"].as_array().unwrap() {
+                    out.push((
+                        r["indicator"]["id"].as_str().unwrap().to_string(),
+                        r["value"].clone(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every udsat byområde key figure of the API's report: ((area, indicator), value).
+fn api_figures(report: &Value) -> Vec<((String, String), Value)> {
+    report["designated_areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| {
+            let id = a["id"].as_str().unwrap().to_string();
+            a["figures"].as_array().unwrap().iter().map(move |f| {
+                (
+                    (id.clone(), f["indicator"].as_str().unwrap().to_string()),
+                    f["value"].clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Checks that every figure of `html` (a page or the file) is the API's: each indicator's
+/// machine-readable value, and each udsat byområde's key figure (its sort key).
+fn figures_equal(html: &str, report: &Value, face: &str) -> usize {
+    let mut n = 0;
+    for (id, v) in api_indicators(report) {
+        let row = indicator_row(html, &id);
+        match v.as_str() {
+            Some(exact) => {
+                assert_eq!(
+                    value_of(row).0,
+                    exact.parse::<Decimal>().unwrap(),
+                    "{face}: {id}"
+                );
+                n += 1;
+            }
+            None => assert!(
+                !row.contains("<data class=\"value\""),
+                "{face}: {id}: {row}"
+            ),
+        }
+    }
+    for ((area, indicator), v) in api_figures(report) {
+        let table = between(html, &format!("id=\"figures-{area}\""), "</table>")
+            .unwrap_or_else(|| panic!("{face}: no key figures of {area}"));
+        let row = between(table, &format!("<code>{indicator}</code>"), "</tr>").unwrap();
+        match v.as_str() {
+            Some(exact) => {
+                assert!(
+                    row.contains(&format!("data-sort=\"{exact}\"")),
+                    "{face}: {area} {indicator} = {exact}: {row}"
+                );
+                n += 1;
+            }
+            None => assert!(
+                !row.contains("data-sort=\"") || row.contains("&lt;"),
+                "{row}"
+            ),
+        }
+    }
+    n
+}
+
+#[test]
+fn the_report_file_the_page_and_the_api_show_the_same_figures() {
+    let f = fixture();
+    let c = conn(f);
+    let years = years(&c);
+    let latest = *years.last().unwrap();
+    let earlier = years[years.len() - 3];
+    let server = serve(&f.db, &[]);
+    let dir = f.db.parent().unwrap().join("report-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = f.db.to_str().unwrap();
+
+    for year in [latest, earlier] {
+        let api = server.json(&format!("/api/plans/report?year={year}"));
+        assert_eq!(api["year"], year);
+        assert!(
+            !api_figures(&api).is_empty(),
+            "the udsatte byområder have key figures"
+        );
+        let page = server.page(&format!("/plans/report?year={year}"));
+        let on_page = figures_equal(&page, &api, "page");
+        assert!(on_page >= 10, "only {on_page} figures compared");
+        // The designated areas of the round, each with a section.
+        for a in api["designated_areas"].as_array().unwrap() {
+            let id = a["id"].as_str().unwrap();
+            assert!(page.contains(&format!("data-byomraade=\"{id}\"")), "{id}");
+            assert!(page.contains(a["name"].as_str().unwrap()));
+        }
+        // The overall goals are the API's.
+        let index = api["goals"]["headline"]["index_to"].as_str().unwrap();
+        let shown = kvarter_report::rounded(index.parse().unwrap(), 3, Lang::Da);
+        assert!(page.contains(&shown), "index {shown}");
+
+        // The file, in Danish: the same figures, standalone, printable on A4.
+        let html = dir.join(format!("report-{year}.html"));
+        let y = year.to_string();
+        ok(&[
+            "plans",
+            "report",
+            "--db",
+            db,
+            "--year",
+            &y,
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ]);
+        let file = std::fs::read_to_string(&html).unwrap();
+        assert_eq!(figures_equal(&file, &api, "file"), on_page);
+        assert!(file.contains("<style>") && file.contains("@page plan-report"));
+        assert!(file.contains("size: A4"));
+        assert!(!file.contains("<script") && !file.contains("rel=\"stylesheet\""));
+        assert!(!file.contains("http://") && !file.contains("https://"));
+        assert!(!file.contains("name=\"year\""), "no form in the file");
+
+        // The workbook: a sheet per part, numbers as numbers, equal to the API's.
+        let xlsx = dir.join(format!("report-{year}.xlsx"));
+        ok(&[
+            "plans",
+            "report",
+            "--db",
+            db,
+            "--year",
+            &y,
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ]);
+        use calamine::{Data, Reader, Xlsx};
+        let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        assert_eq!(
+            wb.sheet_names(),
+            [
+                format!("Indikatorer {year}"),
+                "Indsatser".into(),
+                "Udsatte byområder".into(),
+                "Statsligt listede".into(),
+                "Overordnede mål".into()
+            ]
+        );
+        let sheet = wb.worksheet_range(&format!("Indikatorer {year}")).unwrap();
+        let mut compared = 0;
+        for (id, v) in api_indicators(&api) {
+            let row = sheet
+                .rows()
+                .find(|r| r.get(3) == Some(&Data::String(id.clone())))
+                .unwrap_or_else(|| panic!("no row of {id}"));
+            match (v.as_str(), &row[8]) {
+                (Some(exact), Data::Float(x)) => {
+                    assert_eq!(*x, exact.parse::<f64>().unwrap(), "{id}");
+                    compared += 1;
+                }
+                (None, Data::Empty) => {}
+                (None, Data::String(s)) => assert!(s.starts_with('<'), "{id}: {s}"),
+                other => panic!("{id}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            compared,
+            on_page
+                - api_figures(&api)
+                    .iter()
+                    .filter(|(_, v)| v.is_string())
+                    .count()
+        );
+        let sheet = wb.worksheet_range("Udsatte byområder").unwrap();
+        for ((area, indicator), v) in api_figures(&api) {
+            let row = sheet
+                .rows()
+                .find(|r| {
+                    r.first() == Some(&Data::String(area.clone()))
+                        && r.get(2) == Some(&Data::String(indicator.clone()))
+                })
+                .unwrap();
+            match (v.as_str(), &row[5]) {
+                (Some(exact), Data::Float(x)) => {
+                    assert_eq!(*x, exact.parse::<f64>().unwrap())
+                }
+                (None, Data::String(s)) => assert!(s.starts_with('<')),
+                (None, Data::Empty) => {}
+                other => panic!("{area} {indicator}: {other:?}"),
+            }
+        }
+    }
+
+    // English.
+    let html = dir.join("report-en.html");
+    ok(&[
+        "plans",
+        "report",
+        "--db",
+        db,
+        "--format",
+        "html",
+        "--lang",
+        "en",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    let file = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        file.contains("<html lang=\"en\">")
+            && file.contains(&format!("Policy status report, {latest}"))
+    );
+
+    // A year the store lacks, a year that is none, a store that is not there: an error, no file.
+    let out = dir.join("never.html");
+    for (args, says) in [
+        (vec!["--db", db, "--year", "2011"], "known list years"),
+        (vec!["--db", db, "--year", "20"], "from 2010 to 9999"),
+        (vec!["--db", "/nonexistent/k.db"], "no such database"),
+    ] {
+        let mut a = vec![
+            "plans",
+            "report",
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend(args);
+        let o = common::kvarter(&a);
+        assert!(!o.status.success(), "{a:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{a:?}: {err}");
+        assert!(!out.exists());
+    }
+    // The API's rule for years.
+    assert_eq!(server.get("/api/plans/report?year=2011").0, 404);
+    assert_eq!(server.get("/api/plans/report?year=next").0, 400);
+    assert_eq!(server.get("/api/plans/report?yr=2020").0, 400);
+}

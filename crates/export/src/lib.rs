@@ -84,6 +84,7 @@ mod geo;
 mod geojson;
 mod gpkg;
 pub mod plans_xlsx;
+pub mod report_xlsx;
 pub mod sparse_xlsx;
 mod typed;
 mod workbook;
@@ -97,7 +98,7 @@ pub use geojson::{UTM32_URN, WGS84_DECIMALS, geojson};
 pub use gpkg::{GPKG_APPLICATION_ID, GPKG_LAST_CHANGE, GPKG_USER_VERSION, gpkg};
 pub use kvarter_view::table::{Cell, Column, Kind, MAX_PLACES, RowLength, Table};
 pub use rust_decimal::Decimal;
-pub use workbook::{XLSX_CREATED, xlsx};
+pub use workbook::{XLSX_CREATED, book, xlsx};
 
 /// The text a suppressed count is written as, in CSV and XLSX alike: `<{min_count}`, e.g. `<5`.
 pub fn suppressed_marker(min_count: u64) -> String {

@@ -49,6 +49,41 @@ pub const XLSX_CREATED: (u16, u8, u8) = (2000, 1, 1);
 /// [`ExportError::Xlsx`] for a value Excel cannot hold (such as a text over 32,767
 /// characters).
 pub fn xlsx(table: &Table, lang: Lang) -> Result<Vec<u8>, ExportError> {
+    book(&table.title, std::slice::from_ref(table), lang)
+}
+
+/// Several tables as one workbook, a worksheet per table in order (each as [`xlsx`] writes
+/// its one), titled `title`. Worksheet names are the tables' titles as [`xlsx`] shortens them;
+/// two tables whose names come out the same are an error.
+///
+/// # Errors
+///
+/// As [`xlsx`], and [`ExportError::Xlsx`] for a repeated worksheet name.
+pub fn book(title: &str, tables: &[Table], lang: Lang) -> Result<Vec<u8>, ExportError> {
+    let at = |what: String| move |e: XlsxError| ExportError::Xlsx(format!("{what}: {e}"));
+    let created = ExcelDateTime::from_ymd(XLSX_CREATED.0, XLSX_CREATED.1, XLSX_CREATED.2)
+        .map_err(at("creation date".into()))?;
+    let properties = DocProperties::new()
+        .set_title(clean_property(title))
+        .set_creation_datetime(&created);
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&properties);
+    let mut names = std::collections::BTreeSet::new();
+    for table in tables {
+        let name = sheet_name(&table.title, lang);
+        if !names.insert(name.clone()) {
+            return Err(ExportError::Xlsx(format!(
+                "two worksheets would be named {name:?}"
+            )));
+        }
+        workbook.push_worksheet(worksheet(table, lang)?);
+    }
+    workbook.save_to_buffer().map_err(at("saving".into()))
+}
+
+/// One table as a worksheet: typed cells, a bold frozen header with a filter, fitted widths,
+/// the notes below.
+fn worksheet(table: &Table, lang: Lang) -> Result<Worksheet, ExportError> {
     table.check()?;
     let columns = table.columns.len();
     let notes_rows = if table.notes.is_empty() {
@@ -142,15 +177,7 @@ pub fn xlsx(table: &Table, lang: Lang) -> Result<Vec<u8>, ExportError> {
         }
     }
 
-    let created = ExcelDateTime::from_ymd(XLSX_CREATED.0, XLSX_CREATED.1, XLSX_CREATED.2)
-        .map_err(at("creation date".into()))?;
-    let properties = DocProperties::new()
-        .set_title(clean_property(&table.title))
-        .set_creation_datetime(&created);
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&properties);
-    workbook.push_worksheet(sheet);
-    workbook.save_to_buffer().map_err(at("saving".into()))
+    Ok(sheet)
 }
 
 /// The formats and width of one column.

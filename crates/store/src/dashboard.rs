@@ -633,3 +633,64 @@ pub fn population_counts(conn: &Connection) -> rusqlite::Result<Vec<crate::Popul
     })?
     .collect()
 }
+
+/// What the store holds of the designation rounds ([`kvarter_view::report::Rounds`]): the name
+/// of every designated area (the name of its latest round with the origin criterion; an area
+/// stored before rounds had names is named by its id), and how many areas each round designated.
+/// This is the one reader the faces take a designated area's name from
+/// ([`kvarter_view::report::area_name`]).
+pub fn rounds(conn: &Connection) -> rusqlite::Result<kvarter_view::report::Rounds> {
+    let mut names = BTreeMap::new();
+    let mut st = conn.prepare_cached(
+        "SELECT area_id, name FROM screening_areas WHERE without_origin = 0 ORDER BY year, spec",
+    )?;
+    for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, name) = row?;
+        let name = if name.is_empty() { id.clone() } else { name };
+        names.insert(id, name);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT r.spec, r.year, COUNT(a.area_id) FROM screening_runs r
+         LEFT JOIN screening_areas a
+           ON a.spec = r.spec AND a.year = r.year AND a.without_origin = r.without_origin
+         WHERE r.without_origin = 0
+         GROUP BY r.spec, r.year ORDER BY r.spec, r.year",
+    )?;
+    let designated = st
+        .query_map([], |r| {
+            Ok(kvarter_view::report::RoundCount {
+                spec: r.get(0)?,
+                year: r.get(1)?,
+                areas: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(kvarter_view::report::Rounds { names, designated })
+}
+
+/// Everything the status report of list year `year` (the latest when `None`) is built from
+/// ([`kvarter_view::report::StatusReport::build`]).
+pub fn report_rows(
+    conn: &Connection,
+    year: Option<i32>,
+) -> rusqlite::Result<kvarter_view::report::Rows> {
+    let list_years = list_years(conn)?;
+    let year = year.or_else(|| list_years.last().copied());
+    Ok(kvarter_view::report::Rows {
+        memberships: match year {
+            Some(y) => memberships(conn, y, false)?,
+            None => Vec::new(),
+        },
+        list_years,
+        observations: observations(conn, None)?,
+        listed_latest: listed_in_latest(conn)?,
+        areas: areas(conn)?
+            .into_iter()
+            .map(|a| (a.id, a.name, a.municipality))
+            .collect(),
+        population_counts: population_counts(conn)?,
+        plan_files: plan_files(conn)?,
+        outlooks: outlooks(conn, None)?,
+        rounds: rounds(conn)?,
+    })
+}

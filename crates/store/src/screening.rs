@@ -287,38 +287,6 @@ pub fn previous_round(
     }
 }
 
-/// The number of designated areas in each stored designation round of `spec` (with the origin
-/// criterion), by round year ascending.
-pub fn designated_per_round(conn: &Connection, spec: &str) -> rusqlite::Result<Vec<(i32, u64)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT r.year, COUNT(a.area_id) FROM screening_runs r
-         LEFT JOIN screening_areas a
-           ON a.spec = r.spec AND a.year = r.year AND a.without_origin = r.without_origin
-         WHERE r.spec = ?1 AND r.without_origin = 0
-         GROUP BY r.year ORDER BY r.year",
-    )?;
-    st.query_map(params![spec], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect()
-}
-
-/// The names of a stored screening's designated areas: id → name (names not stored yet are
-/// left out).
-pub fn area_names(
-    conn: &Connection,
-    spec: &str,
-    year: i32,
-    without_origin: bool,
-) -> rusqlite::Result<BTreeMap<String, String>> {
-    let mut st = conn.prepare_cached(
-        "SELECT area_id, name FROM screening_areas
-         WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND name <> ''",
-    )?;
-    st.query_map(params![spec, year, without_origin], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?
-    .collect()
-}
-
 /// One stored screening with everything in it, or `None` when the store has no such screening.
 pub fn read(
     conn: &Connection,

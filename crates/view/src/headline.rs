@@ -27,13 +27,14 @@
 //! is shown only when each is at least the minimum count, and the index and its change only
 //! when every component they use is (`docs/DISCLOSURE.md`, rule 10).
 
-use crate::disclosure::{Policy, Published};
+use crate::disclosure::{Policy, Published, PublishedDecimal};
 use crate::population::{Counted, Counts, Population};
 use kvarter_rules::Decimal;
 use kvarter_screen::{Direction, Spec};
 
 /// One component of the index in one year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Component {
     /// The spec's criterion id.
     pub criterion: String,
@@ -44,16 +45,18 @@ pub struct Component {
     /// The screening indicator.
     pub indicator: String,
     /// Its weight.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub weight: Decimal,
     /// The ratio in the first year (3 decimals).
-    pub from: Published<Decimal>,
+    pub from: PublishedDecimal,
     /// The ratio in the last year (3 decimals).
-    pub to: Published<Decimal>,
+    pub to: PublishedDecimal,
 }
 
 /// The composite index of the udsatte byområder against the rest of the municipality, in two
 /// data years.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Headline {
     /// The spec whose criteria and weights make the index.
     pub spec: String,
@@ -62,11 +65,11 @@ pub struct Headline {
     /// The last data year.
     pub to: i32,
     /// The index in the first year (3 decimals).
-    pub index_from: Published<Decimal>,
+    pub index_from: PublishedDecimal,
     /// The index in the last year (3 decimals).
-    pub index_to: Published<Decimal>,
+    pub index_to: PublishedDecimal,
     /// `index_to / index_from − 1`, in per cent (1 decimal): −17.0 reads "17 % less vulnerable".
-    pub change_pct: Published<Decimal>,
+    pub change_pct: PublishedDecimal,
     /// The components used, in the spec's order.
     pub components: Vec<Component>,
     /// The criteria left out because a year has no value for them (ids).
@@ -167,7 +170,9 @@ pub fn headline(counted: &Counted, policy: &Policy, spec: &Spec, from: i32, to: 
 }
 
 /// How one criterion fared against the 2017 goal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GoalStatus {
     /// The gap is at most the goal's fraction of the baseline gap (exactly half counts).
     Closed,
@@ -182,7 +187,8 @@ pub enum GoalStatus {
 }
 
 /// One criterion of the 2017 goal on one population.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GoalRow {
     /// The criterion's id.
     pub criterion: String,
@@ -192,15 +198,16 @@ pub struct GoalRow {
     pub name_en: String,
     /// The gap to the city average at baseline, oriented so that positive is worse
     /// (percentage points for shares, m² for m² per resident; 2 decimals).
-    pub baseline_gap: Published<Decimal>,
+    pub baseline_gap: PublishedDecimal,
     /// The latest gap, the same way.
-    pub latest_gap: Published<Decimal>,
+    pub latest_gap: PublishedDecimal,
     /// The outcome.
     pub status: GoalStatus,
 }
 
 /// The 2017 policy's goal on one population.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GoalOutcome {
     /// The data year the gaps are measured from.
     pub baseline_year: i32,
@@ -322,13 +329,16 @@ pub fn gap_goal(
 /// The 2035 goal "no housing area at risk of the parallelsamfund list": every housing area of
 /// the municipality with its probability of being on the list next 1 December (the early
 /// warning), highest first, and whether none exceeds `threshold` (a probability, e.g. 0.10).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AtRisk {
     /// The list year forecast.
     pub list_year: Option<i32>,
     /// (area id, probability), highest first.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<String>>))]
     pub areas: Vec<(String, Decimal)>,
     /// The threshold.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub threshold: Decimal,
     /// Whether no area's probability is above the threshold.
     pub met: bool,

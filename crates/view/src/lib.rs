@@ -19,6 +19,9 @@
 //!   lists, the early warning) that the dashboard's downloads and `kvarter export` share.
 //! - [`plans`]: the plans' status, every indicator's progress from the area-years, each
 //!   figure of the data through the policy ([`plans::measure_series`]).
+//! - [`report`]: the status report for the committee ([`report::StatusReport`]): per goal and
+//!   sub-goal each indicator with its initiatives, per udsat byområde its key figures, the
+//!   overall goals; what `/plans/report`, `/api/plans/report` and `kvarter plans report` render.
 //! - [`screening`]: the municipality's screening (designated areas, city values, publishable
 //!   units) from the store's typed rows, with rule 6: small units never served, small
 //!   numerators and denominators suppressed with their shares, nested groups, and an area's
@@ -36,6 +39,7 @@ pub mod download;
 pub mod headline;
 pub mod plans;
 pub mod population;
+pub mod report;
 pub mod rows;
 pub mod screening;
 pub mod table;

@@ -45,6 +45,7 @@
 //! | `/api/foresight?list=&area=` | the early warning and its backtest |
 //! | `/api/whatif?year=&set=&without_origin=`, `/api/areas/{id}/whatif?…` | the rule and the resident what-if |
 //! | `/api/plans`, `/api/plans/{table}` | the plans as JSON: the whole set, or one table's fields and rows |
+//! | `/api/plans/report?year=` | the status report of a list year ([`kvarter_view::report::StatusReport`]), the figures of `/plans/report` and `kvarter plans report` |
 //! | `POST /api/auth/token`, `POST`/`PUT`/`DELETE /api/plans/…`, `/api/audit` | a bearer token; edits (editor); the audit log (viewer) ([`edit`]) |
 //! | `/api/openapi.json` | the OpenAPI 3.1 document of exactly these endpoints, generated from the handlers and their response types ([`api::doc`]) |
 //!
@@ -80,6 +81,10 @@
 
 #![recursion_limit = "512"]
 
+/// The dashboard's stylesheet, served as `/static/style.css` and inlined in the standalone
+/// report `kvarter plans report` writes.
+pub(crate) const STYLE_CSS: &str = include_str!("../assets/style.css");
+
 pub mod api;
 pub mod area;
 pub mod dash;
@@ -87,6 +92,7 @@ pub mod edit;
 pub mod foresight;
 pub mod listen;
 pub use listen::Limits;
+pub use plan_report::report_html;
 pub mod lists;
 pub mod method;
 pub mod overview;
@@ -267,6 +273,7 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
             post(edit::api_token).delete(edit::api_token_delete),
         )
         .route("/api/plans", get(edit::api_plans))
+        .route("/api/plans/report", get(api::plans_report))
         .route(
             "/api/plans/{table}",
             get(edit::api_table).post(edit::api_create),
@@ -985,10 +992,7 @@ async fn no_icon() -> Response {
 
 async fn asset(UrlPath(file): UrlPath<String>) -> Response {
     let (body, mime) = match file.as_str() {
-        "style.css" => (
-            include_str!("../assets/style.css"),
-            "text/css; charset=utf-8",
-        ),
+        "style.css" => (STYLE_CSS, "text/css; charset=utf-8"),
         "app.js" => (
             include_str!("../assets/app.js"),
             "text/javascript; charset=utf-8",

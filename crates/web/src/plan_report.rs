@@ -7,18 +7,22 @@
 //! [`kvarter_plans::compare_versions`] finds between two versions of one action plan.
 
 use crate::dash::{Ctx, Dash, Td, badge, table, wrapped, year_form};
-use crate::pages::{PageError, memberships, not_found};
+use crate::pages::{PageError, not_found};
 use crate::plans::{
     comparator_label, initiative_status, mark, no_plans, population_label, status_badge, stored,
-    track,
 };
 use crate::svg::escape;
 use kvarter_plans::{
-    ActionPlanVersion, Areas, Decimal, Helhedsplan, Indicator, Initiative, InitiativeChange,
-    Measure, Plans, Progress, Target, compare_versions,
+    ActionPlanVersion, Areas, Decimal, Indicator, Initiative, InitiativeChange, Measure, Target,
+    compare_versions,
+};
+use kvarter_view::View;
+use kvarter_view::report::{
+    HelhedsplanStatus, InForce, IndicatorRow, InitiativeRow, KeyFigure, KeyNumber, ReportError,
+    StatusReport, Version,
 };
 use rusqlite::Connection;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 // ---------------------------------------------------------------------------------------------
@@ -64,75 +68,31 @@ fn areas_text(ctx: &Ctx, dash: Option<&Dash>, a: &Areas) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The status report.
+// The status report: [`kvarter_view::report::StatusReport`], read from the store and laid out.
 
-/// An area's name, or its id when the store does not know it.
-fn area_name<'a>(dash: &'a Dash, id: &'a str) -> &'a str {
-    dash.areas.get(id).map_or(id, |a| a.name.as_str())
+/// "name (version N, from–to)" of a version as the report holds it.
+fn report_version_label(ctx: &Ctx, v: &Version) -> String {
+    format!(
+        "{} ({} {}, {}–{})",
+        v.name,
+        ctx.t("version", "version"),
+        v.version,
+        v.from,
+        v.to
+    )
 }
 
-/// How an action-plan version relates to the report's year.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum InForce {
-    /// Its period contains the year.
-    Current,
-    /// Its period ended before the year, and no later version started before it.
-    Ended,
-    /// It starts after the year: no version of the plan had started by then.
-    Upcoming,
-}
-
-/// For every action plan carrying `policy`, the version in force in `year`: the one whose
-/// period contains the year, else the latest starting before it, else (shown as not yet in
-/// force) the first one.
-fn in_force<'a>(
-    plans: &'a Plans,
-    policy: &str,
-    year: i32,
-) -> Vec<(&'a ActionPlanVersion, InForce)> {
-    let ids: BTreeSet<&str> = plans
-        .action_plans
-        .iter()
-        .filter(|a| a.policy_id == policy)
-        .map(|a| a.plan.as_str())
-        .collect();
-    ids.into_iter()
-        .filter_map(|plan| {
-            let vs: Vec<&ActionPlanVersion> = plans
-                .versions(plan)
-                .into_iter()
-                .filter(|v| v.policy_id == policy)
-                .collect();
-            vs.iter()
-                .filter(|v| v.period.from <= year && year <= v.period.to)
-                .max_by_key(|v| (v.period.from, v.version))
-                .map(|v| (*v, InForce::Current))
-                .or_else(|| {
-                    vs.iter()
-                        .filter(|v| v.period.from <= year)
-                        .max_by_key(|v| (v.period.from, v.version))
-                        .map(|v| (*v, InForce::Ended))
-                })
-                .or_else(|| {
-                    vs.iter()
-                        .min_by_key(|v| (v.period.from, v.version))
-                        .map(|v| (*v, InForce::Upcoming))
-                })
-        })
-        .collect()
-}
-
-fn in_force_text(ctx: &Ctx, v: &ActionPlanVersion, state: InForce, year: i32) -> String {
-    let label = escape(&version_label(ctx, v));
-    match state {
+fn in_force_text(ctx: &Ctx, v: &Version, year: i32) -> String {
+    let label = escape(&report_version_label(ctx, v));
+    let link = escape(&ctx.href(&format!("/plans#{}", v.id)));
+    match v.state {
         InForce::Current => format!(
-            "{} {year}: <a href=\"{}\">{label}</a>{}",
+            "{} {year}: <a href=\"{link}\">{label}</a>{}",
             ctx.t("Handleplan i kraft i", "Action plan in force in"),
-            escape(&ctx.href(&format!("/plans#{}", v.id))),
             mark(ctx, v.illustrative)
         ),
         InForce::Ended => format!(
-            "{} {year}; {}: <a href=\"{}\">{label}</a>{}",
+            "{} {year}; {}: <a href=\"{link}\">{label}</a>{}",
             ctx.t(
                 "Ingen version af handleplanen dækker",
                 "No version of the action plan covers"
@@ -141,11 +101,10 @@ fn in_force_text(ctx: &Ctx, v: &ActionPlanVersion, state: InForce, year: i32) ->
                 "den seneste, der begyndte før, vises",
                 "the latest that started before is shown"
             ),
-            escape(&ctx.href(&format!("/plans#{}", v.id))),
             mark(ctx, v.illustrative)
         ),
         InForce::Upcoming => format!(
-            "{} {year}; {}: <a href=\"{}\">{label}</a>{}",
+            "{} {year}; {}: <a href=\"{link}\">{label}</a>{}",
             ctx.t(
                 "Ingen version af handleplanen var begyndt i",
                 "No version of the action plan had started in"
@@ -154,7 +113,6 @@ fn in_force_text(ctx: &Ctx, v: &ActionPlanVersion, state: InForce, year: i32) ->
                 "den første vises (endnu ikke i kraft det år)",
                 "the first is shown (not yet in force that year)"
             ),
-            escape(&ctx.href(&format!("/plans#{}", v.id))),
             mark(ctx, v.illustrative)
         ),
     }
@@ -169,54 +127,54 @@ fn indicator_head(ctx: &Ctx, year: i32) -> Vec<String> {
         format!("{} {year}", ctx.t("Værdi", "Value")),
         ctx.t("Resten (samme år)", "The rest (same year)").into(),
         ctx.t("Forskel (og tidligere)", "Gap (and earlier)").into(),
+        ctx.t("Forskellens ændring", "Change of the gap").into(),
         format!("{} {year}", ctx.t("Krævet", "Required")),
         ctx.t("Status", "Status").into(),
     ]
 }
 
-/// A table of indicators with their progress as of `year`.
+/// A figure of an indicator: a count of persons whole, anything else to 2 places.
+fn dp_of(i: &Indicator) -> u32 {
+    if i.measure == Measure::Residents {
+        0
+    } else {
+        2
+    }
+}
+
+/// A table of indicator rows as of `year`.
 fn indicator_table(
     ctx: &Ctx,
     id: &str,
     caption: &str,
-    indicators: &[Indicator],
-    progress: &BTreeMap<String, Progress>,
-    tracked: &kvarter_view::plans::Tracked,
+    rows: &[IndicatorRow],
+    round: Option<&(String, i32)>,
     year: i32,
 ) -> String {
-    let rows: Vec<Vec<Td>> = indicators
+    let rows: Vec<Vec<Td>> = rows
         .iter()
-        .map(|i| {
-            let p = progress.get(&i.id);
-            // A count of persons goes through the suppression; its raw value never reaches
-            // the page.
-            let persons = i.measure == Measure::Residents;
-            // The series behind the progress is already the published one
-            // (`dash::measure_series`): a year it could not publish is not in it.
-            let num = |d: Decimal| {
-                if persons {
-                    ctx.num(&d.to_string(), 0)
-                } else {
-                    ctx.num(&d.to_string(), 2)
-                }
-            };
-            let value = match p.and_then(|p| p.latest) {
-                Some((y, v)) => {
-                    let shown = if persons {
-                        num(v)
+        .map(|r| {
+            let i = &r.indicator;
+            let dp = dp_of(i);
+            let num = |d: Decimal| ctx.num(&d.to_string(), dp);
+            let fig = |p: &kvarter_view::PublishedDecimal| ctx.figure(p, dp);
+            let value = match (r.value.view(), r.value_year) {
+                (View::Shown(v), Some(y)) => {
+                    let shown = if dp == 0 {
+                        num(*v)
                     } else {
-                        format!("<data class=\"value\" value=\"{v}\">{}</data>", num(v))
+                        format!("<data class=\"value\" value=\"{v}\">{}</data>", num(*v))
                     };
                     if y == year {
-                        Td::html(shown)
+                        shown
                     } else {
-                        Td::html(format!(
+                        format!(
                             "{shown} <span class=\"muted\">({} {y})</span>",
                             ctx.t("seneste:", "latest:")
-                        ))
+                        )
                     }
                 }
-                None => Td::html("–"),
+                _ => fig(&r.value),
             };
             vec![
                 Td::html(format!(
@@ -227,7 +185,7 @@ fn indicator_table(
                 )),
                 Td::html(format!(
                     "{}<br><code>{}</code>",
-                    population_label(ctx, i, tracked.round.as_ref(), &tracked.names),
+                    population_label(ctx, i, round, r.population_name.as_deref()),
                     escape(i.measure.as_str())
                 )),
                 Td::html(
@@ -240,8 +198,11 @@ fn indicator_table(
                     Some(Target::CityAverage { year: ty }) => format!(
                         "{} ({ty}){}",
                         comparator_label(ctx, i),
-                        p.and_then(|p| p.target_value.zip(p.latest))
-                            .map_or(String::new(), |(t, (ly, _))| format!("; {ly}: {}", num(t)))
+                        match (r.target_value.view(), r.value_year) {
+                            (View::Shown(_), Some(ly)) =>
+                                format!("; {ly}: {}", fig(&r.target_value)),
+                            _ => String::new(),
+                        }
                     ),
                     None => "–".into(),
                 }),
@@ -252,36 +213,41 @@ fn indicator_table(
                         escape(&i.data_source)
                     ))
                 } else {
-                    value
+                    Td::html(value)
                 },
-                Td::html(p.and_then(|p| p.comparator).map_or("–".into(), num)),
-                Td::html(
-                    match (p.and_then(|p| p.gap_to_city), p.and_then(|p| p.gap_from)) {
-                        (Some(g), Some((y, from))) => format!(
-                            "{} <span class=\"muted\">({} {y}: {})</span>",
-                            num(g),
-                            ctx.t("i", "in"),
-                            num(from)
-                        ),
-                        (Some(g), None) => num(g),
-                        _ => "–".into(),
-                    },
-                ),
-                Td::html(p.and_then(|p| p.required).map_or("–".into(), num)),
-                Td::html(status_badge(ctx, p)),
+                Td::html(fig(&r.rest)),
+                Td::html(match (r.gap.view(), r.gap_from_year) {
+                    (View::Shown(_), Some(y)) => format!(
+                        "{} <span class=\"muted\">({} {y}: {})</span>",
+                        fig(&r.gap),
+                        ctx.t("i", "in"),
+                        fig(&r.gap_from)
+                    ),
+                    _ => fig(&r.gap),
+                }),
+                Td::html(match r.gap_change.view() {
+                    View::Shown(c) if !c.is_sign_negative() && !c.is_zero() => {
+                        format!("+{}", fig(&r.gap_change))
+                    }
+                    _ => fig(&r.gap_change),
+                }),
+                Td::html(fig(&r.required)),
+                Td::html(status_badge(ctx, Some(r.status))),
             ]
         })
         .collect();
     wrapped(table(id, caption, &indicator_head(ctx, year), &rows))
 }
 
-/// A table of initiatives: name, owner, status, budget, areas, period.
+/// A table of initiatives in force: name, owner, status, budget, areas, period (and the
+/// version, when more than one is in force).
 fn initiative_table(
     ctx: &Ctx,
     dash: &Dash,
+    r: &StatusReport,
     id: &str,
     caption: &str,
-    items: &[(&ActionPlanVersion, &Initiative)],
+    items: &[InitiativeRow],
     show_version: bool,
 ) -> String {
     let mut head: Vec<String> = vec![
@@ -298,8 +264,9 @@ fn initiative_table(
     }
     let rows: Vec<Vec<Td>> = items
         .iter()
-        .map(|(v, i)| {
-            let mut r = vec![
+        .map(|row| {
+            let i = &row.initiative;
+            let mut cells = vec![
                 Td::html(format!(
                     "<span data-initiative=\"{}\" title=\"{}\">{}</span>{}",
                     escape(&i.id),
@@ -318,42 +285,19 @@ fn initiative_table(
                 Td::text(&format!("{}–{}", i.period.from, i.period.to)),
             ];
             if show_version {
-                r.push(Td::text(&version_label(ctx, v)));
+                cells.push(Td::text(&r.version(&row.version).map_or_else(
+                    || row.version.clone(),
+                    |v| report_version_label(ctx, v),
+                )));
             }
-            r
+            cells
         })
         .collect();
     wrapped(table(id, caption, &head, &rows))
 }
 
-/// The key numbers of the report, in order.
-const KEY_COLUMNS: [&str; 5] = [
-    "residents",
-    "outside_labour_pct",
-    "basic_education_pct",
-    "income_pct_of_region",
-    "convicted_pct",
-];
-
-/// One area's figures in a year after the disclosure policy, when it has a row that year.
-fn key_numbers(
-    conn: &Connection,
-    ctx: &Ctx,
-    area: &str,
-    year: i32,
-) -> Result<Option<kvarter_view::DisclosedYear>, PageError> {
-    let observations = crate::dash::observations(conn, Some(area))?;
-    Ok(crate::dash::disclose(&ctx.policy(), &observations).remove(&year))
-}
-
-fn key_table(
-    ctx: &Ctx,
-    dash: &Dash,
-    area: &str,
-    year: i32,
-    numbers: &kvarter_view::DisclosedYear,
-) -> String {
-    let label = |c: &str| match c {
+fn key_label<'a>(ctx: &Ctx, c: &'a str) -> &'a str {
+    match c {
         "residents" => ctx.t("Beboere", "Residents"),
         "outside_labour_pct" => ctx.t(
             "Uden for arbejdsmarkedet og uddannelse, %",
@@ -362,28 +306,27 @@ fn key_table(
         "basic_education_pct" => ctx.t("Kun grundskole, %", "Basic education only, %"),
         "income_pct_of_region" => ctx.t("Indkomst, % af regionens", "Income, % of the region's"),
         "convicted_pct" => ctx.t("Dømte, %", "Convicted, %"),
-        _ => "",
-    };
-    let rows: Vec<Vec<Td>> = KEY_COLUMNS
+        other => other,
+    }
+}
+
+fn key_table(ctx: &Ctx, area: &str, year: i32, numbers: &[KeyNumber]) -> String {
+    let rows: Vec<Vec<Td>> = numbers
         .iter()
-        .map(|c| {
-            let v = numbers.get(c);
-            let value = match v.view() {
-                kvarter_view::View::Missing => Td::html(ctx.t("mangler", "missing")),
-                _ if *c == "residents" => ctx.figure_cell(&v, 0),
-                _ => ctx.figure_cell(&v, 2),
+        .map(|n| {
+            let dp = if n.column == "residents" { 0 } else { 2 };
+            let value = match n.value.view() {
+                View::Missing => Td::html(ctx.t("mangler", "missing")),
+                _ => ctx.figure_cell(&n.value, dp),
             };
-            let all = dash
-                .averages
-                .get(&(String::new(), year, c.to_string()))
-                .map_or(Td::html("–"), |a| {
-                    let t = format!("{a:.2}");
-                    Td::num(ctx.num(&t, 2), Some(&t))
-                });
             vec![
-                Td::html(format!("{} <code>{}</code>", escape(label(c)), escape(c))),
+                Td::html(format!(
+                    "{} <code>{}</code>",
+                    escape(key_label(ctx, &n.column)),
+                    escape(&n.column)
+                )),
                 value,
-                all,
+                ctx.figure_cell(&n.all, dp),
             ]
         })
         .collect();
@@ -399,14 +342,50 @@ fn key_table(
     ))
 }
 
+/// An udsat byområde's key figures against the rest of the municipality.
+fn figures_table(ctx: &Ctx, area: &str, data_year: Option<i32>, figures: &[KeyFigure]) -> String {
+    let rows: Vec<Vec<Td>> = figures
+        .iter()
+        .map(|f| {
+            let dp = if f.share { 2 } else { 1 };
+            vec![
+                Td::html(format!(
+                    "{} <code>{}</code>",
+                    escape(ctx.t(&f.name, &f.name_en)),
+                    escape(&f.indicator)
+                )),
+                ctx.figure_cell(&f.value, dp),
+                ctx.figure_cell(&f.rest, dp),
+                ctx.figure_cell(&f.gap, dp),
+            ]
+        })
+        .collect();
+    wrapped(table(
+        &format!("figures-{area}"),
+        &format!(
+            "{} {}",
+            ctx.t("Nøgletal, dataår", "Key figures, data year"),
+            data_year.map_or("–".into(), |y| y.to_string())
+        ),
+        &[
+            ctx.t("Kriterium", "Criterion").into(),
+            ctx.t("Byområdet", "The area").into(),
+            ctx.t("Resten af kommunen", "The rest of the municipality")
+                .into(),
+            ctx.t("Forskel", "Gap").into(),
+        ],
+        &rows,
+    ))
+}
+
 /// A helhedsplan: its facts and, goal by goal, its indicators' status as of `year`.
 fn helhedsplan_block(
     ctx: &Ctx,
-    hp: &Helhedsplan,
-    progress: &BTreeMap<String, Progress>,
-    tracked: &kvarter_view::plans::Tracked,
+    h: &HelhedsplanStatus,
+    round: Option<&(String, i32)>,
     year: i32,
 ) -> String {
+    let hp = &h.plan;
     let mut b = format!(
         "<div class=\"report-hp\" id=\"{}\"><h4>{}{}</h4><p>{} · {}–{} · {}: {} DKK · {}: {} DKK</p>",
         escape(&hp.id),
@@ -420,41 +399,54 @@ fn helhedsplan_block(
         ctx.t("kommunal medfinansiering", "municipal co-financing"),
         ctx.num(&hp.municipal_cofinancing_dkk.to_string(), 0),
     );
-    for ch in &hp.challenges {
-        for g in &ch.goals {
+    for g in &h.goals {
+        let _ = write!(
+            b,
+            "<p><strong>{}:</strong> {} → <strong>{}:</strong> {}</p>",
+            ctx.t("Udfordring", "Challenge"),
+            escape(&g.challenge),
+            ctx.t("Mål", "Goal"),
+            escape(&g.goal)
+        );
+        if g.indicators.is_empty() {
             let _ = write!(
                 b,
-                "<p><strong>{}:</strong> {} → <strong>{}:</strong> {}</p>",
-                ctx.t("Udfordring", "Challenge"),
-                escape(&ch.text),
-                ctx.t("Mål", "Goal"),
-                escape(&g.text)
+                "<p class=\"muted\">{}</p>",
+                ctx.t("Målet har ingen indikator.", "The goal has no indicator.")
             );
-            if g.indicators.is_empty() {
-                let _ = write!(
-                    b,
-                    "<p class=\"muted\">{}</p>",
-                    ctx.t("Målet har ingen indikator.", "The goal has no indicator.")
-                );
-            } else {
-                b.push_str(&indicator_table(
-                    ctx,
-                    &format!("ind-{}", g.id),
-                    ctx.t("Målt ved", "Measured by"),
-                    &g.indicators,
-                    progress,
-                    tracked,
-                    year,
-                ));
-            }
+        } else {
+            b.push_str(&indicator_table(
+                ctx,
+                &format!("ind-{}", g.id),
+                ctx.t("Målt ved", "Measured by"),
+                &g.indicators,
+                round,
+                year,
+            ));
         }
     }
     b.push_str("</div>");
     b
 }
 
+/// The status report of list year `year` (the latest when `None`), built from the store: the
+/// one model the page, `/api/plans/report` and `kvarter plans report` render.
+pub(crate) fn build(
+    conn: &Connection,
+    policy: &kvarter_view::Policy,
+    year: Option<i32>,
+) -> Result<StatusReport, PageError> {
+    let rows = kvarter_store::dashboard::report_rows(conn, year)
+        .map_err(|e| PageError::from(format!("reading the store: {e}")))?;
+    StatusReport::build(&rows, policy, year).map_err(|e| match e {
+        ReportError::NotFound(m) => not_found(m),
+        ReportError::Failed(m) => PageError::from(m),
+    })
+}
+
 /// The policy status report for a list year (the latest when `None`): per goal, its indicators'
-/// progress and the initiatives serving it; per designated area, its plans and its numbers.
+/// progress and the initiatives serving it; per udsat byområde its key figures and initiatives;
+/// per estate on a state list its plans and its numbers; the overall goals.
 pub fn report(
     conn: &Connection,
     dash: &Dash,
@@ -483,52 +475,43 @@ pub fn report(
                 .join(", ")
         )));
     }
+    let r = build(conn, &ctx.policy(), Some(year))?;
+    Ok(render(dash, ctx, &r, true))
+}
+
+/// The report as HTML: (title, body). With `interactive`, the year picker and the print
+/// button (the page); without, neither (the file `kvarter plans report` writes).
+pub fn render(dash: &Dash, ctx: &Ctx, r: &StatusReport, interactive: bool) -> (String, String) {
+    let year = r.year;
     let title = format!(
         "{} {year}",
         ctx.t("Statusrapport for politikken,", "Policy status report,")
     );
     let mut b = String::from("<div class=\"plan-report\">");
-    let _ = write!(
-        b,
-        "<div class=\"report-actions\">{}<p class=\"print-hint\"><button type=\"button\" data-print hidden>{}</button> <span class=\"muted\">{}</span> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></div>",
-        year_form(ctx, "/plans/report", &dash.years, year, ""),
-        ctx.t("Udskriv", "Print"),
-        ctx.t(
-            "eller brug browserens udskrift (Ctrl+P); menu og formularer kommer ikke med.",
-            "or use the browser's print (Ctrl+P); menus and forms are left out."
-        ),
-        escape(&ctx.href("/plans")),
-        ctx.t("Planer og mål", "Plans and goals"),
-        escape(&ctx.href("/plans/compare")),
-        ctx.t("Sammenlign versioner", "Compare versions"),
-    );
-    let Some(mut plans) = stored(conn)? else {
+    if interactive {
+        let _ = write!(
+            b,
+            "<div class=\"report-actions\">{}<p class=\"print-hint\"><button type=\"button\" data-print hidden>{}</button> <span class=\"muted\">{}</span> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></div>",
+            year_form(ctx, "/plans/report", &r.years, year, ""),
+            ctx.t("Udskriv", "Print"),
+            ctx.t(
+                "eller brug browserens udskrift (Ctrl+P); menu og formularer kommer ikke med.",
+                "or use the browser's print (Ctrl+P); menus and forms are left out."
+            ),
+            escape(&ctx.href("/plans")),
+            ctx.t("Planer og mål", "Plans and goals"),
+            escape(&ctx.href("/plans/compare")),
+            ctx.t("Sammenlign versioner", "Compare versions"),
+        );
+    }
+    if !r.has_plans {
         b.push_str(&no_plans(ctx));
         b.push_str("</div>");
-        return Ok((title, b));
-    };
-    let tracked = track(conn, &ctx.policy(), &mut plans)?;
-    // The headline and the goals as of the data the list of `year` rests on (year − 1).
-    let counted = crate::plans::Measured::read(conn)?.counted;
-    let as_of: std::collections::HashMap<String, String> = counted
-        .years("outside_labour_share")
-        .into_iter()
-        .filter(|y| *y < year)
-        .max()
-        .map(|y| ("index_to".to_string(), y.to_string()))
-        .into_iter()
-        .collect();
-    let headline = crate::policy::section(conn, ctx, &counted, &as_of, false)?;
-    let progress = if year == latest {
-        tracked.progress.clone()
-    } else {
-        crate::plans::progress_up_to(conn, &ctx.policy(), &plans, Some(year))?
-    };
+        return (title, b);
+    }
+    let round: Option<(String, i32)> = r.round.as_ref().map(|x| (x.spec.clone(), x.year));
+    let round = round.as_ref();
 
-    // What is illustrative, counted.
-    let indicators = plans.indicators();
-    let n_ind = indicators.len();
-    let n_ind_ill = indicators.iter().filter(|(i, _)| i.illustrative).count();
     let _ = write!(
         b,
         "<p class=\"lead\">{} {year}. {} {}</p>",
@@ -537,43 +520,50 @@ pub fn report(
             "Status of the policy's goals in list year"
         ),
         ctx.t(
-            "Hver indikator er målt på den befolkning, den nævner, og sammenlignet med resten af samme helhed i samme år (de udsatte byområder med resten af kommunen, boligområder med de øvrige boligområder), som på siden Planer og mål. Værdien er den seneste før rapportens år: for statens tabel til og med listeåret, for screeningens tal til og med dataåret før (det, listen bygger på). Den krævede værdi er den rette linje fra udgangspunktet til målet, aflæst det år. Udgangspunkter, mål, indsatser og helhedsplaner kommer fra planfilerne.",
-            "Each indicator is measured on the population it names and compared with the rest of the same whole in the same year (the udsatte byområder with the rest of the municipality, housing estates with the other estates), as on Plans and goals. The value is the latest before the report's year: for the state's table up to the list year, for the screening's counts up to the data year before it (the one the list rests on). The required value is the straight line from the baseline to the target, read in that year. Baselines, targets, initiatives and helhedsplaner come from the plan files."
+            "Hver indikator er målt på den befolkning, den nævner, og sammenlignet med resten af samme helhed i samme år (de udsatte byområder med resten af kommunen, boligområder med de øvrige boligområder), som på siden Planer og mål. Værdien er den seneste før rapportens år: for statens tabel til og med listeåret, for screeningens tal til og med dataåret før (det, listen bygger på). Forskellens ændring er forskellen nu minus forskellen ved udgangspunktet. Den krævede værdi er den rette linje fra udgangspunktet til målet, aflæst det år. Udgangspunkter, mål, indsatser og helhedsplaner kommer fra planfilerne.",
+            "Each indicator is measured on the population it names and compared with the rest of the same whole in the same year (the udsatte byområder with the rest of the municipality, housing estates with the other estates), as on Plans and goals. The value is the latest before the report's year: for the state's table up to the list year, for the screening's counts up to the data year before it (the one the list rests on). The change of the gap is the gap now minus the gap at the baseline. The required value is the straight line from the baseline to the target, read in that year. Baselines, targets, initiatives and helhedsplaner come from the plan files."
         ),
         format_args!(
-            "{} {n_ind_ill} {} {n_ind} {}",
+            "{} {} {} {} {}",
             ctx.t(
                 "Dele mærket «illustrativ» er ikke fra en offentliggjort kilde; det gælder",
                 "Parts marked “illustrative” are not from a published source; so are"
             ),
+            r.indicators.illustrative,
             ctx.t("af", "of"),
+            r.indicators.total,
             ctx.t("indikatorer.", "indicators.")
         )
     );
-    if let Some((y, n)) = tracked.filled_from {
+    if let Some(f) = r.baselines_filled {
         let _ = write!(
             b,
-            "<p class=\"notice\">{n} {} {y} {}</p>",
+            "<p class=\"notice\">{} {} {} {}</p>",
+            f.count,
             ctx.t(
                 "udgangspunkter, som planerne ikke angiver, er taget fra data for",
                 "baselines the plans do not give are taken from the data of"
             ),
+            f.year,
             ctx.t("(illustrativt).", "(illustrative).")
         );
     }
 
-    b.push_str(&headline);
+    match (&r.round, &r.goals) {
+        (None, _) => b.push_str(&crate::policy::no_round(ctx)),
+        (Some(_), Some(g)) => b.push_str(&crate::policy::render(ctx, g, false, false)),
+        (Some(_), None) => {}
+    }
 
-    let mut all_in_force: Vec<(&ActionPlanVersion, InForce)> = Vec::new();
-    for policy in &plans.policies {
-        let versions = in_force(&plans, &policy.id, year);
+    let n_versions: usize = r.policies.iter().map(|p| p.in_force.len()).sum();
+    for policy in &r.policies {
         let _ = write!(
             b,
             "<section class=\"report-policy\" id=\"{}\"><h2>{}: {} {year}{}</h2>",
             escape(&policy.id),
             escape(&{
                 let name = ctx.t(&policy.name, &policy.name_en);
-                let period = format!("{}–{}", policy.period.from, policy.period.to);
+                let period = format!("{}–{}", policy.from, policy.to);
                 if name.contains(&period) {
                     name.to_string()
                 } else {
@@ -583,7 +573,7 @@ pub fn report(
             ctx.t("status i listeåret", "status in list year"),
             mark(ctx, policy.illustrative)
         );
-        if !(policy.period.from..=policy.period.to).contains(&year) {
+        if !(policy.from..=policy.to).contains(&year) {
             let _ = write!(
                 b,
                 "<p class=\"notice\">{} {}–{}.</p>",
@@ -591,8 +581,8 @@ pub fn report(
                     "Listeåret ligger uden for politikkens periode",
                     "The list year lies outside the policy's period"
                 ),
-                policy.period.from,
-                policy.period.to
+                policy.from,
+                policy.to
             );
         }
         if !policy.ambitions.is_empty() {
@@ -607,7 +597,7 @@ pub fn report(
                     .collect::<String>()
             );
         }
-        if versions.is_empty() {
+        if policy.in_force.is_empty() {
             let _ = write!(
                 b,
                 "<p class=\"muted\">{}</p>",
@@ -617,11 +607,11 @@ pub fn report(
                 )
             );
         }
-        for (v, state) in &versions {
+        for v in &policy.in_force {
             let _ = write!(
                 b,
                 "<p class=\"report-plan\">{}</p>",
-                in_force_text(ctx, v, *state, year)
+                in_force_text(ctx, v, year)
             );
         }
         for goal in &policy.goals {
@@ -655,21 +645,11 @@ pub fn report(
                         &format!("ind-{}", sub.id),
                         ctx.t("Indikatorer", "Indicators"),
                         &sub.indicators,
-                        &progress,
-                        &tracked,
+                        round,
                         year,
                     ));
                 }
-                let items: Vec<(&ActionPlanVersion, &Initiative)> = versions
-                    .iter()
-                    .flat_map(|(v, _)| {
-                        v.initiatives
-                            .iter()
-                            .filter(|i| i.sub_goals.contains(&sub.id))
-                            .map(move |i| (*v, i))
-                    })
-                    .collect();
-                if items.is_empty() {
+                if sub.initiatives.is_empty() {
                     let _ = write!(
                         b,
                         "<p class=\"muted\">{}</p>",
@@ -682,26 +662,86 @@ pub fn report(
                     b.push_str(&initiative_table(
                         ctx,
                         dash,
+                        r,
                         &format!("ini-{}", sub.id),
                         ctx.t(
                             "Indsatser, der tjener delmålet",
                             "Initiatives serving the sub-goal",
                         ),
-                        &items,
-                        versions.len() > 1,
+                        &sub.initiatives,
+                        policy.in_force.len() > 1,
                     ));
                 }
                 b.push_str("</section>");
             }
         }
         b.push_str("</section>");
-        all_in_force.extend(versions);
     }
 
-    // The designated areas of the year.
-    let members = memberships(conn, year, false)?;
-    let mut areas: Vec<(&String, &BTreeSet<String>)> = members.iter().collect();
-    areas.sort_by(|a, b| (area_name(dash, a.0), a.0).cmp(&(area_name(dash, b.0), b.0)));
+    // The udsatte byområder of the designation round.
+    if let Some((spec, round_year)) = round {
+        let _ = write!(
+            b,
+            "<section class=\"report-areas\" id=\"udsatte-byomraader\"><h2>{} ({} {round_year}, <code>{}</code>; {})</h2>",
+            ctx.t("Udsatte byområder", "Udsatte byområder"),
+            ctx.t("udpegningen", "the designation of"),
+            escape(spec),
+            r.designated_areas.len()
+        );
+        for a in &r.designated_areas {
+            let _ = write!(
+                b,
+                "<section class=\"report-area report-block\" id=\"byomraade-{}\" data-byomraade=\"{}\"><h3>{}{}</h3>",
+                escape(&a.id),
+                escape(&a.id),
+                escape(&a.name),
+                if a.name == a.id {
+                    String::new()
+                } else {
+                    format!(" <span class=\"muted\">· {}</span>", escape(&a.id))
+                }
+            );
+            if a.figures.is_empty() {
+                let _ = write!(
+                    b,
+                    "<p class=\"muted\">{}</p>",
+                    ctx.t(
+                        "Ingen tal for byområdet det år.",
+                        "No figures for the area that year."
+                    )
+                );
+            } else {
+                b.push_str(&figures_table(ctx, &a.id, r.data_year, &a.figures));
+            }
+            if a.initiatives.is_empty() {
+                let _ = write!(
+                    b,
+                    "<p class=\"muted\">{}</p>",
+                    ctx.t(
+                        "Ingen indsats i handleplanen arbejder i byområdet.",
+                        "No initiative of the action plan works in the area."
+                    )
+                );
+            } else {
+                b.push_str(&initiative_table(
+                    ctx,
+                    dash,
+                    r,
+                    &format!("ini-byomraade-{}", a.id),
+                    ctx.t(
+                        "Indsatser i byområdet (navngivet eller alle udsatte områder)",
+                        "Initiatives in the area (named, or all designated areas)",
+                    ),
+                    &a.initiatives,
+                    n_versions > 1,
+                ));
+            }
+            b.push_str("</section>");
+        }
+        b.push_str("</section>");
+    }
+
+    // The estates on a state list that year.
     let _ = write!(
         b,
         "<section class=\"report-areas\" id=\"areas\"><h2>{} {year} ({})</h2>",
@@ -709,9 +749,9 @@ pub fn report(
             "Områder på en statslig liste i listeåret",
             "Areas on a state list in list year"
         ),
-        areas.len()
+        r.listed_areas.len()
     );
-    if areas.is_empty() {
+    if r.listed_areas.is_empty() {
         let _ = write!(
             b,
             "<p class=\"muted\">{}</p>",
@@ -721,29 +761,26 @@ pub fn report(
             )
         );
     }
-    for (id, lists) in &areas {
-        let info = dash.areas.get(id.as_str());
+    for a in &r.listed_areas {
+        let id = &a.id;
         let _ = write!(
             b,
-            "<section class=\"report-area report-block\" id=\"area-{}\" data-area=\"{}\"><h3><a href=\"{}\">{}</a>{}</h3><p>{}: {}</p>",
+            "<section class=\"report-area report-block\" id=\"area-{}\" data-area=\"{}\"><h3><a href=\"{}\">{}</a> <span class=\"muted\">· {} · {}</span></h3><p>{}: {}</p>",
             escape(id),
             escape(id),
             escape(&ctx.href(&format!("/areas/{id}?year={year}"))),
-            escape(area_name(dash, id)),
-            info.map_or(String::new(), |a| format!(
-                " <span class=\"muted\">· {} · {}</span>",
-                escape(&a.municipality),
-                escape(id)
-            )),
+            escape(&a.name),
+            escape(&a.municipality),
+            escape(id),
             ctx.t("Lister", "Lists"),
-            lists
+            a.lists
                 .iter()
                 .map(|l| badge(dash, l, ctx))
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        match key_numbers(conn, ctx, id, year)? {
-            Some(numbers) => b.push_str(&key_table(ctx, dash, id, year, &numbers)),
+        match &a.numbers {
+            Some(numbers) => b.push_str(&key_table(ctx, id, year, numbers)),
             None => {
                 let _ = write!(
                     b,
@@ -755,12 +792,7 @@ pub fn report(
                 );
             }
         }
-        let hps: Vec<&Helhedsplan> = plans
-            .helhedsplaner
-            .iter()
-            .filter(|h| &h.area_id == *id)
-            .collect();
-        if hps.is_empty() {
+        if a.helhedsplaner.is_empty() {
             let _ = write!(
                 b,
                 "<p class=\"muted\">{}</p>",
@@ -770,22 +802,10 @@ pub fn report(
                 )
             );
         }
-        for hp in hps {
-            b.push_str(&helhedsplan_block(ctx, hp, &progress, &tracked, year));
+        for hp in &a.helhedsplaner {
+            b.push_str(&helhedsplan_block(ctx, hp, round, year));
         }
-        let items: Vec<(&ActionPlanVersion, &Initiative)> = all_in_force
-            .iter()
-            .flat_map(|(v, _)| {
-                v.initiatives
-                    .iter()
-                    .filter(|i| match &i.areas {
-                        Areas::All => true,
-                        Areas::Listed(a) => a.contains(id),
-                    })
-                    .map(move |i| (*v, i))
-            })
-            .collect();
-        if items.is_empty() {
+        if a.initiatives.is_empty() {
             let _ = write!(
                 b,
                 "<p class=\"muted\">{}</p>",
@@ -798,13 +818,14 @@ pub fn report(
             b.push_str(&initiative_table(
                 ctx,
                 dash,
+                r,
                 &format!("ini-area-{id}"),
                 ctx.t(
                     "Indsatser i området (navngivet eller alle udsatte områder)",
                     "Initiatives in the area (named, or all designated areas)",
                 ),
-                &items,
-                all_in_force.len() > 1,
+                &a.initiatives,
+                n_versions > 1,
             ));
         }
         b.push_str("</section>");
@@ -812,12 +833,7 @@ pub fn report(
     b.push_str("</section>");
 
     // Helhedsplaner on areas that were on no list that year: their indicators all the same.
-    let others: Vec<&Helhedsplan> = plans
-        .helhedsplaner
-        .iter()
-        .filter(|h| !members.contains_key(&h.area_id))
-        .collect();
-    if !others.is_empty() {
+    if !r.other_helhedsplaner.is_empty() {
         let _ = write!(
             b,
             "<section class=\"report-areas\" id=\"other-helhedsplaner\"><h2>{} {year}</h2>",
@@ -826,19 +842,53 @@ pub fn report(
                 "Helhedsplaner on areas on no list in"
             )
         );
-        for hp in others {
+        for hp in &r.other_helhedsplaner {
             let _ = write!(
                 b,
                 "<section class=\"report-block\"><h3><a href=\"{}\">{}</a></h3>{}</section>",
-                escape(&ctx.href(&format!("/areas/{}?year={year}", hp.area_id))),
-                escape(area_name(dash, &hp.area_id)),
-                helhedsplan_block(ctx, hp, &progress, &tracked, year)
+                escape(&ctx.href(&format!("/areas/{}?year={year}", hp.plan.area_id))),
+                escape(&hp.area_name),
+                helhedsplan_block(ctx, hp, round, year)
             );
         }
         b.push_str("</section>");
     }
     b.push_str("</div>");
-    Ok((title, b))
+    (title, b)
+}
+
+/// The status report of list year `year` (the latest when `None`) as one standalone HTML file
+/// for `kvarter plans report`: the same model and the same layout as `/plans/report`, with the
+/// dashboard's stylesheet inlined (A4 print rules included), no script, no navigation and
+/// nothing fetched from elsewhere. Errors are the page's, as text.
+pub fn report_html(
+    conn: &Connection,
+    year: Option<i32>,
+    lang: kvarter_report::Lang,
+    min_count: u64,
+) -> Result<String, String> {
+    let policy = kvarter_view::Policy::new(min_count);
+    let dash = Dash::read(conn, &policy)?;
+    let ctx = Ctx::new(lang, min_count);
+    let r = build(conn, &policy, year).map_err(|e| e.message)?;
+    let (title, body) = render(&dash, &ctx, &r, false);
+    let lang = match lang {
+        kvarter_report::Lang::Da => "da",
+        kvarter_report::Lang::En => "en",
+    };
+    Ok(format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>{t} · kvarter</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n\
+<main id=\"main\">\n<h1>{t}</h1>\n{body}\n</main>\n\
+<footer class=\"site\"><p>{footer}</p></footer>\n</body>\n</html>\n",
+        t = escape(&title),
+        css = crate::STYLE_CSS,
+        footer = ctx.t(
+            "Tal under mindstetallet er undertrykt og vist som «&lt; N». Skrevet af kvarter plans report.",
+            "Counts under the minimum are suppressed and shown as “&lt; N”. Written by kvarter plans report."
+        ),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1284,25 +1334,4 @@ pub fn compare(
     }
     b.push_str("</details></section></div>");
     Ok((title, b))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_version_in_force_is_the_current_else_the_last_begun_else_the_first() {
-        let plans = kvarter_plans::seed::copenhagen_2025(&[]);
-        let at = |year: i32| -> Vec<(String, bool, bool)> {
-            in_force(&plans, "policy-2025", year)
-                .into_iter()
-                .map(|(v, s)| (v.id.clone(), s == InForce::Current, s == InForce::Upcoming))
-                .collect()
-        };
-        assert_eq!(at(2026), [("ap-2025".into(), true, false)]);
-        assert_eq!(at(2027), [("ap-2027".into(), true, false)]);
-        assert_eq!(at(2031), [("ap-2027".into(), false, false)], "ended");
-        assert_eq!(at(2020), [("ap-2025".into(), false, true)], "not begun");
-        assert!(in_force(&plans, "no-such-policy", 2026).is_empty());
-    }
 }

@@ -6,11 +6,8 @@ use crate::edit::url_encode;
 use crate::pages::PageError;
 use crate::svg::escape;
 use kvarter_plans::progress::Status;
-use kvarter_plans::{
-    Areas, Indicator, InitiativeStatus, Measure, Plans, Population, Progress, Target,
-};
+use kvarter_plans::{Areas, Indicator, InitiativeStatus, Measure, Plans, Population, Target};
 use rusqlite::Connection;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub use kvarter_view::plans::Tracked;
@@ -34,12 +31,7 @@ impl Measured {
         let counted = kvarter_view::population::Counted::latest_round(
             &kvarter_store::dashboard::population_counts(conn).map_err(e)?,
         );
-        let names = match counted.round() {
-            Some((spec, round)) => {
-                kvarter_store::screening::area_names(conn, spec, round, false).map_err(e)?
-            }
-            None => BTreeMap::new(),
-        };
+        let names = kvarter_store::dashboard::rounds(conn).map_err(e)?.names;
         Ok(Measured {
             observations: crate::dash::observations(conn, None)?,
             listed: listed_in_latest(conn)?,
@@ -54,17 +46,6 @@ impl Measured {
             counted: &self.counted,
         }
     }
-}
-
-/// Every indicator's progress from the store ([`kvarter_view::plans::progress_up_to`]).
-pub(crate) fn progress_up_to(
-    conn: &Connection,
-    policy: &kvarter_view::Policy,
-    plans: &Plans,
-    up_to: Option<i32>,
-) -> Result<BTreeMap<String, Progress>, String> {
-    let m = Measured::read(conn)?;
-    kvarter_view::plans::progress_up_to(&m.data(), policy, plans, up_to)
 }
 
 /// Computes every indicator's progress from the store ([`kvarter_view::plans::track`]).
@@ -98,8 +79,8 @@ pub(crate) fn no_plans(ctx: &Ctx) -> String {
 }
 
 /// The badge of an indicator's verdict (text and colour both say it).
-pub(crate) fn status_badge(ctx: &Ctx, p: Option<&Progress>) -> String {
-    let (class, da, en) = match p.map(|p| p.status) {
+pub(crate) fn status_badge(ctx: &Ctx, status: Option<Status>) -> String {
+    let (class, da, en) = match status {
         Some(Status::OnTrack) => ("on-track", "på rette vej", "on track"),
         Some(Status::Reached) => ("on-track", "nået", "reached"),
         Some(Status::OffTrack) => ("off-track", "ikke på rette vej", "off track"),
@@ -166,7 +147,7 @@ pub(crate) fn population_label(
     ctx: &Ctx,
     i: &Indicator,
     round: Option<&(String, i32)>,
-    names: &BTreeMap<String, String>,
+    area_name: Option<&str>,
 ) -> String {
     match &i.population {
         Population::Designated => match round {
@@ -183,7 +164,7 @@ pub(crate) fn population_label(
         Population::Area(id) => format!(
             "{} {} <code>{}</code>",
             ctx.t("byområdet", "the area"),
-            escape(names.get(id).map_or(id.as_str(), String::as_str)),
+            escape(area_name.unwrap_or(id)),
             escape(id)
         ),
         Population::Municipality => ctx.t("hele kommunen", "the whole municipality").into(),
@@ -235,7 +216,15 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                 )),
                 Td::html(format!(
                     "{}<br><code>{}</code>",
-                    population_label(ctx, i, tracked.round.as_ref(), &tracked.names),
+                    population_label(
+                        ctx,
+                        i,
+                        tracked.round.as_ref(),
+                        match &i.population {
+                            Population::Area(id) => tracked.names.get(id).map(String::as_str),
+                            _ => None,
+                        }
+                    ),
                     escape(i.measure.as_str())
                 )),
                 Td::html(
@@ -287,7 +276,7 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                         ctx.t("ingen datakilde", "no data source")
                     )
                 } else {
-                    status_badge(ctx, p)
+                    status_badge(ctx, p.map(|p| p.status))
                 }),
             ]
         })

@@ -9,8 +9,9 @@ use crate::pages::PageError;
 use crate::svg::escape;
 use kvarter_rules::Decimal;
 use kvarter_view::View;
-use kvarter_view::headline::{GoalStatus, Headline, at_risk, gap_goal, headline};
-use kvarter_view::population::{Counted, Population};
+use kvarter_view::headline::{GoalStatus, Headline};
+use kvarter_view::population::Counted;
+use kvarter_view::report::{GoalOn, PolicyGoals};
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -20,7 +21,7 @@ use std::fmt::Write;
 pub const PARAMS: [&str; 3] = ["index_from", "index_to", "risk"];
 
 /// kvarter's default threshold of the 2035 goal "no housing area at risk": 10 %.
-pub const DEFAULT_RISK_PCT: u32 = 10;
+pub use kvarter_view::report::DEFAULT_RISK_PCT;
 
 fn bad(message: String) -> PageError {
     PageError {
@@ -29,9 +30,21 @@ fn bad(message: String) -> PageError {
     }
 }
 
+/// The notice of a store without a designation round.
+pub(crate) fn no_round(ctx: &Ctx) -> String {
+    format!(
+        "<section id=\"headline\" aria-labelledby=\"headline-h\"><h2 id=\"headline-h\">{}</h2><p class=\"notice\">{}</p></section>",
+        ctx.t("Politikkens overordnede mål", "The policy's overall goals"),
+        ctx.t(
+            "Lageret har ingen udpegning af udsatte byområder. Indlæs registre med `kvarter load --registers DIR --screen kbh-2025`.",
+            "The store has no designation of udsatte byområder. Load registers with `kvarter load --registers DIR --screen kbh-2025`."
+        )
+    )
+}
+
 /// The section's HTML.
-/// With `form`, the reader can choose the index's years (on `/plans`); the status report shows
-/// the years its query gives.
+/// With `form`, the reader can choose the index's years (on `/plans`); the status report
+/// renders its own model's goals ([`render`]).
 pub(crate) fn section(
     conn: &Connection,
     ctx: &Ctx,
@@ -40,19 +53,9 @@ pub(crate) fn section(
     form: bool,
 ) -> Result<String, PageError> {
     let read = |e: rusqlite::Error| PageError::from(format!("reading the store: {e}"));
-    let Some((spec_id, round)) = counted.round() else {
-        return Ok(format!(
-            "<section id=\"headline\" aria-labelledby=\"headline-h\"><h2 id=\"headline-h\">{}</h2><p class=\"notice\">{}</p></section>",
-            ctx.t("Politikkens overordnede mål", "The policy's overall goals"),
-            ctx.t(
-                "Lageret har ingen udpegning af udsatte byområder. Indlæs registre med `kvarter load --registers DIR --screen kbh-2025`.",
-                "The store has no designation of udsatte byområder. Load registers with `kvarter load --registers DIR --screen kbh-2025`."
-            )
-        ));
-    };
-    let spec = kvarter_screen::builtin::spec(spec_id)
-        .and_then(Result::ok)
-        .ok_or_else(|| PageError::from(format!("the stored round's spec {spec_id} is unknown")))?;
+    if counted.round().is_none() {
+        return Ok(no_round(ctx));
+    }
     let policy = ctx.policy();
     let years = counted.years("outside_labour_share");
     let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
@@ -87,7 +90,20 @@ pub(crate) fn section(
             .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::ONE_HUNDRED)
             .ok_or_else(|| bad(format!("risk={v}: expected a per cent from 0 to 100")))?,
     };
+    let outlooks = kvarter_store::dashboard::outlooks(conn, None).map_err(read)?;
+    let rounds = kvarter_store::dashboard::rounds(conn).map_err(read)?;
+    let goals = kvarter_view::report::policy_goals(
+        counted, &policy, &outlooks, &rounds, from, to, risk_pct,
+    )?;
+    Ok(goals.map_or_else(String::new, |g| {
+        render(ctx, &g, q.contains_key("risk"), form)
+    }))
+}
 
+/// The overall goals as HTML: the index (with the years' picker when `form`), the 2017 goal,
+/// the 2035 goals (`risk_chosen`: the threshold was the reader's, not kvarter's default).
+pub(crate) fn render(ctx: &Ctx, g: &PolicyGoals, risk_chosen: bool, form: bool) -> String {
+    let round = g.round.year;
     let mut b = format!(
         "<section id=\"headline\" aria-labelledby=\"headline-h\"><h2 id=\"headline-h\">{}</h2>",
         ctx.t("Politikkens overordnede mål", "The policy's overall goals")
@@ -95,59 +111,54 @@ pub(crate) fn section(
     index_part(
         &mut b,
         ctx,
-        &headline(counted, &policy, &spec, from, to),
+        &g.headline,
         round,
-        form.then_some(years.as_slice()),
+        form.then_some(g.years.as_slice()),
     );
 
     // The 2017 policy's goal, on the areas of this round held fixed.
-    if let Some(Ok(spec17)) = kvarter_screen::builtin::spec("kbh-2017") {
-        goal_part(&mut b, ctx, counted, &policy, &spec17, round);
-    }
+    goal_part(&mut b, ctx, &g.goal_2017, round);
 
     // The 2035 goals.
-    let areas_of_round = counted.areas();
-    // The municipality's housing estates: those the load counted.
-    let estates = counted.estates();
-    let outlooks = kvarter_store::dashboard::outlooks(conn, None).map_err(read)?;
-    let risk = at_risk(
-        &outlooks,
-        "parallelsamfund",
-        &estates,
-        risk_pct / Decimal::ONE_HUNDRED,
-    );
-    let per_round = kvarter_store::screening::designated_per_round(conn, spec_id).map_err(read)?;
-    let trend: Vec<String> = per_round.iter().map(|(y, n)| format!("{y}: {n}")).collect();
-    let change = match (per_round.first(), per_round.last()) {
-        (Some((y0, n0)), Some((y1, n1))) if y0 < y1 => {
-            let d = i64::try_from(*n1).unwrap_or(i64::MAX) - i64::try_from(*n0).unwrap_or(0);
-            format!(
-                " ({} {y0}: {}{d})",
-                ctx.t("siden", "since"),
-                if d > 0 { "+" } else { "" }
-            )
-        }
-        _ => String::new(),
-    };
+    let risk = &g.at_risk;
     let _ = write!(
         b,
-        "<h3 id=\"goals-2035\">{}</h3><ul class=\"goals-2035\"><li id=\"goal-fewer\">{} <strong>{}</strong> {} {round} ({}). {}: {}{change}.</li>",
+        "<h3 id=\"goals-2035\">{}</h3><ul class=\"goals-2035\"><li id=\"goal-fewer\">{} <strong>{}</strong> {} {round} ({}). {}: {}{}.</li>",
         ctx.t("Målene for 2035", "The goals for 2035"),
         ctx.t(
             "Færre udsatte byområder i 2035:",
             "Fewer udsatte byområder in 2035:"
         ),
-        areas_of_round.len(),
+        g.designated,
         ctx.t(
             "udsatte byområder i udpegningen",
             "udsatte byområder in the designation of"
         ),
-        escape(spec_id),
+        escape(&g.round.spec),
         ctx.t(
             "Udpegede områder pr. udpegningsrunde",
             "Designated areas per designation round"
         ),
-        trend.join(" · "),
+        g.designated_per_round
+            .iter()
+            .map(|r| format!("{}: {}", r.year, r.areas))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        match (
+            g.designated_per_round.first(),
+            g.designated_per_round.last()
+        ) {
+            (Some(a), Some(z)) if a.year < z.year => {
+                let d = i128::from(z.areas) - i128::from(a.areas);
+                format!(
+                    " ({} {}: {}{d})",
+                    ctx.t("siden", "since"),
+                    a.year,
+                    if d > 0 { "+" } else { "" }
+                )
+            }
+            _ => String::new(),
+        },
     );
     let over: Vec<&(String, Decimal)> = risk
         .areas
@@ -180,8 +191,8 @@ pub(crate) fn section(
             ctx.t("ikke nået", "not met")
         },
         ctx.t("tærskel", "threshold"),
-        ctx.num(&risk_pct.to_string(), 1),
-        if q.contains_key("risk") {
+        ctx.num(&g.risk_pct.to_string(), 1),
+        if risk_chosen {
             ctx.t("valgt", "chosen")
         } else {
             ctx.t("kvarters standardværdi", "kvarter's default")
@@ -215,7 +226,7 @@ pub(crate) fn section(
         ));
     }
     b.push_str("</section>");
-    Ok(b)
+    b
 }
 
 fn index_part(b: &mut String, ctx: &Ctx, h: &Headline, round: i32, years: Option<&[i32]>) {
@@ -351,29 +362,16 @@ fn index_part(b: &mut String, ctx: &Ctx, h: &Headline, round: i32, years: Option
     );
 }
 
-fn goal_part(
-    b: &mut String,
-    ctx: &Ctx,
-    counted: &Counted,
-    policy: &kvarter_view::Policy,
-    spec: &kvarter_screen::Spec,
-    round: i32,
-) {
-    let mut populations = vec![(
-        ctx.t("Alle udsatte byområder", "All udsatte byområder")
-            .to_string(),
-        Population::Designated,
-    )];
-    for a in counted.areas() {
-        populations.push((counted.name(&a).to_string(), Population::Area(a)));
-    }
+fn goal_part(b: &mut String, ctx: &Ctx, goals: &[GoalOn], round: i32) {
     let mut rows: Vec<Vec<Td>> = Vec::new();
     let mut head: Vec<String> = vec![ctx.t("Område", "Area").into()];
     let mut years = None;
-    for (label, p) in &populations {
-        let Some(g) = gap_goal(counted, policy, spec, p, false) else {
-            continue;
-        };
+    for on in goals {
+        let g = &on.outcome;
+        let label = on.name.clone().unwrap_or_else(|| {
+            ctx.t("Alle udsatte byområder", "All udsatte byområder")
+                .to_string()
+        });
         if head.len() == 1 {
             head.extend(
                 g.rows
@@ -383,7 +381,7 @@ fn goal_part(
             head.push(ctx.t("Halveret", "Halved").into());
             years = Some((g.baseline_year, g.latest_year, g.target_year));
         }
-        let mut row = vec![Td::html(escape(label))];
+        let mut row = vec![Td::html(escape(&label))];
         for r in &g.rows {
             let mark = match r.status {
                 GoalStatus::Closed | GoalStatus::NoGapKept => "✓",

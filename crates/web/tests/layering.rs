@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 /// store's typed readers too).
 const API_MODULES: &[&str] = &[];
 
-/// What the CLI may use of the web crate: serving the dashboard.
-const SERVING: &[&str] = &["app", "serve", "Config", "Limits", "demo"];
+/// What the CLI may use of the web crate: serving the dashboard, and the status report's page
+/// as one HTML string (`kvarter plans report --format html`: the same face, written to a file).
+const SERVING: &[&str] = &["app", "serve", "Config", "Limits", "demo", "report_html"];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -50,6 +50,7 @@ use utoipa::{Modify, OpenApi};
         create_token,
         delete_token,
         get_plans,
+        plans_report,
         get_plan_table,
         create_plan_row,
         update_plan_row,
@@ -115,6 +116,7 @@ pub const ROUTES: &[&str] = &[
     "/api/openapi.json",
     "/api/auth/token",
     "/api/plans",
+    "/api/plans/report",
     "/api/plans/{table}",
     "/api/plans/{table}/{id}",
     "/api/audit",
@@ -268,6 +270,22 @@ fn delete_token() {}
     ))]
 #[allow(dead_code)]
 fn get_plans() {}
+
+/// `GET /api/plans/report` ([`super::plans_report`])
+#[utoipa::path(get, path = "/api/plans/report", operation_id = "getPlansReport",
+    summary = "The status report of a list year: per goal and sub-goal each indicator with its population, value, the rest of the same whole, the gap and its change, on track or not, and the initiatives in force serving it; per udsat byområde its key figures and initiatives; the headline index, the 2017 goal and the 2035 goals. The figures of /plans/report and kvarter plans report.",
+    description = "A `year` that is not a whole number from 2010 to 9999 is 400; a year the store has no values for is 404. Without `year`, the latest list year.",
+    params(
+        ("year" = Option<i32>, Query, minimum = 2010, maximum = 9999, description = "The list year; default the latest."),
+    ),
+    responses(
+        (status = 200, description = "The report.", body = kvarter_view::report::StatusReport),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    ))]
+#[allow(dead_code)]
+fn plans_report() {}
 
 /// `GET /api/plans/{table}` ([`crate::edit::api_table`])
 #[utoipa::path(get, path = "/api/plans/{table}", operation_id = "getPlanTable",

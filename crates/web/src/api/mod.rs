@@ -614,6 +614,24 @@ pub(crate) async fn foresight(
     .await
 }
 
+/// `GET /api/plans/report?year=`: the status report of a list year (the latest when absent),
+/// the model `/plans/report` and `kvarter plans report` render
+/// ([`kvarter_view::report::StatusReport`]).
+pub(crate) async fn plans_report(
+    State(api): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> Reply<serde_json::Value> {
+    untyped(api, q, &["year"], |c, api, m| {
+        let year = known_year(api, m)?;
+        let policy = kvarter_view::Policy::new(api.config.min_count);
+        let report = crate::plan_report::build(c, &policy, year)
+            .map_err(|e| status_problem((e.status, e.message)))?;
+        serde_json::to_value(&report)
+            .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    })
+    .await
+}
+
 /// `GET /api/whatif?year=&set=&without_origin=`: a rule what-if.
 pub(crate) async fn whatif_rules(
     State(api): State<Shared>,
