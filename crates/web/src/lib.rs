@@ -93,6 +93,7 @@ pub mod overview;
 pub mod pages;
 pub mod plan_report;
 pub mod plans;
+pub mod policy;
 pub mod screening;
 pub mod secure;
 pub mod signin;
@@ -716,7 +717,7 @@ async fn plans_page(
         api,
         headers,
         uri,
-        &["lang", "saved"],
+        &["lang", "saved", "index_from", "index_to", "risk"],
         dash::Nav::Plans,
         |c, _, ctx, m| {
             let saved = m
@@ -728,7 +729,7 @@ async fn plans_page(
                     })
                 })
                 .transpose()?;
-            plans::page(c, ctx, saved)
+            plans::page(c, ctx, saved, m)
         },
     )
     .await
