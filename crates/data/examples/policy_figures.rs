@@ -25,7 +25,11 @@ const FIGURES: [(&str, &str, bool); 7] = [
     ("turnout", "turnout_share", false),
     ("safe_at_night", "unsafe_share", true),
     ("poor_health", "poor_health_share", false),
-    ("no_youth_education_at_25", "no_youth_education_at_25_share", false),
+    (
+        "no_youth_education_at_25",
+        "no_youth_education_at_25_share",
+        false,
+    ),
     ("child_poverty", "child_poverty_share", false),
 ];
 
@@ -36,9 +40,12 @@ fn main() {
         std::process::exit(2);
     }
     let dir = Path::new(&args[1]);
-    let municipality: u16 = args.get(3).map_or(101, |m| m.parse().expect("a municipality code"));
+    let municipality: u16 = args
+        .get(3)
+        .map_or(101, |m| m.parse().expect("a municipality code"));
     let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&args[2]).expect("the screening's JSON (kvarter screen --format json)"),
+        &std::fs::read_to_string(&args[2])
+            .expect("the screening's JSON (kvarter screen --format json)"),
     )
     .expect("JSON");
     let members: BTreeSet<String> = doc["designated_areas"]
@@ -79,11 +86,7 @@ fn main() {
             let (Some(a), Some(r)) = (a, r) else { continue };
             let (a, r) = if invert { (1.0 - a, 1.0 - r) } else { (a, r) };
             let ratio = if invert { (1.0 - a) / (1.0 - r) } else { a / r };
-            println!(
-                "{year},{name},{:.1},{:.1},{ratio:.2}",
-                100.0 * a,
-                100.0 * r
-            );
+            println!("{year},{name},{:.1},{:.1},{ratio:.2}", 100.0 * a, 100.0 * r);
         }
         extremes(&tables, year, municipality, &cells);
     }

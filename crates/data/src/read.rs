@@ -199,7 +199,7 @@ pub fn read_registers(
 }
 
 /// The `persons-YYYY.*` files of a folder, by year.
-pub(crate) fn person_files(dir: &Path) -> Result<Vec<(i16, PathBuf)>, DataError> {
+fn person_files(dir: &Path) -> Result<Vec<(i16, PathBuf)>, DataError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         err(
             dir,

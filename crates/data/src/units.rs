@@ -3,7 +3,7 @@
 //! indicator per cell, counted from one data year's person file and the area-level tables.
 
 use crate::agg::Area;
-use crate::read::{DataError, Location, check_complete, err, open_csv, person_files};
+use crate::read::{DataError, Location, check_complete, err, open_csv};
 use crate::schema::{education_level, education_source, origin};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, UInt8Type, UInt16Type};
@@ -78,24 +78,35 @@ pub type AreaTable = BTreeMap<u16, (u64, u64)>;
 ///
 /// A data year uses the survey of the same year ([`AreaTables::safety_for`]) and the latest
 /// election at or before it ([`AreaTables::election_for`]): municipal elections are held every
-/// fourth year (…, 2013, 2017, 2021), and turnout stands until the next one.
+/// fourth year (…, 2013, 2017, 2021), and turnout stands until the next one. A table read from a
+/// file without a `year` column (the format before the tables had years) is kept under
+/// [`UNDATED`] and serves every data year, as it always did.
 #[derive(Debug, Clone, Default)]
 pub struct AreaTables {
-    /// Survey year → district → (respondents feeling unsafe at night, respondents).
+    /// Survey year (or [`UNDATED`]) → district → (respondents feeling unsafe at night,
+    /// respondents).
     pub safety: BTreeMap<i16, AreaTable>,
-    /// Election year → polling district → (votes cast, electorate).
+    /// Election year (or [`UNDATED`]) → polling district → (votes cast, electorate).
     pub turnout: BTreeMap<i16, AreaTable>,
 }
 
+/// The key of a table read from a file without a `year` column: it serves every data year.
+pub const UNDATED: i16 = i16::MIN;
+
 impl AreaTables {
-    /// The safety survey of data year `year`, if the folder has one for that year.
+    /// The safety survey of data year `year`: that year's, or an undated one.
     pub fn safety_for(&self, year: i16) -> Option<&AreaTable> {
-        self.safety.get(&year)
+        self.safety.get(&year).or_else(|| self.safety.get(&UNDATED))
     }
 
-    /// The year of the latest election at or before data year `year`, if any.
+    /// The year of the latest election at or before data year `year`, if the file is dated and
+    /// has one.
     pub fn election_for(&self, year: i16) -> Option<i16> {
-        self.turnout.range(..=year).next_back().map(|(y, _)| *y)
+        self.turnout
+            .range(..=year)
+            .next_back()
+            .map(|(y, _)| *y)
+            .filter(|y| *y != UNDATED)
     }
 
     /// The turnout that data year `year` uses: the latest election at or before it.
@@ -117,8 +128,8 @@ impl AreaTables {
 ///   survey.
 /// * `turnout.csv` has one row per polling district and election year; a data year uses the
 ///   latest election at or before it ([`AreaTables::election_for`]).
-/// * A file **without** a `year` column (the format before tables had years) describes the
-///   latest data year of the folder (the latest `persons-YYYY` file) and no other year.
+/// * A file **without** a `year` column (the format before tables had years) serves every data
+///   year, as it did before ([`UNDATED`]).
 /// * A file with a `year` column but no row for a year leaves that year without the indicator,
 ///   exactly as a missing file does; nothing is filled in from other years (except turnout,
 ///   which stands until the next election).
@@ -130,8 +141,6 @@ impl AreaTables {
 /// unsafe respondents than respondents, or more votes than the electorate.
 pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
     check_complete(dir)?;
-    // Undated tables describe the latest data year of the folder.
-    let latest = person_files(dir)?.last().map(|(y, _)| *y);
     let table = |name: &str,
                  cols: [&str; 3],
                  check: &dyn Fn(u16, u64, u64) -> Option<String>|
@@ -191,11 +200,7 @@ pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
                         ));
                     }
                 },
-                None => match latest {
-                    Some(y) => y,
-                    // No person file: no data year to give an undated table to.
-                    None => continue,
-                },
+                None => UNDATED,
             };
             let code = u16::try_from(num(0)?).map_err(|_| {
                 err(
@@ -214,11 +219,17 @@ pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
                     &path,
                     Location::Line(line),
                     Some(cols[0]),
-                    format!(
-                        "{} {code} appears twice for the year {year}; expected one row per {} and year",
-                        cols[0].replace('_', " "),
-                        cols[0].replace('_', " ")
-                    ),
+                    if year == UNDATED {
+                        format!(
+                            "{0} {code} appears twice; expected one row per {0}",
+                            cols[0].replace('_', " ")
+                        )
+                    } else {
+                        format!(
+                            "{0} {code} appears twice for the year {year}; expected one row per {0} and year",
+                            cols[0].replace('_', " ")
+                        )
+                    },
                 ));
             }
         }
@@ -614,10 +625,7 @@ mod tests {
     /// A fresh folder with the given files (and an empty person file per year in `years`, so
     /// the folder has data years).
     fn folder(name: &str, years: &[i16], files: &[(&str, &str)]) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "kvarter-units-{name}-{}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("kvarter-units-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         for y in years {
@@ -630,21 +638,29 @@ mod tests {
     }
 
     #[test]
-    fn tables_without_a_year_column_describe_the_latest_data_year() {
+    fn tables_without_a_year_column_serve_every_data_year() {
         let dir = folder(
             "undated",
             &[2022, 2023],
             &[
-                ("safety.csv", "district,respondents,unsafe\n1,500,50\n2,400,100\n"),
-                ("turnout.csv", "polling_district,electorate,votes\n10101,1000,600\n"),
+                (
+                    "safety.csv",
+                    "district,respondents,unsafe\n1,500,50\n2,400,100\n",
+                ),
+                (
+                    "turnout.csv",
+                    "polling_district,electorate,votes\n10101,1000,600\n",
+                ),
             ],
         );
         let t = read_area_tables(&dir).unwrap();
-        let (s, v) = t.for_year(2023);
-        assert_eq!(s.unwrap()[&2], (100, 400));
-        assert_eq!(v.unwrap()[&10101], (600, 1000));
-        // Not an earlier year's: that year has no survey and no election.
-        assert_eq!(t.for_year(2022), (None, None));
+        for year in [2000, 2022, 2023] {
+            let (s, v) = t.for_year(year);
+            assert_eq!(s.unwrap()[&2], (100, 400));
+            assert_eq!(v.unwrap()[&10101], (600, 1000));
+            // No election year to name.
+            assert_eq!(t.election_for(year), None);
+        }
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -706,6 +722,16 @@ mod tests {
                 "turnout.csv",
                 "year,polling_district,votes\n2021,10101,1000\n",
                 "line 1: missing column 'electorate'",
+            ),
+            (
+                "safety.csv",
+                "district,respondents,unsafe\n1,500,50\n1,400,50\n",
+                "line 3, column district: district 1 appears twice;",
+            ),
+            (
+                "safety.csv",
+                "year,district,year,respondents,unsafe\n2020,1,2020,500,50\n",
+                "appears twice in the header",
             ),
         ];
         for (k, (file, text, want)) in cases.iter().enumerate() {

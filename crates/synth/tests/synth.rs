@@ -130,7 +130,10 @@ fn a_year_does_not_depend_on_the_range_asked_for() {
             .collect()
     };
     assert!(!rows(&fb["safety.csv"], "2002,").is_empty());
-    assert_eq!(rows(&fa["safety.csv"], "2002,"), rows(&fb["safety.csv"], "2002,"));
+    assert_eq!(
+        rows(&fa["safety.csv"], "2002,"),
+        rows(&fb["safety.csv"], "2002,")
+    );
     assert_eq!(fa["turnout.csv"], fb["turnout.csv"]);
     assert!(!rows(&fb["turnout.csv"], "2001,").is_empty());
 }
@@ -498,7 +501,10 @@ fn the_screening_columns_and_tables_are_plausible_and_consistent() {
     );
 
     // The survey of each year written (2000 and 2001), and the election of 2001.
-    let safety = table(&dir.0.join("safety.csv"), "year,district,respondents,unsafe");
+    let safety = table(
+        &dir.0.join("safety.csv"),
+        "year,district,respondents,unsafe",
+    );
     assert_eq!(
         safety.iter().map(|r| (r[0], r[1])).collect::<Vec<_>>(),
         [2000, 2001]
@@ -546,13 +552,19 @@ fn tables_cover_every_data_year_and_the_screening_columns_move_over_time() {
     run(&config(Scale::Tiny, first, last, Format::Parquet), &dir.0);
     // A survey for every data year, and for every data year an election at or before it
     // (2001, the one before the first data year, then 2005 and 2009).
-    let safety = table(&dir.0.join("safety.csv"), "year,district,respondents,unsafe");
+    let safety = table(
+        &dir.0.join("safety.csv"),
+        "year,district,respondents,unsafe",
+    );
     let turnout = table(
         &dir.0.join("turnout.csv"),
         "year,polling_district,electorate,votes",
     );
     let elections: std::collections::BTreeSet<u64> = turnout.iter().map(|r| r[0]).collect();
-    assert_eq!(elections.into_iter().collect::<Vec<_>>(), [2001, 2005, 2009]);
+    assert_eq!(
+        elections.into_iter().collect::<Vec<_>>(),
+        [2001, 2005, 2009]
+    );
     for y in first..=last {
         let y = y as u64;
         assert_eq!(
@@ -607,5 +619,177 @@ fn tables_cover_every_data_year_and_the_screening_columns_move_over_time() {
             .iter()
             .fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(*x), h.max(*x)));
         assert!(hi - lo > 0.003, "{name} is flat over {first}-{last}: {v:?}");
+    }
+}
+
+/// The capital's 100 m cells in data year `year`, as the screening reads them.
+fn capital_cells(dir: &Path, year: i16) -> Vec<kvarter_data::CellCounts> {
+    let areas = kvarter_data::read_areas(&dir.join("areas.csv")).unwrap();
+    let tables = kvarter_data::read_area_tables(dir).unwrap();
+    kvarter_data::read_units(
+        dir,
+        year,
+        kvarter_data::Units::Grid(100),
+        Some(101),
+        &areas,
+        &tables,
+    )
+    .unwrap()
+}
+
+/// Σ num / Σ den of an indicator over the cells `pick` keeps.
+fn pooled(
+    cells: &[kvarter_data::CellCounts],
+    indicator: &str,
+    pick: impl Fn(&kvarter_data::CellCounts) -> bool,
+) -> f64 {
+    let (n, d) = cells
+        .iter()
+        .filter(|c| pick(c))
+        .filter_map(|c| c.indicators.get(indicator))
+        .fold((0.0, 0.0), |(n, d), f| (n + f.num, d + f.den));
+    n / d
+}
+
+#[test]
+fn each_data_year_reads_its_own_survey_and_the_latest_election() {
+    let dir = TempDir::new("years");
+    run(&config(Scale::Tiny, 2004, 2010, Format::Parquet), &dir.0);
+    let t = kvarter_data::read_area_tables(&dir.0).unwrap();
+    // Surveys 2004–2010; elections 2001 (used by 2004), 2005 and 2009.
+    assert_eq!(
+        t.safety.keys().copied().collect::<Vec<_>>(),
+        (2004..=2010).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        t.turnout.keys().copied().collect::<Vec<_>>(),
+        [2001, 2005, 2009]
+    );
+    let used = |y| t.election_for(y).unwrap();
+    assert_eq!(
+        (2004..=2010).map(used).collect::<Vec<_>>(),
+        [2001, 2005, 2005, 2005, 2005, 2009, 2009]
+    );
+    // The tables differ between years: the survey every year, turnout between elections.
+    let city = |table: &kvarter_data::AreaTable| {
+        let (n, d) = table.values().fold((0, 0), |(n, d), (a, b)| (n + a, d + b));
+        n as f64 / d as f64
+    };
+    for y in 2005..=2010 {
+        assert_ne!(
+            t.safety[&y],
+            t.safety[&(y - 1)],
+            "the surveys of {y} and {}",
+            y - 1
+        );
+    }
+    assert_ne!(city(&t.turnout[&2001]), city(&t.turnout[&2005]));
+    assert_ne!(city(&t.turnout[&2005]), city(&t.turnout[&2009]));
+
+    // The cells of a data year carry that year's survey and its election's turnout: summed over
+    // the city, each respondent and each voter is counted once, so the sums are the table's.
+    for y in 2004..=2010 {
+        let cells = capital_cells(&dir.0, y);
+        let sum = |ind: &str| {
+            cells
+                .iter()
+                .filter_map(|c| c.indicators.get(ind))
+                .fold((0.0, 0.0), |(n, d), f| (n + f.num, d + f.den))
+        };
+        let close = |(n, d): (f64, f64), want: &kvarter_data::AreaTable| {
+            let (wn, wd) = want.values().fold((0, 0), |(n, d), (a, b)| (n + a, d + b));
+            (n - wn as f64).abs() < 0.5 && (d - wd as f64).abs() < 0.5
+        };
+        assert!(close(sum("unsafe_share"), &t.safety[&y]), "survey of {y}");
+        assert!(
+            close(sum("turnout_share"), &t.turnout[&used(y)]),
+            "turnout of {y}: election {}",
+            used(y)
+        );
+    }
+}
+
+#[test]
+fn the_designated_areas_leave_the_labour_market_less_over_time_and_stay_behind_the_city() {
+    // The areas a kbh-2025 screening of the last data year designates (state lists aside, which
+    // this crate does not compute), held fixed and followed back in time.
+    let dir = TempDir::new("calibration");
+    let years = [2000, 2008, 2016, 2023];
+    run(&config(Scale::Tiny, 2000, 2023, Format::Parquet), &dir.0);
+    let spec = kvarter_screen::builtin::spec("kbh-2025").unwrap().unwrap();
+    let cells = capital_cells(&dir.0, 2023);
+    let units: Vec<kvarter_screen::Unit> = cells
+        .iter()
+        .map(|c| kvarter_screen::Unit {
+            id: c.id.clone(),
+            district: c.district.to_string(),
+            cell: c.cell,
+            population: c.population,
+            indicators: c
+                .indicators
+                .iter()
+                .map(|(k, f)| {
+                    let m = if f.share {
+                        kvarter_screen::Measure::Share {
+                            num: f.num,
+                            den: f.den,
+                        }
+                    } else {
+                        kvarter_screen::Measure::Ratio {
+                            num: f.num,
+                            den: f.den,
+                        }
+                    };
+                    (k.to_string(), m)
+                })
+                .collect(),
+        })
+        .collect();
+    let screening = kvarter_screen::screen(
+        &spec,
+        &units,
+        &kvarter_screen::Neighbours::grid(),
+        &Default::default(),
+        &kvarter_screen::Options::default(),
+    );
+    let members: std::collections::BTreeSet<String> = screening
+        .areas
+        .iter()
+        .filter(|a| a.designated)
+        .flat_map(|a| a.units.iter().cloned())
+        .collect();
+    assert!(!members.is_empty(), "the screening designates no area");
+    let mut shares = Vec::new();
+    for y in years {
+        let cells = capital_cells(&dir.0, y);
+        let inside = pooled(&cells, "outside_labour_share", |c| members.contains(&c.id));
+        let rest = pooled(&cells, "outside_labour_share", |c| !members.contains(&c.id));
+        shares.push((y, inside, rest));
+    }
+    let (first, last) = (shares[0], shares[shares.len() - 1]);
+    // Falling over the period (by a clear margin, not year on year: the business cycle moves it).
+    assert!(last.1 < 0.85 * first.1, "designated areas: {shares:?}");
+    for (y, inside, rest) in &shares {
+        // Well above the rest of the city throughout (the policy: about twice).
+        assert!(
+            *inside > 1.3 * rest,
+            "{y}: {inside:.3} against {rest:.3}; {shares:?}"
+        );
+    }
+    // Less safe and voting less than the rest of the city, every year that has the figure.
+    for y in years {
+        let cells = capital_cells(&dir.0, y);
+        let inside = |ind| pooled(&cells, ind, |c| members.contains(&c.id));
+        let rest = |ind| pooled(&cells, ind, |c| !members.contains(&c.id));
+        assert!(
+            inside("unsafe_share") > rest("unsafe_share"),
+            "safety in {y}"
+        );
+        if y > 2000 {
+            assert!(
+                inside("turnout_share") < rest("turnout_share"),
+                "turnout in {y}"
+            );
+        }
     }
 }
