@@ -23,4 +23,6 @@ pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
 pub use read::{
     DataError, Location, Progress, SYNTH_MARKER, check_complete, read_areas, read_registers,
 };
-pub use units::{AreaTables, CellCounts, Fraction, Units, read_area_tables, read_units};
+pub use units::{
+    AreaTable, AreaTables, CellCounts, Fraction, UNDATED, Units, read_area_tables, read_units,
+};

@@ -69,27 +69,89 @@ struct Acc {
     areas: BTreeMap<u32, u64>,
 }
 
-/// The area-level tables: a survey of feeling unsafe per district, turnout per polling
-/// district. Both optional; without them the two indicators are absent.
+/// One area-level table of one year: district or polling district → (numerator, denominator).
+pub type AreaTable = BTreeMap<u16, (u64, u64)>;
+
+/// The area-level tables of a register folder, by year: the safety survey per district, and
+/// turnout per polling district at each municipal election. Both optional; without them (or
+/// without a row for the year asked for) the two indicators are absent.
+///
+/// A data year uses the survey of the same year ([`AreaTables::safety_for`]) and the latest
+/// election at or before it ([`AreaTables::election_for`]): municipal elections are held every
+/// fourth year (…, 2013, 2017, 2021), and turnout stands until the next one. A table read from a
+/// file without a `year` column (the format before the tables had years) is kept under
+/// [`UNDATED`] and serves every data year, as it always did.
 #[derive(Debug, Clone, Default)]
 pub struct AreaTables {
-    /// district → (respondents feeling unsafe at night, respondents).
-    pub safety: BTreeMap<u16, (u64, u64)>,
-    /// polling district → (votes cast, electorate).
-    pub turnout: BTreeMap<u16, (u64, u64)>,
+    /// Survey year (or [`UNDATED`]) → district → (respondents feeling unsafe at night,
+    /// respondents).
+    pub safety: BTreeMap<i16, AreaTable>,
+    /// Election year (or [`UNDATED`]) → polling district → (votes cast, electorate).
+    pub turnout: BTreeMap<i16, AreaTable>,
 }
 
-/// Reads `safety.csv` (`district,respondents,unsafe`) and `turnout.csv`
-/// (`polling_district,electorate,votes`) from a register folder, where present.
+/// The key of a table read from a file without a `year` column: it serves every data year.
+pub const UNDATED: i16 = i16::MIN;
+
+impl AreaTables {
+    /// The safety survey of data year `year`: that year's, or an undated one.
+    pub fn safety_for(&self, year: i16) -> Option<&AreaTable> {
+        self.safety.get(&year).or_else(|| self.safety.get(&UNDATED))
+    }
+
+    /// The year of the latest election at or before data year `year`, if the file is dated and
+    /// has one.
+    pub fn election_for(&self, year: i16) -> Option<i16> {
+        self.turnout
+            .range(..=year)
+            .next_back()
+            .map(|(y, _)| *y)
+            .filter(|y| *y != UNDATED)
+    }
+
+    /// The turnout that data year `year` uses: the latest election at or before it.
+    pub fn turnout_for(&self, year: i16) -> Option<&AreaTable> {
+        self.turnout.range(..=year).next_back().map(|(_, t)| t)
+    }
+
+    /// The tables data year `year` uses: (safety, turnout); see [`AreaTables::safety_for`] and
+    /// [`AreaTables::turnout_for`].
+    pub fn for_year(&self, year: i16) -> (Option<&AreaTable>, Option<&AreaTable>) {
+        (self.safety_for(year), self.turnout_for(year))
+    }
+}
+
+/// Reads `safety.csv` (`year,district,respondents,unsafe`) and `turnout.csv`
+/// (`year,polling_district,electorate,votes`) from a register folder, where present.
+///
+/// * `safety.csv` has one row per district and survey year; a data year uses its own year's
+///   survey.
+/// * `turnout.csv` has one row per polling district and election year; a data year uses the
+///   latest election at or before it ([`AreaTables::election_for`]).
+/// * A file **without** a `year` column (the format before tables had years) serves every data
+///   year, as it did before ([`UNDATED`]).
+/// * A file with a `year` column but no row for a year leaves that year without the indicator,
+///   exactly as a missing file does; nothing is filled in from other years (except turnout,
+///   which stands until the next election).
+///
+/// # Errors
+///
+/// A [`DataError`] naming the file, the line and the column: a missing column, a value that is
+/// not a whole number, a year or code out of range, the same year and district twice, more
+/// unsafe respondents than respondents, or more votes than the electorate.
 pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
     check_complete(dir)?;
-    let mut t = AreaTables::default();
-    let table = |name: &str, cols: [&str; 3]| -> Result<Vec<(u16, u64, u64)>, DataError> {
+    let table = |name: &str,
+                 cols: [&str; 3],
+                 check: &dyn Fn(u16, u64, u64) -> Option<String>|
+     -> Result<BTreeMap<i16, AreaTable>, DataError> {
         let path = dir.join(name);
+        let mut out: BTreeMap<i16, AreaTable> = BTreeMap::new();
         if !path.exists() {
-            return Ok(Vec::new());
+            return Ok(out);
         }
         let (mut rdr, headers) = open_csv(&path, "")?;
+        let year_col = headers.iter().position(|h| h == "year");
         let mut pos = [0usize; 3];
         for (k, c) in cols.iter().enumerate() {
             pos[k] = headers.iter().position(|h| h == c).ok_or_else(|| {
@@ -98,13 +160,13 @@ pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
                     Location::Line(1),
                     None,
                     format!(
-                        "missing column '{c}'; expected the header {}",
+                        "missing column '{c}'; expected the header year,{} (or {} for the latest data year only)",
+                        cols.join(","),
                         cols.join(",")
                     ),
                 )
             })?;
         }
-        let mut rows = Vec::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
                 err(
@@ -115,18 +177,30 @@ pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
                 )
             })?;
             let line = rec.position().map_or(0, |p| p.line());
+            let cell = |i: usize| rec.get(i).unwrap_or("");
             let num = |k: usize| -> Result<u64, DataError> {
-                rec.get(pos[k]).unwrap_or("").parse().map_err(|_| {
+                cell(pos[k]).parse().map_err(|_| {
                     err(
                         &path,
                         Location::Line(line),
                         Some(cols[k]),
-                        format!(
-                            "expected a whole number, found '{}'",
-                            rec.get(pos[k]).unwrap_or("")
-                        ),
+                        format!("expected a whole number, found '{}'", cell(pos[k])),
                     )
                 })
+            };
+            let year = match year_col {
+                Some(i) => match cell(i).parse::<i16>() {
+                    Ok(y) if (1900..=2200).contains(&y) => y,
+                    _ => {
+                        return Err(err(
+                            &path,
+                            Location::Line(line),
+                            Some("year"),
+                            format!("expected a four-digit year, found '{}'", cell(i)),
+                        ));
+                    }
+                },
+                None => UNDATED,
             };
             let code = u16::try_from(num(0)?).map_err(|_| {
                 err(
@@ -137,38 +211,49 @@ pub fn read_area_tables(dir: &Path) -> Result<AreaTables, DataError> {
                 )
             })?;
             let (a, b) = (num(1)?, num(2)?);
-            rows.push((code, a, b));
+            if let Some(m) = check(code, a, b) {
+                return Err(err(&path, Location::Line(line), Some(cols[2]), m));
+            }
+            if out.entry(year).or_default().insert(code, (b, a)).is_some() {
+                return Err(err(
+                    &path,
+                    Location::Line(line),
+                    Some(cols[0]),
+                    if year == UNDATED {
+                        format!(
+                            "{0} {code} appears twice; expected one row per {0}",
+                            cols[0].replace('_', " ")
+                        )
+                    } else {
+                        format!(
+                            "{0} {code} appears twice for the year {year}; expected one row per {0} and year",
+                            cols[0].replace('_', " ")
+                        )
+                    },
+                ));
+            }
         }
-        Ok(rows)
+        Ok(out)
     };
-    for (d, respondents, unsafe_) in table("safety.csv", ["district", "respondents", "unsafe"])? {
-        if unsafe_ > respondents {
-            return Err(err(
-                &dir.join("safety.csv"),
-                Location::File,
-                Some("unsafe"),
-                format!(
-                    "district {d}: {unsafe_} feeling unsafe out of {respondents} respondents; expected no more than the respondents"
-                ),
-            ));
-        }
-        t.safety.insert(d, (unsafe_, respondents));
-    }
-    for (d, electorate, votes) in table("turnout.csv", ["polling_district", "electorate", "votes"])?
-    {
-        if votes > electorate {
-            return Err(err(
-                &dir.join("turnout.csv"),
-                Location::File,
-                Some("votes"),
-                format!(
-                    "polling district {d}: {votes} votes from an electorate of {electorate}; expected no more than the electorate"
-                ),
-            ));
-        }
-        t.turnout.insert(d, (votes, electorate));
-    }
-    Ok(t)
+    let safety = table(
+        "safety.csv",
+        ["district", "respondents", "unsafe"],
+        &|d, respondents, unsafe_| {
+            (unsafe_ > respondents).then(|| format!(
+                "district {d}: {unsafe_} feeling unsafe out of {respondents} respondents; expected no more than the respondents"
+            ))
+        },
+    )?;
+    let turnout = table(
+        "turnout.csv",
+        ["polling_district", "electorate", "votes"],
+        &|d, electorate, votes| {
+            (votes > electorate).then(|| format!(
+                "polling district {d}: {votes} votes from an electorate of {electorate}; expected no more than the electorate"
+            ))
+        },
+    )?;
+    Ok(AreaTables { safety, turnout })
 }
 
 const COLUMNS: [&str; 15] = [
@@ -200,7 +285,9 @@ pub enum Units {
 }
 
 /// Counts one data year's persons into units (grid cells or areas), within `municipality` when
-/// given (the screening is the municipality's own). `areas` is `areas.csv`.
+/// given (the screening is the municipality's own). `areas` is `areas.csv`; `tables` are the
+/// area-level tables ([`read_area_tables`]), of which the year's own survey and the latest
+/// election at or before `year` are used ([`AreaTables::for_year`]).
 pub fn read_units(
     dir: &Path,
     year: i16,
@@ -429,6 +516,7 @@ pub fn read_units(
     // the cell's share of the district's residents; electorate and votes by its share of the
     // polling district's adults), so that the city average and an area made of several cells
     // count every respondent and every voter once.
+    let (safety, turnout) = tables.for_year(year);
     let mut district_pop: BTreeMap<u16, u64> = BTreeMap::new();
     let mut polling_adults: BTreeMap<u16, u64> = BTreeMap::new();
     for a in cells.values() {
@@ -502,10 +590,10 @@ pub fn read_units(
                     share: true,
                 })
             };
-            if let Some(f) = split(&a.districts, &district_pop, &tables.safety) {
+            if let Some(f) = safety.and_then(|t| split(&a.districts, &district_pop, t)) {
                 ind.insert("unsafe_share", f);
             }
-            if let Some(f) = split(&a.polling, &polling_adults, &tables.turnout) {
+            if let Some(f) = turnout.and_then(|t| split(&a.polling, &polling_adults, t)) {
                 ind.insert("turnout_share", f);
             }
             CellCounts {
@@ -527,4 +615,130 @@ pub fn read_units(
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// A fresh folder with the given files (and an empty person file per year in `years`, so
+    /// the folder has data years).
+    fn folder(name: &str, years: &[i16], files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kvarter-units-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for y in years {
+            std::fs::write(dir.join(format!("persons-{y}.parquet")), b"").unwrap();
+        }
+        for (f, text) in files {
+            std::fs::write(dir.join(f), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn tables_without_a_year_column_serve_every_data_year() {
+        let dir = folder(
+            "undated",
+            &[2022, 2023],
+            &[
+                (
+                    "safety.csv",
+                    "district,respondents,unsafe\n1,500,50\n2,400,100\n",
+                ),
+                (
+                    "turnout.csv",
+                    "polling_district,electorate,votes\n10101,1000,600\n",
+                ),
+            ],
+        );
+        let t = read_area_tables(&dir).unwrap();
+        for year in [2000, 2022, 2023] {
+            let (s, v) = t.for_year(year);
+            assert_eq!(s.unwrap()[&2], (100, 400));
+            assert_eq!(v.unwrap()[&10101], (600, 1000));
+            // No election year to name.
+            assert_eq!(t.election_for(year), None);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_year_column_gives_each_year_its_survey_and_the_latest_election() {
+        let dir = folder(
+            "dated",
+            &[2020, 2021, 2022],
+            &[
+                (
+                    "safety.csv",
+                    "year,district,respondents,unsafe\n2020,1,500,50\n2022,1,500,40\n",
+                ),
+                (
+                    "turnout.csv",
+                    "year,polling_district,electorate,votes\n2017,10101,1000,600\n2021,10101,1000,550\n",
+                ),
+            ],
+        );
+        let t = read_area_tables(&dir).unwrap();
+        assert_eq!(t.safety_for(2020).unwrap()[&1], (50, 500));
+        // No row for 2021: absent that year, not filled in from another.
+        assert!(t.safety_for(2021).is_none());
+        assert_eq!(t.safety_for(2022).unwrap()[&1], (40, 500));
+        // The latest election at or before the year.
+        assert_eq!(t.election_for(2016), None);
+        assert_eq!(t.election_for(2020), Some(2017));
+        assert_eq!(t.turnout_for(2020).unwrap()[&10101], (600, 1000));
+        assert_eq!(t.election_for(2021), Some(2021));
+        assert_eq!(t.election_for(2024), Some(2021));
+        assert_eq!(t.turnout_for(2022).unwrap()[&10101], (550, 1000));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn bad_tables_name_file_line_and_column() {
+        let cases = [
+            (
+                "safety.csv",
+                "year,district,respondents,unsafe\n2020,1,500,50\n20x0,2,500,50\n",
+                "line 3, column year",
+            ),
+            (
+                "safety.csv",
+                "year,district,respondents,unsafe\n2020,1,500,50\n2020,1,400,50\n",
+                "line 3, column district: district 1 appears twice for the year 2020",
+            ),
+            (
+                "safety.csv",
+                "year,district,respondents,unsafe\n2020,1,500,501\n",
+                "line 2, column unsafe",
+            ),
+            (
+                "turnout.csv",
+                "year,polling_district,electorate,votes\n2021,10101,1000,1001\n",
+                "line 2, column votes",
+            ),
+            (
+                "turnout.csv",
+                "year,polling_district,votes\n2021,10101,1000\n",
+                "line 1: missing column 'electorate'",
+            ),
+            (
+                "safety.csv",
+                "district,respondents,unsafe\n1,500,50\n1,400,50\n",
+                "line 3, column district: district 1 appears twice;",
+            ),
+            (
+                "safety.csv",
+                "year,district,year,respondents,unsafe\n2020,1,2020,500,50\n",
+                "appears twice in the header",
+            ),
+        ];
+        for (k, (file, text, want)) in cases.iter().enumerate() {
+            let dir = folder(&format!("bad{k}"), &[2021], &[(file, text)]);
+            let e = read_area_tables(&dir).unwrap_err().to_string();
+            assert!(e.contains(file) && e.contains(want), "{e}");
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //!
 //! [`generate`] writes a *register folder* exactly as `docs/REGISTERS.md` specifies it
 //! (`areas.csv`, `persons-YYYY.parquet` or `.csv` with the screening columns, `geometry.geojson`,
-//! and `safety.csv` and `turnout.csv` for the last data year), so that everything
+//! `safety.csv` with the safety survey of every data year, and `turnout.csv` with every
+//! municipal election those years use), so that everything
 //! downstream (`kvarter lists --registers`, `aggregate`, `explain`) can be run and shown
 //! without access to real, confidential register data. Nothing here is real: regions,
 //! municipalities, areas and people are invented, and the files say so. How the country is
@@ -227,7 +228,8 @@ pub fn generate(
     let dictionary = out::area_dictionary(&world);
     let mut persons_per_year = Vec::new();
     let mut large = 0;
-    let mut tables: Option<screen::Tables> = None;
+    let mut tables = screen::Tables::default();
+    let elections = screen::elections(config.first_year, config.last_year);
 
     // A Parquet file is encoded on a writer thread while the next year is simulated; at most
     // one finished chunk waits in the channel, which bounds memory. Output bytes do not depend
@@ -247,7 +249,16 @@ pub fn generate(
             pop.step(&world);
             done += 1;
             progress(done, total, &format!("simulating {year}"));
+            let election = elections.contains(&year);
             if year < config.first_year {
+                if election {
+                    // The election the first data years use, held before them.
+                    let outcomes = screen::outcomes(&world, &pop);
+                    let screening = screen::year(&world, &pop, &outcomes);
+                    tables
+                        .turnout
+                        .extend(screen::turnout(&world, &pop, &outcomes, &screening));
+                }
                 continue;
             }
             persons_per_year.push((year, pop.persons.len()));
@@ -306,18 +317,20 @@ pub fn generate(
                     progress(done, total, &format!("writing {name}"));
                 }
             }
-            if year == config.last_year {
-                // While the writer encodes the last chunks.
-                tables = Some(screen::tables(&world, &pop, &outcomes, &screening));
+            // While the writer encodes the year's chunks.
+            tables.safety.extend(screen::safety(&world, &pop));
+            if election {
+                tables
+                    .turnout
+                    .extend(screen::turnout(&world, &pop, &outcomes, &screening));
             }
         }
         finish(pending.take(), &mut files)
     })?;
-    // The area-level tables of the last data year (see docs/SYNTH.md).
-    if let Some(t) = tables {
-        files.push(out::write_text(out, "safety.csv", &t.safety_csv())?);
-        files.push(out::write_text(out, "turnout.csv", &t.turnout_csv())?);
-    }
+    // The area-level tables: the survey of every data year written, and every election those
+    // years use (see docs/SYNTH.md).
+    files.push(out::write_text(out, "safety.csv", &tables.safety_csv())?);
+    files.push(out::write_text(out, "turnout.csv", &tables.turnout_csv())?);
     // Last: the folder is whole.
     out::write_text(out, COMPLETION_MARKER, COMPLETE)?;
 

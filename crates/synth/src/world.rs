@@ -510,9 +510,17 @@ fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>)
         let x0 = centre.0 - cols as f64 * c / 2.0;
         let y0 = centre.1 - rows as f64 * c / 2.0;
         let m = 0.06 * c;
-        // The capital's districts are split into polling districts: runs of neighbouring
-        // slots, 3–6 per district.
-        let polls = list.len().div_ceil(2).clamp(3, 6).min(list.len().max(1));
+        // The capital's districts are split into polling districts: each estate of 1,000
+        // residents or more votes at its own polling station (its school), as the large
+        // estates of a real city do, and the other slots form runs of two or more neighbours,
+        // 2–6 per district. Sizes come from the map, so the polling districts are the same for every
+        // seed.
+        let own = |a: usize| {
+            areas[a].kind == AreaKind::SocialHousing && areas[a].size_2024 >= OWN_POLLING_STATION
+        };
+        let rest = list.iter().filter(|&&a| !own(a)).count();
+        let polls = (rest / 2).clamp(2, 6).min(rest.max(1));
+        let (mut jr, mut own_k) = (0, polls);
         for (j, &a) in list.iter().enumerate() {
             let (col, row) = ((j % cols) as f64, (j / cols) as f64);
             let slot = [
@@ -529,11 +537,23 @@ fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>)
             };
             if spec.capital {
                 area.district = g as u16 + 1;
-                area.polling = 10_000 + 100 * area.district + (j * polls / list.len()) as u16 + 1;
+                let k = if area.kind == AreaKind::SocialHousing
+                    && area.size_2024 >= OWN_POLLING_STATION
+                {
+                    own_k += 1;
+                    own_k
+                } else {
+                    jr += 1;
+                    (jr - 1) * polls / rest.max(1) + 1
+                };
+                area.polling = 10_000 + 100 * area.district + k as u16;
             }
         }
     }
 }
+
+/// An estate of this many residents (its 2024 size) or more is a polling district of its own.
+const OWN_POLLING_STATION: f64 = 1_000.0;
 
 /// Residents per 100 m cell that an estate's blocks are built for.
 const ESTATE_DENSITY: f64 = 130.0;
@@ -670,6 +690,11 @@ mod tests {
             assert!((1..=10).contains(&a.district), "{}", a.id);
             assert_eq!(a.polling / 100, 100 + a.district, "{}", a.id);
             districts.entry(a.district).or_default().insert(a.polling);
+            if a.social() && a.target(2024) >= OWN_POLLING_STATION {
+                // A large estate votes alone.
+                let others = w.areas.iter().filter(|b| b.polling == a.polling).count();
+                assert_eq!(others, 1, "{}", a.id);
+            }
             if a.social() {
                 let [x0, y0, x1, y1] = a.rect;
                 for v in a.rect {
@@ -682,7 +707,8 @@ mod tests {
         }
         assert_eq!(districts.len(), 10);
         for (d, polls) in &districts {
-            assert!((3..=6).contains(&polls.len()), "district {d}: {polls:?}");
+            // 2–6 runs of neighbours, and the large estates.
+            assert!((2..=10).contains(&polls.len()), "district {d}: {polls:?}");
         }
     }
 }

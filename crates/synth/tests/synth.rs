@@ -118,10 +118,24 @@ fn a_year_does_not_depend_on_the_range_asked_for() {
     let (a, b) = (TempDir::new("range-a"), TempDir::new("range-b"));
     run(&config(Scale::Tiny, 2000, 2002, Format::Parquet), &a.0);
     run(&config(Scale::Tiny, 2002, 2002, Format::Parquet), &b.0);
+    let (fa, fb) = (files(&a.0), files(&b.0));
+    assert_eq!(fa["persons-2002.parquet"], fb["persons-2002.parquet"]);
+    // The tables: the same rows for 2002, and the same election (2001) for it.
+    let rows = |f: &[u8], year: &str| -> Vec<String> {
+        String::from_utf8(f.to_vec())
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with(year))
+            .map(String::from)
+            .collect()
+    };
+    assert!(!rows(&fb["safety.csv"], "2002,").is_empty());
     assert_eq!(
-        files(&a.0)["persons-2002.parquet"],
-        files(&b.0)["persons-2002.parquet"]
+        rows(&fa["safety.csv"], "2002,"),
+        rows(&fb["safety.csv"], "2002,")
     );
+    assert_eq!(fa["turnout.csv"], fb["turnout.csv"]);
+    assert!(!rows(&fb["turnout.csv"], "2001,").is_empty());
 }
 
 #[test]
@@ -320,12 +334,12 @@ fn csv_has_the_same_columns() {
     assert!(
         fs::read_to_string(dir.0.join("safety.csv"))
             .unwrap()
-            .starts_with("district,respondents,unsafe\n")
+            .starts_with("year,district,respondents,unsafe\n")
     );
     assert!(
         fs::read_to_string(dir.0.join("turnout.csv"))
             .unwrap()
-            .starts_with("polling_district,electorate,votes\n")
+            .starts_with("year,polling_district,electorate,votes\n")
     );
     let geo = fs::read_to_string(dir.0.join("geometry.geojson")).unwrap();
     assert!(geo.contains("\"urn:ogc:def:crs:EPSG::25832\""));
@@ -486,22 +500,34 @@ fn the_screening_columns_and_tables_are_plausible_and_consistent() {
         estate_cells.len()
     );
 
-    // The tables describe the last year written.
-    let safety = table(&dir.0.join("safety.csv"), "district,respondents,unsafe");
+    // The survey of each year written (2000 and 2001), and the election of 2001.
+    let safety = table(
+        &dir.0.join("safety.csv"),
+        "year,district,respondents,unsafe",
+    );
     assert_eq!(
-        safety.iter().map(|r| r[0]).collect::<Vec<_>>(),
-        (1..=10).collect::<Vec<_>>()
+        safety.iter().map(|r| (r[0], r[1])).collect::<Vec<_>>(),
+        [2000, 2001]
+            .into_iter()
+            .flat_map(|y| (1..=10).map(move |d| (y, d)))
+            .collect::<Vec<_>>()
     );
     for r in &safety {
-        assert!((300..=1000).contains(&r[1]), "{r:?}");
-        assert!(r[2] <= r[1], "{r:?}");
-        let share = r[2] as f64 / r[1] as f64;
-        assert!((0.05..=0.4).contains(&share), "{r:?}");
+        assert!((300..=1000).contains(&r[2]), "{r:?}");
+        assert!(r[3] <= r[2], "{r:?}");
+        let share = r[3] as f64 / r[2] as f64;
+        assert!((0.04..=0.5).contains(&share), "{r:?}");
     }
-    let turnout = table(
+    let turnout: Vec<Vec<u64>> = table(
         &dir.0.join("turnout.csv"),
-        "polling_district,electorate,votes",
-    );
+        "year,polling_district,electorate,votes",
+    )
+    .into_iter()
+    .map(|r| {
+        assert_eq!(r[0], 2001, "{r:?}");
+        r[1..].to_vec()
+    })
+    .collect();
     let got: BTreeMap<u16, u64> = turnout.iter().map(|r| (r[0] as u16, r[1])).collect();
     assert_eq!(
         got, adults_per_polling,
@@ -517,4 +543,253 @@ fn the_screening_columns_and_tables_are_plausible_and_consistent() {
     }
     let city = votes as f64 / electorate as f64;
     assert!((0.5..=0.7).contains(&city), "turnout {city:.3}");
+}
+
+#[test]
+fn tables_cover_every_data_year_and_the_screening_columns_move_over_time() {
+    let dir = TempDir::new("over-time");
+    let (first, last) = (2002, 2012);
+    run(&config(Scale::Tiny, first, last, Format::Parquet), &dir.0);
+    // A survey for every data year, and for every data year an election at or before it
+    // (2001, the one before the first data year, then 2005 and 2009).
+    let safety = table(
+        &dir.0.join("safety.csv"),
+        "year,district,respondents,unsafe",
+    );
+    let turnout = table(
+        &dir.0.join("turnout.csv"),
+        "year,polling_district,electorate,votes",
+    );
+    let elections: std::collections::BTreeSet<u64> = turnout.iter().map(|r| r[0]).collect();
+    assert_eq!(
+        elections.into_iter().collect::<Vec<_>>(),
+        [2001, 2005, 2009]
+    );
+    for y in first..=last {
+        let y = y as u64;
+        assert_eq!(
+            safety.iter().filter(|r| r[0] == y).count(),
+            10,
+            "the survey of {y}"
+        );
+    }
+    // Poor health, youth education and child poverty are drawn each year and move with the
+    // areas: not the same share every year.
+    let mut shares: Vec<[f64; 3]> = Vec::new();
+    for y in first..=last {
+        let (mut adults, mut poor, mut at25, mut without, mut kids, mut poor_kids) =
+            (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+        for b in read(&dir.0.join(format!("persons-{y}.parquet"))) {
+            let col = |name: &str| b.column(b.schema().index_of(name).unwrap()).clone();
+            let (age, level) = (col("age"), col("education_level"));
+            let (age, level) = (
+                age.as_primitive::<UInt8Type>(),
+                level.as_primitive::<UInt8Type>(),
+            );
+            let (health, low) = (col("poor_health"), col("low_income"));
+            let (health, low) = (health.as_boolean(), low.as_boolean());
+            for i in 0..b.num_rows() {
+                let a = age.value(i);
+                if a >= 18 {
+                    adults += 1;
+                    poor += u64::from(health.value(i));
+                } else {
+                    kids += 1;
+                    poor_kids += u64::from(low.value(i));
+                }
+                if a == 25 {
+                    at25 += 1;
+                    without += u64::from(level.value(i) < 2);
+                }
+            }
+        }
+        let share = |a: u64, b: u64| a as f64 / b as f64;
+        shares.push([
+            share(poor, adults),
+            share(without, at25),
+            share(poor_kids, kids),
+        ]);
+    }
+    for (k, name) in ["poor health", "no youth education at 25", "child poverty"]
+        .iter()
+        .enumerate()
+    {
+        let v: Vec<f64> = shares.iter().map(|s| s[k]).collect();
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(*x), h.max(*x)));
+        assert!(hi - lo > 0.003, "{name} is flat over {first}-{last}: {v:?}");
+    }
+}
+
+/// The capital's 100 m cells in data year `year`, as the screening reads them.
+fn capital_cells(dir: &Path, year: i16) -> Vec<kvarter_data::CellCounts> {
+    let areas = kvarter_data::read_areas(&dir.join("areas.csv")).unwrap();
+    let tables = kvarter_data::read_area_tables(dir).unwrap();
+    kvarter_data::read_units(
+        dir,
+        year,
+        kvarter_data::Units::Grid(100),
+        Some(101),
+        &areas,
+        &tables,
+    )
+    .unwrap()
+}
+
+/// Σ num / Σ den of an indicator over the cells `pick` keeps.
+fn pooled(
+    cells: &[kvarter_data::CellCounts],
+    indicator: &str,
+    pick: impl Fn(&kvarter_data::CellCounts) -> bool,
+) -> f64 {
+    let (n, d) = cells
+        .iter()
+        .filter(|c| pick(c))
+        .filter_map(|c| c.indicators.get(indicator))
+        .fold((0.0, 0.0), |(n, d), f| (n + f.num, d + f.den));
+    n / d
+}
+
+#[test]
+fn each_data_year_reads_its_own_survey_and_the_latest_election() {
+    let dir = TempDir::new("years");
+    run(&config(Scale::Tiny, 2004, 2010, Format::Parquet), &dir.0);
+    let t = kvarter_data::read_area_tables(&dir.0).unwrap();
+    // Surveys 2004–2010; elections 2001 (used by 2004), 2005 and 2009.
+    assert_eq!(
+        t.safety.keys().copied().collect::<Vec<_>>(),
+        (2004..=2010).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        t.turnout.keys().copied().collect::<Vec<_>>(),
+        [2001, 2005, 2009]
+    );
+    let used = |y| t.election_for(y).unwrap();
+    assert_eq!(
+        (2004..=2010).map(used).collect::<Vec<_>>(),
+        [2001, 2005, 2005, 2005, 2005, 2009, 2009]
+    );
+    // The tables differ between years: the survey every year, turnout between elections.
+    let city = |table: &kvarter_data::AreaTable| {
+        let (n, d) = table.values().fold((0, 0), |(n, d), (a, b)| (n + a, d + b));
+        n as f64 / d as f64
+    };
+    for y in 2005..=2010 {
+        assert_ne!(
+            t.safety[&y],
+            t.safety[&(y - 1)],
+            "the surveys of {y} and {}",
+            y - 1
+        );
+    }
+    assert_ne!(city(&t.turnout[&2001]), city(&t.turnout[&2005]));
+    assert_ne!(city(&t.turnout[&2005]), city(&t.turnout[&2009]));
+
+    // The cells of a data year carry that year's survey and its election's turnout: summed over
+    // the city, each respondent and each voter is counted once, so the sums are the table's.
+    for y in 2004..=2010 {
+        let cells = capital_cells(&dir.0, y);
+        let sum = |ind: &str| {
+            cells
+                .iter()
+                .filter_map(|c| c.indicators.get(ind))
+                .fold((0.0, 0.0), |(n, d), f| (n + f.num, d + f.den))
+        };
+        let close = |(n, d): (f64, f64), want: &kvarter_data::AreaTable| {
+            let (wn, wd) = want.values().fold((0, 0), |(n, d), (a, b)| (n + a, d + b));
+            (n - wn as f64).abs() < 0.5 && (d - wd as f64).abs() < 0.5
+        };
+        assert!(close(sum("unsafe_share"), &t.safety[&y]), "survey of {y}");
+        assert!(
+            close(sum("turnout_share"), &t.turnout[&used(y)]),
+            "turnout of {y}: election {}",
+            used(y)
+        );
+    }
+}
+
+#[test]
+fn the_designated_areas_leave_the_labour_market_less_over_time_and_stay_behind_the_city() {
+    // The areas a kbh-2025 screening of the last data year designates (state lists aside, which
+    // this crate does not compute), held fixed and followed back in time.
+    let dir = TempDir::new("calibration");
+    let years = [2000, 2008, 2016, 2023];
+    run(&config(Scale::Tiny, 2000, 2023, Format::Parquet), &dir.0);
+    let spec = kvarter_screen::builtin::spec("kbh-2025").unwrap().unwrap();
+    let cells = capital_cells(&dir.0, 2023);
+    let units: Vec<kvarter_screen::Unit> = cells
+        .iter()
+        .map(|c| kvarter_screen::Unit {
+            id: c.id.clone(),
+            district: c.district.to_string(),
+            cell: c.cell,
+            population: c.population,
+            indicators: c
+                .indicators
+                .iter()
+                .map(|(k, f)| {
+                    let m = if f.share {
+                        kvarter_screen::Measure::Share {
+                            num: f.num,
+                            den: f.den,
+                        }
+                    } else {
+                        kvarter_screen::Measure::Ratio {
+                            num: f.num,
+                            den: f.den,
+                        }
+                    };
+                    (k.to_string(), m)
+                })
+                .collect(),
+        })
+        .collect();
+    let screening = kvarter_screen::screen(
+        &spec,
+        &units,
+        &kvarter_screen::Neighbours::grid(),
+        &Default::default(),
+        &kvarter_screen::Options::default(),
+    );
+    let members: std::collections::BTreeSet<String> = screening
+        .areas
+        .iter()
+        .filter(|a| a.designated)
+        .flat_map(|a| a.units.iter().cloned())
+        .collect();
+    assert!(!members.is_empty(), "the screening designates no area");
+    let mut shares = Vec::new();
+    for y in years {
+        let cells = capital_cells(&dir.0, y);
+        let inside = pooled(&cells, "outside_labour_share", |c| members.contains(&c.id));
+        let rest = pooled(&cells, "outside_labour_share", |c| !members.contains(&c.id));
+        shares.push((y, inside, rest));
+    }
+    let (first, last) = (shares[0], shares[shares.len() - 1]);
+    // Falling over the period (by a clear margin, not year on year: the business cycle moves it).
+    assert!(last.1 < 0.85 * first.1, "designated areas: {shares:?}");
+    for (y, inside, rest) in &shares {
+        // Well above the rest of the city throughout (the policy: about twice).
+        assert!(
+            *inside > 1.3 * rest,
+            "{y}: {inside:.3} against {rest:.3}; {shares:?}"
+        );
+    }
+    // Less safe and voting less than the rest of the city, every year that has the figure.
+    for y in years {
+        let cells = capital_cells(&dir.0, y);
+        let inside = |ind| pooled(&cells, ind, |c| members.contains(&c.id));
+        let rest = |ind| pooled(&cells, ind, |c| !members.contains(&c.id));
+        assert!(
+            inside("unsafe_share") > rest("unsafe_share"),
+            "safety in {y}"
+        );
+        if y > 2000 {
+            assert!(
+                inside("turnout_share") < rest("turnout_share"),
+                "turnout in {y}"
+            );
+        }
+    }
 }
