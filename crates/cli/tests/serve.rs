@@ -327,13 +327,14 @@ fn the_openapi_document_parses_and_names_every_route() {
         ("/api/whatif", "get"),
         ("/api/areas/{id}/whatif", "get"),
         ("/api/foresight", "get"),
+        ("/api/plans/report", "get"),
     ] {
         assert!(
             paths[route][method].is_object(),
             "{method} {route} is not documented"
         );
     }
-    assert_eq!(paths.len(), 19);
+    assert_eq!(paths.len(), 20);
     // Every other route serves too.
     let rs = server.ok("/api/rule-sets");
     assert_eq!(rs["items"].as_array().unwrap().len(), 5);
