@@ -633,6 +633,10 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
         (Some(reg), Some(dir), Some(round)) => crate::populations::count(
             dir,
             round,
+            &screenings
+                .iter()
+                .filter(|r| !r.without_origin && r.spec == round.spec)
+                .collect::<Vec<_>>(),
             a.municipality,
             &reg.areas,
             &reg.years.keys().copied().collect::<Vec<_>>(),

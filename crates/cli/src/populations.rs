@@ -27,11 +27,14 @@ fn add(sums: &mut Sums, population: &str, counts: &kvarter_data::CellCounts) {
     }
 }
 
-/// Counts the populations of `round` (the stored screening with the origin criterion) in every
-/// data year of `data_years`.
+/// Counts the populations of `round` (the latest stored round with the origin criterion) in
+/// every data year of `data_years`; `rounds` are every stored round of the same spec with the
+/// origin criterion, for the areas as designated in each year (`designated_in_force`: in data
+/// year d, the round of the greatest year ≤ d).
 pub(crate) fn count(
     registers: &Path,
     round: &ScreeningRun,
+    rounds: &[&ScreeningRun],
     municipality: u16,
     areas: &[kvarter_data::Area],
     data_years: &[i16],
@@ -41,6 +44,19 @@ pub(crate) fn count(
         .iter()
         .flat_map(|a| a.units.iter().map(move |u| (u.as_str(), a.id.as_str())))
         .collect();
+    let in_force = |year: i16| -> BTreeSet<&str> {
+        rounds
+            .iter()
+            .filter(|r| r.year <= i32::from(year))
+            .max_by_key(|r| r.year)
+            .map(|r| {
+                r.areas
+                    .iter()
+                    .flat_map(|a| a.units.iter().map(String::as_str))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let kind = if round.cell_size_m > 0 {
         kvarter_data::Units::Grid(round.cell_size_m)
     } else {
@@ -52,8 +68,12 @@ pub(crate) fn count(
         let mut sums = Sums::new();
         let cells =
             kvarter_data::read_units(registers, year, kind, Some(municipality), areas, &tables)?;
+        let designated_that_year = in_force(year);
         for c in &cells {
             add(&mut sums, "municipality", c);
+            if designated_that_year.contains(c.id.as_str()) {
+                add(&mut sums, "designated_in_force", c);
+            }
             if let Some(area) = unit_of.get(c.id.as_str()) {
                 add(&mut sums, "designated", c);
                 add(&mut sums, &format!("area:{area}"), c);

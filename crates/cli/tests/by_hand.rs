@@ -183,5 +183,43 @@ fn each_indicator_of_the_designated_areas_equals_a_count_by_hand_from_the_regist
             "{indicator}: printed rest {rest}, by hand {rest_by_hand}"
         );
     }
+
+    // The areas as designated in each year: in data year 2022 the round in force is 2021's
+    // (the latest round no later than the year), counted here from that round's units; before
+    // the first round (2017) there is no value.
+    let units_of = |year: i32| -> BTreeSet<String> {
+        let mut st = c
+            .prepare(
+                "SELECT units FROM screening_areas WHERE spec = 'kbh-2025' AND year = ?1 AND without_origin = 0",
+            )
+            .unwrap();
+        st.query_map([year], |r| r.get::<_, String>(0))
+            .unwrap()
+            .flat_map(|u| serde_json::from_str::<Vec<String>>(&u.unwrap()).unwrap())
+            .collect()
+    };
+    let in_force_2022 = units_of(2021);
+    assert!(!in_force_2022.is_empty() && in_force_2022 != designated);
+    let hand_2022 = count_by_hand(&regs.join("persons-2022.parquet"), &in_force_2022);
+    let stored = |year: i32| -> Option<(f64, f64)> {
+        c.query_row(
+            "SELECT num, den FROM population_counts WHERE spec = 'kbh-2025' AND round = 2025 \
+             AND population = 'designated_in_force' AND indicator = 'outside_labour_share' \
+             AND data_year = ?1",
+            [year],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?.parse().unwrap(),
+                    r.get::<_, String>(1)?.parse().unwrap(),
+                ))
+            },
+        )
+        .ok()
+    };
+    let (num, den) = hand_2022[&("designated", "outside_labour_share")];
+    let (sn, sd) = stored(2022).expect("designated_in_force counted in 2022");
+    assert_eq!(sd, den);
+    assert!((sn - num).abs() < 1e-6, "{sn} against {num}");
+    assert_eq!(stored(2016), None, "no round was in force in 2016");
     let _ = std::fs::remove_dir_all(&dir);
 }

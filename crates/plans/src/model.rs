@@ -255,6 +255,10 @@ pub enum Population {
     /// `designated`: the udsatte byområder of the latest designation round, held fixed as a
     /// geography and measured back through every data year.
     Designated,
+    /// `designated_in_force`: the udsatte byområder as designated in each data year — the
+    /// areas of the designation round in force that year (the latest round no later than it);
+    /// years before the first round stored have no value.
+    DesignatedInForce,
     /// `area:ID`: one udsat byområde of the latest designation round.
     Area(String),
     /// `municipality`: the whole municipality.
@@ -268,6 +272,7 @@ impl Population {
             Population::StateListed => "state_listed".into(),
             Population::Estates => "estates".into(),
             Population::Designated => "designated".into(),
+            Population::DesignatedInForce => "designated_in_force".into(),
             Population::Area(id) => format!("area:{id}"),
             Population::Municipality => "municipality".into(),
         }
@@ -285,17 +290,19 @@ impl Population {
 
 impl FromStr for Population {
     type Err = String;
-    /// Parses `state_listed`, `estates`, `designated`, `area:ID` or `municipality`.
+    /// Parses `state_listed`, `estates`, `designated`, `designated_in_force`, `area:ID` or
+    /// `municipality`.
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "state_listed" => Ok(Population::StateListed),
             "estates" => Ok(Population::Estates),
             "designated" => Ok(Population::Designated),
+            "designated_in_force" => Ok(Population::DesignatedInForce),
             "municipality" => Ok(Population::Municipality),
             _ => match s.strip_prefix("area:").filter(|id| !id.trim().is_empty()) {
                 Some(id) => Ok(Population::Area(id.trim().to_string())),
                 None => Err(format!(
-                    "a population (state_listed, estates, designated, area:ID or municipality), not {s:?}"
+                    "a population (state_listed, estates, designated, designated_in_force, area:ID or municipality), not {s:?}"
                 )),
             },
         }

@@ -64,6 +64,7 @@ fn other_estates(observations: &[Observation], areas: &[String]) -> Vec<String> 
 fn counted_population(i: &Indicator, listed: &[String]) -> Counts {
     match &i.population {
         Population::Designated => Counts::Designated,
+        Population::DesignatedInForce => Counts::DesignatedInForce,
         Population::Area(id) => Counts::Area(id.clone()),
         Population::Municipality => Counts::Municipality,
         Population::StateListed => Counts::Estates(listed.to_vec()),

@@ -3,7 +3,9 @@
 //!
 //! A population is a set of people fixed by geography: the *udsatte byområder* of one
 //! designation round held fixed and followed through every data year (as the policy's "28 % in
-//! 2000 → 17.3 % in 2023" is), one designated area of that round, the whole municipality, or
+//! 2000 → 17.3 % in 2023" is), the udsatte byområder as designated in each year (the round in
+//! force that data year: an alternative view), one designated area of that round, the whole
+//! municipality, or
 //! housing estates (the areas of the state's model: those on a state list, or a helhedsplan's).
 //! The load counts every screening indicator over each population per data year
 //! ([`PopulationCount`]: Σ numerators and Σ denominators over all its units, small units
@@ -29,6 +31,8 @@ use std::collections::BTreeMap;
 pub enum Population {
     /// The udsatte byområder of the designation round, held fixed.
     Designated,
+    /// The udsatte byområder as designated in each data year (the round in force that year).
+    DesignatedInForce,
     /// One designated area of the round (its id).
     Area(String),
     /// The whole municipality.
@@ -43,6 +47,7 @@ impl Population {
     pub fn key(&self) -> String {
         match self {
             Population::Designated => "designated".into(),
+            Population::DesignatedInForce => "designated_in_force".into(),
             Population::Area(id) => format!("area:{id}"),
             Population::Municipality => "municipality".into(),
             Population::Estates(ids) => format!("estates:{}", ids.join(",")),
@@ -61,6 +66,7 @@ impl Population {
     pub fn parse(key: &str) -> Result<Population, String> {
         match key {
             "designated" => Ok(Population::Designated),
+            "designated_in_force" => Ok(Population::DesignatedInForce),
             "municipality" => Ok(Population::Municipality),
             k => {
                 if let Some(id) = k.strip_prefix("area:").filter(|i| !i.is_empty()) {
@@ -71,7 +77,7 @@ impl Population {
                     ))
                 } else {
                     Err(format!(
-                        "a population (designated, municipality, area:ID or estates:ID,ID…), not {k:?}"
+                        "a population (designated, designated_in_force, municipality, area:ID or estates:ID,ID…), not {k:?}"
                     ))
                 }
             }
@@ -389,6 +395,7 @@ mod tests {
     fn keys_read_back() {
         for p in [
             Population::Designated,
+            Population::DesignatedInForce,
             Population::Municipality,
             Population::Area("area-100m_1_2".into()),
             Population::Estates(vec!["0101-001".into(), "0101-002".into()]),

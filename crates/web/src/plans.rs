@@ -161,6 +161,12 @@ pub(crate) fn population_label(
                 .t("de udsatte byområder", "the udsatte byområder")
                 .into(),
         },
+        Population::DesignatedInForce => ctx
+            .t(
+                "de udsatte byområder, som de var udpeget hvert år",
+                "the udsatte byområder as designated in each year",
+            )
+            .into(),
         Population::Area(id) => format!(
             "{} {} <code>{}</code>",
             ctx.t("byområdet", "the area"),
