@@ -25,9 +25,8 @@ pub(crate) struct DemoArgs {
     /// Where to serve.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Counts of persons under this are suppressed in every page and response.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    min_count: u64,
+    #[command(flatten)]
+    options: serve::ServeOptions,
 }
 
 /// The data years the demo writes.
@@ -114,5 +113,5 @@ pub(crate) fn run_demo(a: &DemoArgs) -> Result<String, Failure> {
     if users.is_empty() {
         eprintln!("demo: the store has users but not the demo's; add one with `kvarter users add`");
     }
-    serve::serve_dashboard(&db, &a.addr, a.min_count, "demo: open")
+    serve::serve_dashboard(&db, &a.addr, &a.options, "demo: open")
 }

@@ -455,6 +455,18 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     let evaluation = eval(false)?;
     let without_origin = eval(true)?;
     let screenings = screenings(a, &catalog)?;
+    // The policy's populations, counted in every data year read, for the designation round of
+    // the stored screening (with the origin criterion).
+    let populations = match (&registers, &a.input.registers, screenings.first()) {
+        (Some(reg), Some(dir), Some(round)) => crate::populations::count(
+            dir,
+            round,
+            a.municipality,
+            &reg.areas,
+            &reg.years.keys().copied().collect::<Vec<_>>(),
+        )?,
+        _ => Vec::new(),
+    };
     let foresight = match &registers {
         Some(reg) if a.foresight_draws > 0 => foresight(a, reg, &catalog, &history)?,
         _ => kvarter_store::Foresight::default(),
@@ -470,6 +482,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             without_origin: &without_origin,
             history: &history,
             screenings: &screenings,
+            populations: &populations,
             foresight: &foresight,
             plans: plans.as_deref(),
         },

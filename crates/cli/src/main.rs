@@ -17,6 +17,7 @@ mod export;
 mod foresight;
 mod load;
 mod plans;
+mod populations;
 mod screen;
 mod serve;
 mod tables;

@@ -275,23 +275,31 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
     let latest = kvarter_store::dashboard::latest_list_year(&conn).map_err(read)?;
     let listed = kvarter_store::dashboard::listed_in_latest(&conn).map_err(read)?;
     let observations = kvarter_store::dashboard::observations(&conn, None).map_err(read)?;
+    let counted = kvarter_view::population::Counted::latest_round(
+        &kvarter_store::dashboard::population_counts(&conn).map_err(read)?,
+    );
     let tracked = kvarter_view::plans::track(
-        &observations,
+        &kvarter_view::plans::Data {
+            observations: &observations,
+            listed: &listed,
+            counted: &counted,
+        },
         &kvarter_view::Policy::default(),
         &mut plans,
         latest,
-        &listed,
     )?;
     let mut s = format!(
-        "{:<28} {:<21} {:<14} {:<15} {:<14} {:<9} {:<11} {}\n",
+        "{:<28} {:<22} {:<31} {:<14} {:<15} {:<14} {:<9} {:<9} {:<11} {}\n",
         "INDICATOR",
+        "POPULATION",
         "MEASURE",
         "BASELINE",
         "TARGET",
         "LATEST",
+        "REST",
         "REQUIRED",
         "STATUS",
-        "GAP TO ALL AREAS"
+        "GAP (AND EARLIER)"
     );
     for (ind, _) in plans.indicators() {
         let measure = ind.measure.as_str();
@@ -304,37 +312,60 @@ fn report(db: &Path, dir: &Path) -> Result<String, Failure> {
             .map_or("–".to_string(), |b| format!("{} ({})", b.value, b.year));
         let target = match &ind.target {
             Some(kvarter_plans::Target::Value { value, year }) => format!("{value} ({year})"),
-            Some(kvarter_plans::Target::CityAverage { year }) => format!("average ({year})"),
+            Some(kvarter_plans::Target::CityAverage { year }) => format!("the rest ({year})"),
             None => "–".into(),
         };
         let latest = p
             .latest
             .map_or("–".to_string(), |(y, v)| format!("{v} ({y})"));
+        let status = if ind.measure == kvarter_plans::Measure::NoSource {
+            "NoSource".to_string()
+        } else {
+            format!("{:?}", p.status)
+        };
+        let gap = match (p.gap_to_city, p.gap_from) {
+            (Some(g), Some((y, from))) => format!("{g} ({y}: {from})"),
+            (Some(g), None) => g.to_string(),
+            _ => "–".into(),
+        };
         let _ = writeln!(
             s,
-            "{:<28} {:<21} {:<14} {:<15} {:<14} {:<9} {:<11} {}{}",
+            "{:<28} {:<22} {:<31} {:<14} {:<15} {:<14} {:<9} {:<9} {:<11} {}{}",
             ind.id,
+            ind.population.as_text(),
             measure,
             baseline,
             target,
             latest,
+            p.comparator.map_or("–".into(), |c| c.to_string()),
             p.required.map_or("–".into(), |r| r.to_string()),
-            format!("{:?}", p.status),
-            p.gap_to_city.map_or("–".into(), |g| g.to_string()),
+            status,
+            gap,
             if ind.illustrative {
                 "  (illustrative)"
             } else {
                 ""
             }
         );
+        if ind.measure == kvarter_plans::Measure::NoSource {
+            let _ = writeln!(
+                s,
+                "{:<12} no data source; would come from: {}",
+                "", ind.data_source
+            );
+        }
     }
-    s.push_str(
-        "\nYears are list years (the list of 1 December Y). Values are weighted over the indicator's areas ('*': the areas on a state list in the latest year); 'all areas' is every area in the store.\n",
-    );
+    s.push_str(match &tracked.round {
+        Some(_) => "\nEach indicator is measured on its population and compared with the rest of the same whole in the same year: the screening's indicators (…_share) per data year, on the udsatte byområder of the designation round held fixed, against the rest of the municipality; the state's area-year columns (…_pct) per list year, on housing estates ('state_listed': on a state list in the latest year), against the other estates.\n",
+        None => "\nEach indicator is measured on its population and compared with the rest of the same whole in the same year: the state's area-year columns (…_pct) per list year, on housing estates ('state_listed': on a state list in the latest year), against the other estates. The screening's indicators (…_share) need a load with --registers and --screen.\n",
+    });
+    if let Some((spec, round)) = &tracked.round {
+        let _ = writeln!(s, "Designation round: {spec}, {round}.");
+    }
     if let Some((year, filled)) = tracked.filled_from {
         let _ = writeln!(
             s,
-            "{filled} baselines the plans leave empty were taken from the data of list year {year} (illustrative)."
+            "{filled} baselines the plans leave empty were taken from the data of {year} (a list year of the area-year table, a data year of the screening's counts; illustrative)."
         );
     }
     Ok(s)

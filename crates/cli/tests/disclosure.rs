@@ -1144,12 +1144,30 @@ fn get(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let content_type = head
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
+    let header = |name: &str| {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let content_type = header("content-type").unwrap_or_default();
+    // Every response the crawl reads carries the security headers (kvarter_web::secure), and
+    // the sign-in page is never stored by a cache.
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("content-security-policy", kvarter_web::secure::CSP),
+    ] {
+        assert_eq!(header(name).as_deref(), Some(value), "GET {path}: {name}");
+    }
+    if path.starts_with("/login") {
+        assert_eq!(
+            header("cache-control").as_deref(),
+            Some("no-store"),
+            "GET {path}"
+        );
+    }
     (status, content_type, raw[split + 4..].to_vec())
 }
 

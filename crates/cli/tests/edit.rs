@@ -6,10 +6,8 @@
 
 mod common;
 
-use common::{Server, ok, serve};
+use common::{Reply, Server, form, ok, serve};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -69,76 +67,7 @@ fn store(name: &str) -> PathBuf {
     db
 }
 
-/// A reply: status, headers (lower-case names), body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-    bytes: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 impl Server {
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.addr);
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        s.write_all(req.as_bytes()).unwrap();
-        let mut bytes = Vec::new();
-        s.read_to_end(&mut bytes).unwrap();
-        let split = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8(bytes[..split].to_vec()).unwrap();
-        let raw_body = bytes[split + 4..].to_vec();
-        let body = String::from_utf8_lossy(&raw_body).into_owned();
-        Reply {
-            status: head.split(' ').nth(1).unwrap().parse().unwrap(),
-            headers: head
-                .lines()
-                .skip(1)
-                .filter_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    Some((k.trim().to_ascii_lowercase(), v.trim().to_string()))
-                })
-                .collect(),
-            body,
-            bytes: raw_body,
-        }
-    }
-
     fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let c = cookie.map(|c| format!("kvarter_session={c}"));
         let h: Vec<(&str, &str)> = c.iter().map(|c| ("Cookie", c.as_str())).collect();
@@ -186,17 +115,25 @@ impl Server {
         r.json()["token"].as_str().unwrap().to_string()
     }
 
+    /// An API call as a careful client makes it: a change of a row names the revision it was
+    /// made from (`If-Match`, the revision `GET /api/plans` gives now).
     fn api(&self, method: &str, path: &str, token: &str, body: &Value) -> Reply {
         let auth = format!("Bearer {token}");
-        self.request(
-            method,
-            path,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            &body.to_string(),
-        )
+        let mut headers = vec![
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        let revision;
+        if matches!(method, "PUT" | "DELETE") && path.starts_with("/api/plans/") {
+            revision = format!(
+                "\"{}\"",
+                self.get("/api/plans", None).json()["revision"]
+                    .as_i64()
+                    .unwrap()
+            );
+            headers.push(("If-Match", &revision));
+        }
+        self.request(method, path, &headers, &body.to_string())
     }
 
     fn audit(&self, token: &str) -> Vec<Value> {
@@ -399,6 +336,10 @@ fn an_edited_action_is_saved_whole_and_logged_with_before_and_after() {
         &fields("Ny", &csrf, &revision),
     );
     assert_eq!(r.status, 403);
+    // A form without the revision it was read at could overwrite someone else's change.
+    let r = s.post(&edit, Some(&bo), &fields("Ny", &csrf, ""));
+    assert_eq!(r.status, 428, "{}", r.body);
+    assert!(r.body.contains("Intet er gemt"), "{}", r.body);
     let r = s.post(&edit, Some(&bo), &fields("  ", &csrf, &revision));
     assert_eq!(r.status, 422);
     assert!(
@@ -515,6 +456,22 @@ fn the_api_creates_changes_and_deletes_rows_with_the_same_checks() {
     assert_eq!(r.json()["after"]["illustrative"], "true");
     let r1 = r.json()["revision"].as_i64().unwrap();
     assert!(r1 > r0);
+    assert_eq!(revision(&s), r1);
+
+    // Without If-Match, a change is refused (428) and nothing changes: it could overwrite
+    // someone else's.
+    let before = plan_files(&db);
+    for method in ["PUT", "DELETE"] {
+        let r = s.request(
+            method,
+            "/api/plans/hp_actions/act-lektier",
+            &[("Authorization", &format!("Bearer {bo}"))],
+            "{\"name\":\"x\"}",
+        );
+        assert_eq!(r.status, 428, "{method}: {}", r.body);
+        assert!(r.body.contains("If-Match"), "{}", r.body);
+    }
+    assert_eq!(plan_files(&db), before);
     assert_eq!(revision(&s), r1);
 
     // A stale If-Match is refused; the current one is taken.

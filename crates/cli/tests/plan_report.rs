@@ -42,7 +42,15 @@ fn fixture() -> &'static Fixture {
             "--out",
             &s(&regs),
         ]);
-        ok(&["load", "--registers", &s(&regs), "--db", &s(&db)]);
+        ok(&[
+            "load",
+            "--registers",
+            &s(&regs),
+            "--db",
+            &s(&db),
+            "--screen",
+            "kbh-2025",
+        ]);
         {
             let server = serve(&db, &[]);
             for path in ["/plans/report", "/plans/compare", "/plans/report?lang=en"] {
@@ -73,6 +81,8 @@ fn fixture() -> &'static Fixture {
             &s(&db),
             "--plans",
             &s(&plans_dir),
+            "--screen",
+            "kbh-2025",
         ]);
         Fixture { db, plans_dir }
     })
@@ -176,7 +186,8 @@ fn designated(server: &Server, year: i32) -> BTreeSet<String> {
         .collect()
 }
 
-/// `kvarter plans progress`: indicator id → (latest value, latest year, status).
+/// `kvarter plans progress`: indicator id → (latest value, latest year, status), for every
+/// indicator with a value (those without a data source print none).
 fn printed_progress(f: &Fixture) -> Vec<(String, Decimal, i32, String)> {
     let out = ok(&[
         "plans",
@@ -192,22 +203,22 @@ fn printed_progress(f: &Fixture) -> Vec<(String, Decimal, i32, String)> {
         let h: String = head.iter().collect();
         h[..h.find(name).unwrap()].chars().count()
     };
-    let (latest, required, status, gap) =
-        (col("LATEST"), col("REQUIRED"), col("STATUS"), col("GAP TO"));
+    let (latest, rest, status, gap) = (col("LATEST"), col("REST"), col("STATUS"), col("GAP"));
     lines
         .take_while(|l| !l.trim().is_empty())
-        .map(|l| {
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| {
             let c: Vec<char> = l.chars().collect();
             let cut = |a: usize, b: usize| c[a..b].iter().collect::<String>().trim().to_string();
             let id = cut(0, c.iter().position(|ch| *ch == ' ').unwrap());
-            let latest = cut(latest, required);
-            let (v, y) = latest.split_once(" (").unwrap();
-            (
+            let latest = cut(latest, rest);
+            let (v, y) = latest.split_once(" (")?;
+            Some((
                 id,
                 v.parse().unwrap(),
                 y.trim_end_matches(')').parse().unwrap(),
                 cut(status, gap),
-            )
+            ))
         })
         .collect()
 }
@@ -240,13 +251,19 @@ fn years(c: &rusqlite::Connection) -> Vec<i32> {
         .collect()
 }
 
-/// outside_labour_pct over `areas` in `year`, weighted by persons 18–64 and rounded to two
-/// places as the dashboard does; `None` when no area has a value.
-fn outside_labour(c: &rusqlite::Connection, areas: &[String], year: i32) -> Option<Decimal> {
+/// A column of the area-year table over `areas` in `year`, weighted by its group (as the
+/// dashboard weighs it) and rounded to two places; `None` when no area has a value.
+fn weighted(
+    c: &rusqlite::Connection,
+    column: &str,
+    areas: &[String],
+    year: i32,
+) -> Option<Decimal> {
+    let group = kvarter_view::area::group_of(column).unwrap();
     let mut st = c
-        .prepare(
-            "SELECT area_id, outside_labour_pct, persons_18_64 FROM area_years WHERE list_year = ?1",
-        )
+        .prepare(&format!(
+            "SELECT area_id, {column}, {group} FROM area_years WHERE list_year = ?1"
+        ))
         .unwrap();
     let rows: Vec<(String, Option<String>, Option<String>)> = st
         .query_map([year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -264,6 +281,33 @@ fn outside_labour(c: &rusqlite::Connection, areas: &[String], year: i32) -> Opti
     (!w.is_zero()).then(|| (s / w).round_dp(2))
 }
 
+/// The latest data year counted before list year `year` (the data a list of `year` rests on),
+/// and an indicator of the screening on the designated areas then: Σ numerators / Σ denominators of the stored counts, in per cent,
+/// rounded to two places.
+fn designated_share(
+    c: &rusqlite::Connection,
+    indicator: &str,
+    year: i32,
+) -> Option<(i32, Decimal)> {
+    c.query_row(
+        "SELECT data_year, num, den FROM population_counts WHERE population = 'designated' \
+         AND indicator = ?1 AND data_year < ?2 ORDER BY data_year DESC LIMIT 1",
+        rusqlite::params![indicator, year],
+        |r| {
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+    )
+    .ok()
+    .map(|(y, n, d)| {
+        let (n, d): (Decimal, Decimal) = (n.parse().unwrap(), d.parse().unwrap());
+        (y, (n * Decimal::ONE_HUNDRED / d).round_dp(2))
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -279,19 +323,42 @@ fn the_status_report_shows_the_progress_and_the_areas_of_the_year() {
     // The latest year, by default: every indicator as `kvarter plans progress` prints it.
     let page = server.page("/plans/report");
     assert!(page.contains(&format!("Statusrapport for politikken, {latest}")));
-    assert!(page.contains("onclick=\"window.print()\""));
+    assert!(page.contains("<button type=\"button\" data-print hidden>"));
     assert!(page.contains("name=\"year\""), "a year picker");
     let printed = printed_progress(f);
-    assert_eq!(printed.len(), plans.indicators().len(), "{printed:?}");
+    let measured: Vec<&kvarter_plans::Indicator> = plans
+        .indicators()
+        .into_iter()
+        .map(|(i, _)| i)
+        .filter(|i| i.measure != kvarter_plans::Measure::NoSource)
+        .collect();
+    assert_eq!(printed.len(), measured.len(), "{printed:?}");
+    let data_year: i32 = c
+        .query_row("SELECT MAX(data_year) FROM population_counts", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        data_year < latest,
+        "data year {data_year}, list year {latest}"
+    );
     for (id, value, year, status) in &printed {
-        assert_eq!(*year, latest, "{id}");
+        let ind = measured.iter().find(|i| &i.id == id).unwrap();
+        // The state's table has list years; the screening's counts data years.
+        let expected_year = if ind.measure.is_area_year() {
+            latest
+        } else {
+            data_year
+        };
+        assert_eq!(*year, expected_year, "{id}");
         let row = indicator_row(&page, id);
         let (v, shown) = value_of(row);
         assert_eq!(v, *value, "{id}: {row}");
         assert_eq!(shown, kvarter_report::rounded(v, 2, Lang::Da), "{id}");
-        assert!(
-            !row.contains("seneste:"),
-            "{id} has a value in {latest}: {row}"
+        assert_eq!(
+            row.contains(&format!("seneste: {data_year}")),
+            expected_year != latest,
+            "{id}: {row}"
         );
         assert!(
             row.contains(&format!(">{}</span>", status_da(status))),
@@ -379,24 +446,48 @@ fn the_status_report_shows_the_progress_and_the_areas_of_the_year() {
             .map(Result::unwrap)
             .collect()
     };
-    let mut checked = 0;
+    let (mut on_estates, mut on_designated) = (0, 0);
     for (ind, _) in plans.indicators() {
-        if ind.measure != kvarter_plans::Measure::OutsideLabourPct {
-            continue;
+        let row = || indicator_row(&page, &ind.id);
+        if ind.measure.is_area_year() {
+            let over = match &ind.areas {
+                Areas::All => listed_latest.clone(),
+                Areas::Listed(a) => a.clone(),
+            };
+            let Some(expected) = weighted(&c, ind.measure.as_str(), &over, earlier) else {
+                continue;
+            };
+            assert_eq!(
+                value_of(row()).0,
+                expected,
+                "{} in {earlier}: {}",
+                ind.id,
+                row()
+            );
+            assert!(!row().contains("seneste:"), "{}", row());
+            on_estates += 1;
+        } else if ind.population == kvarter_plans::Population::Designated && ind.measure.is_share()
+        {
+            let (y, expected) = designated_share(&c, ind.measure.as_str(), earlier).unwrap();
+            assert_eq!(
+                value_of(row()).0,
+                expected,
+                "{} in {earlier}: {}",
+                ind.id,
+                row()
+            );
+            assert_eq!(y, earlier - 1, "the data year before the list year");
+            on_designated += 1;
         }
-        let over = match &ind.areas {
-            Areas::All => listed_latest.clone(),
-            Areas::Listed(a) => a.clone(),
-        };
-        let Some(expected) = outside_labour(&c, &over, earlier) else {
-            continue;
-        };
-        let row = indicator_row(&page, &ind.id);
-        assert_eq!(value_of(row).0, expected, "{} in {earlier}: {row}", ind.id);
-        assert!(!row.contains("seneste:"), "{row}");
-        checked += 1;
     }
-    assert!(checked >= 2, "only {checked} indicators checked");
+    assert!(
+        on_estates >= 1,
+        "only {on_estates} area-year indicators checked"
+    );
+    assert!(
+        on_designated >= 5,
+        "only {on_designated} designated indicators checked"
+    );
     assert_eq!(attrs(&page, "data-area"), designated(&server, earlier));
     // No version of an action plan had started: the first is shown, and said to be so.
     assert!(
@@ -411,7 +502,8 @@ fn the_status_report_shows_the_progress_and_the_areas_of_the_year() {
     assert!(page.contains("<html lang=\"en\">"));
     assert!(page.contains(&format!("Policy status report, {latest}")));
     assert!(page.contains(&format!("Action plan in force in {latest}")));
-    assert!(page.contains("Gap to all areas"));
+    assert!(page.contains("The rest (same year)"));
+    assert!(page.contains("the rest of the municipality"));
     let (id, value, _, _) = &printed[0];
     let (v, shown) = value_of(indicator_row(&page, id));
     assert_eq!(v, *value);

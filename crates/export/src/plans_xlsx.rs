@@ -660,6 +660,9 @@ mod tests {
         pol.source = "-2".into();
         let ind = &mut pol.goals[0].sub_goals[0].indicators[0];
         ind.baseline.as_mut().unwrap().value = Decimal::from_str("17.30").unwrap();
+        // An income in per cent of the region's has no upper bound: room for 20 digits.
+        ind.measure = kvarter_plans::Measure::IncomePctOfRegion;
+        ind.population = kvarter_plans::Population::StateListed;
         ind.target = Some(Target::Value {
             value: Decimal::from_str("1234567890.1234567891").unwrap(),
             year: 2035,
@@ -690,12 +693,12 @@ mod tests {
         );
         let ind = cells(&bytes, "indicators");
         // 17.30 is a number shown with two places; 20 significant digits stay text.
-        assert_eq!(ind.get_value((1, 6)), Some(&Data::Float(17.3)));
+        assert_eq!(ind.get_value((1, 7)), Some(&Data::Float(17.3)));
         assert_eq!(
-            ind.get_value((1, 10)),
+            ind.get_value((1, 11)),
             Some(&Data::String("1234567890.1234567891".into()))
         );
-        assert_eq!(ind.get_value((2, 10)), Some(&Data::Float(12.0)));
+        assert_eq!(ind.get_value((2, 11)), Some(&Data::Float(12.0)));
         let ini = cells(&bytes, "initiatives");
         assert_eq!(
             ini.get_value((1, 10)),
@@ -725,7 +728,7 @@ mod tests {
         assert_eq!(ap.get_value((0, 2)), Some(&Data::String("version".into())));
         assert_eq!(ap.get_value((1, 2)), Some(&Data::Float(1.0)));
         let ind = cells(&bytes, "indicators");
-        assert_eq!(ind.get_value((1, 7)), Some(&Data::Float(2023.0)));
+        assert_eq!(ind.get_value((1, 8)), Some(&Data::Float(2023.0)));
         // The header row is bold.
         let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(&bytes)).unwrap();
         let styles = wb.worksheet_style("policies").unwrap();

@@ -5,7 +5,7 @@
 //! | `policies.csv` | `id,name,name_en,period_from,period_to,ambitions,illustrative,source` |
 //! | `goals.csv` | `id,policy_id,name,name_en,illustrative,source` |
 //! | `subgoals.csv` | `id,goal_id,name,name_en,illustrative,source` |
-//! | `indicators.csv` | `id,parent_id,name,measure,areas,direction,baseline_value,baseline_year,baseline_source,target_kind,target_value,target_year,illustrative,source` |
+//! | `indicators.csv` | `id,parent_id,name,measure,areas,population,direction,baseline_value,baseline_year,baseline_source,target_kind,target_value,target_year,data_source,illustrative,source` |
 //! | `action_plans.csv` | `id,plan,version,name,period_from,period_to,policy_id,illustrative,source` |
 //! | `initiatives.csv` | `action_plan_id,id,name,description,owner,partners,areas,sub_goals,period_from,period_to,budget_dkk,status,illustrative,source` |
 //! | `helhedsplaner.csv` | `id,area_id,name,housing_organisation,level,period_from,period_to,lbf_grant_dkk,municipal_cofinancing_dkk,illustrative,source` |
@@ -84,6 +84,7 @@ pub const FILES: &[(&str, &[&str])] = &[
             "name",
             "measure",
             "areas",
+            "population",
             "direction",
             "baseline_value",
             "baseline_year",
@@ -91,6 +92,7 @@ pub const FILES: &[(&str, &[&str])] = &[
             "target_kind",
             "target_value",
             "target_year",
+            "data_source",
             "illustrative",
             "source",
         ],
@@ -212,6 +214,13 @@ fn b(v: bool) -> String {
     v.to_string()
 }
 
+/// Columns a file written before they existed may lack: read as empty (an indicator's
+/// population is then implied by its `areas`, [`crate::Population::implied_by`]).
+pub const OPTIONAL_COLUMNS: &[(&str, &str)] = &[
+    ("indicators.csv", "population"),
+    ("indicators.csv", "data_source"),
+];
+
 /// Writes the plan set as the ten files, in [`FILES`] order, each with its header (a table with
 /// no rows is the header alone), every text cell exactly as held: for a writer whose cells are
 /// typed, such as an Excel workbook whose strings are never formulas, and for round trips. A
@@ -254,6 +263,7 @@ fn write_cells(plans: &Plans, safe: bool) -> Vec<(String, String)> {
             i.name.clone(),
             i.measure.as_str().into(),
             areas_cell(&i.areas),
+            i.population.as_text(),
             i.direction.as_str().into(),
             bv,
             by,
@@ -261,6 +271,7 @@ fn write_cells(plans: &Plans, safe: bool) -> Vec<(String, String)> {
             tk,
             tv,
             ty,
+            i.data_source.clone(),
             b(i.illustrative),
             i.source.clone(),
         ]);
@@ -535,7 +546,7 @@ impl Table {
             }
         }
         for name in expected {
-            if !cols.contains_key(*name) {
+            if !cols.contains_key(*name) && !OPTIONAL_COLUMNS.contains(&(file, *name)) {
                 return Err(err(
                     Some(1),
                     None,
@@ -1056,11 +1067,18 @@ fn read_indicator(r: &Row<'_>, id: String) -> Result<Indicator, PlanError> {
             ));
         }
     };
+    let areas = r.areas("areas")?;
+    let population = match r.cell("population") {
+        "" => crate::Population::implied_by(&areas),
+        _ => r.parse("population")?,
+    };
     Ok(Indicator {
         id,
         name: r.text("name"),
         measure: r.parse("measure")?,
-        areas: r.areas("areas")?,
+        areas,
+        population,
+        data_source: r.text("data_source"),
         direction: r.parse("direction")?,
         baseline,
         target,

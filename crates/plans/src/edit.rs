@@ -130,6 +130,71 @@ const MEASURES: &[(&str, &str, &str)] = &[
         "Non-Western origin, %",
     ),
     ("residents", "Beboere", "Residents"),
+    (
+        "outside_labour_share",
+        "Screening: uden tilknytning til arbejdsmarkedet, %",
+        "Screening: without labour-market attachment, %",
+    ),
+    (
+        "low_income_share",
+        "Screening: lavindkomst, %",
+        "Screening: low income, %",
+    ),
+    (
+        "basic_education_share",
+        "Screening: kun grundskole, %",
+        "Screening: basic school only, %",
+    ),
+    (
+        "no_youth_education_at_25_share",
+        "Screening: uden ungdomsuddannelse som 25-årig, %",
+        "Screening: no youth education at 25, %",
+    ),
+    (
+        "child_poverty_share",
+        "Screening: børnefattigdom, %",
+        "Screening: child poverty, %",
+    ),
+    (
+        "poor_health_share",
+        "Screening: dårligt helbred, %",
+        "Screening: poor health, %",
+    ),
+    (
+        "unsafe_share",
+        "Screening: utrygge om aftenen, %",
+        "Screening: unsafe at night, %",
+    ),
+    (
+        "turnout_share",
+        "Screening: valgdeltagelse, %",
+        "Screening: turnout, %",
+    ),
+    (
+        "small_dwelling_share",
+        "Screening: små boliger, %",
+        "Screening: small dwellings, %",
+    ),
+    (
+        "installation_deficiency_share",
+        "Screening: installationsmangler, %",
+        "Screening: installation deficiencies, %",
+    ),
+    (
+        "crowded_share",
+        "Screening: trangbodde, %",
+        "Screening: crowded, %",
+    ),
+    (
+        "m2_per_resident",
+        "Screening: m² pr. beboer",
+        "Screening: m² per resident",
+    ),
+    (
+        "none",
+        "Ingen datakilde i kvarter",
+        "No data source in kvarter",
+    ),
 ];
 const DIRECTIONS: &[(&str, &str, &str)] = &[
     ("down", "ned (lavere er bedre)", "down (lower is better)"),
@@ -257,6 +322,12 @@ pub const TABLES: &[TableSpec] = &[
                 "Areas (ids separated by ;, or * for all listed)",
                 Kind::Areas,
             ),
+            opt(
+                "population",
+                "Målt på (state_listed, estates, designated, area:ID eller municipality)",
+                "Measured on (state_listed, estates, designated, area:ID or municipality)",
+                Kind::Text,
+            ),
             f(
                 "direction",
                 "Retning",
@@ -284,6 +355,12 @@ pub const TABLES: &[TableSpec] = &[
             opt("target_kind", "Mål", "Target", Kind::Choice(TARGET_KINDS)),
             opt("target_value", "Målværdi", "Target value", Kind::Decimal),
             opt("target_year", "Målår", "Target year", Kind::Year),
+            opt(
+                "data_source",
+                "Datakilde, der kunne levere den (når målet er none)",
+                "Data source that could feed it (when the measure is none)",
+                Kind::LongText,
+            ),
             ILLUSTRATIVE,
             SOURCE,
         ],

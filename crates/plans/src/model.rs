@@ -76,7 +76,10 @@ pub struct SubGoal {
     pub source: String,
 }
 
-/// A column of kvarter's area-year table that an indicator can measure.
+/// What an indicator measures: a column of the state's area-year table (per list year, on
+/// housing estates), an indicator of the screening vocabulary (per data year, on any of the
+/// policy's populations: see [`Population`]), or nothing kvarter has yet ([`Measure::NoSource`],
+/// with the register or survey that would feed it in [`Indicator::data_source`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
@@ -93,20 +96,64 @@ pub enum Measure {
     NonWesternPct,
     /// `residents`: number of residents.
     Residents,
+    /// `outside_labour_share`: full-time persons 18–64 outside the labour market or education,
+    /// % of persons 18–64 (the policy's "uden tilknytning til arbejdsmarkedet").
+    OutsideLabourShare,
+    /// `low_income_share`: adults in families under 50 % of the national median income, %.
+    LowIncomeShare,
+    /// `basic_education_share`: persons 30–59 with only basic school, %.
+    BasicEducationShare,
+    /// `no_youth_education_at_25_share`: persons aged 25 without a youth education, %.
+    #[serde(rename = "no_youth_education_at_25_share")]
+    NoYouthEducationAt25Share,
+    /// `child_poverty_share`: children in families under the poverty line, %.
+    ChildPovertyShare,
+    /// `poor_health_share`: adults in poor health, %.
+    PoorHealthShare,
+    /// `unsafe_share`: respondents feeling unsafe at night (the safety survey), %.
+    UnsafeShare,
+    /// `turnout_share`: votes cast in the municipal election, % of the electorate.
+    TurnoutShare,
+    /// `small_dwelling_share`: residents of dwellings under 60 m², %.
+    SmallDwellingShare,
+    /// `installation_deficiency_share`: residents of dwellings with installation deficiencies, %.
+    InstallationDeficiencyShare,
+    /// `crowded_share`: residents of crowded dwellings, %.
+    CrowdedShare,
+    /// `m2_per_resident`: dwelling area per resident, m².
+    #[serde(rename = "m2_per_resident")]
+    M2PerResident,
+    /// `none`: no data source in kvarter; the indicator names the one that would feed it.
+    #[serde(rename = "none")]
+    NoSource,
 }
 
 impl Measure {
-    /// Every measure, in the area-year table's column order.
-    pub const ALL: [Measure; 6] = [
+    /// Every measure: the area-year table's columns in its order, then the screening
+    /// vocabulary's, then `none`.
+    pub const ALL: [Measure; 19] = [
         Measure::OutsideLabourPct,
         Measure::BasicEducationPct,
         Measure::IncomePctOfRegion,
         Measure::ConvictedPct,
         Measure::NonWesternPct,
         Measure::Residents,
+        Measure::OutsideLabourShare,
+        Measure::LowIncomeShare,
+        Measure::BasicEducationShare,
+        Measure::NoYouthEducationAt25Share,
+        Measure::ChildPovertyShare,
+        Measure::PoorHealthShare,
+        Measure::UnsafeShare,
+        Measure::TurnoutShare,
+        Measure::SmallDwellingShare,
+        Measure::InstallationDeficiencyShare,
+        Measure::CrowdedShare,
+        Measure::M2PerResident,
+        Measure::NoSource,
     ];
 
-    /// The column name in the area-year table.
+    /// The name: the area-year table's column, the screening vocabulary's id, or `none`.
     pub fn as_str(self) -> &'static str {
         match self {
             Measure::OutsideLabourPct => "outside_labour_pct",
@@ -115,7 +162,49 @@ impl Measure {
             Measure::ConvictedPct => "convicted_pct",
             Measure::NonWesternPct => "non_western_pct",
             Measure::Residents => "residents",
+            Measure::OutsideLabourShare => "outside_labour_share",
+            Measure::LowIncomeShare => "low_income_share",
+            Measure::BasicEducationShare => "basic_education_share",
+            Measure::NoYouthEducationAt25Share => "no_youth_education_at_25_share",
+            Measure::ChildPovertyShare => "child_poverty_share",
+            Measure::PoorHealthShare => "poor_health_share",
+            Measure::UnsafeShare => "unsafe_share",
+            Measure::TurnoutShare => "turnout_share",
+            Measure::SmallDwellingShare => "small_dwelling_share",
+            Measure::InstallationDeficiencyShare => "installation_deficiency_share",
+            Measure::CrowdedShare => "crowded_share",
+            Measure::M2PerResident => "m2_per_resident",
+            Measure::NoSource => "none",
         }
+    }
+
+    /// A column of the state's area-year table (measured per list year, on housing estates).
+    pub fn is_area_year(self) -> bool {
+        matches!(
+            self,
+            Measure::OutsideLabourPct
+                | Measure::BasicEducationPct
+                | Measure::IncomePctOfRegion
+                | Measure::ConvictedPct
+                | Measure::NonWesternPct
+                | Measure::Residents
+        )
+    }
+
+    /// An indicator of the screening vocabulary (measured per data year, on a population).
+    pub fn is_screening(self) -> bool {
+        !self.is_area_year() && self != Measure::NoSource
+    }
+
+    /// A share in per cent (0 to 100).
+    pub fn is_share(self) -> bool {
+        !matches!(
+            self,
+            Measure::IncomePctOfRegion
+                | Measure::Residents
+                | Measure::M2PerResident
+                | Measure::NoSource
+        )
     }
 }
 
@@ -127,17 +216,89 @@ impl fmt::Display for Measure {
 
 impl FromStr for Measure {
     type Err = String;
-    /// Parses a column name; an unknown measure is refused with the list of known ones.
+    /// Parses a measure's name; an unknown one is refused with the list of known ones.
     fn from_str(s: &str) -> Result<Self, String> {
         Measure::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "a measure of the area-year table ({}), not {s:?}",
-                    Measure::ALL.map(|m| m.as_str()).join(", ")
+                    "a measure: a column of the area-year table ({}), an indicator of the screening ({}), or none, not {s:?}",
+                    Measure::ALL
+                        .iter()
+                        .filter(|m| m.is_area_year())
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Measure::ALL
+                        .iter()
+                        .filter(|m| m.is_screening())
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 )
             })
+    }
+}
+
+/// The people an indicator is measured on. Every indicator names one, and its progress is
+/// compared only with the rest of the same whole: the other housing estates for
+/// [`Population::StateListed`] and [`Population::Estates`] measured on the area-year table,
+/// the rest of the municipality otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// `state_listed`: the housing estates on a state list in the latest list year.
+    StateListed,
+    /// `estates`: the housing estates in the indicator's `areas` (a helhedsplan's estates).
+    Estates,
+    /// `designated`: the udsatte byområder of the latest designation round, held fixed as a
+    /// geography and measured back through every data year.
+    Designated,
+    /// `area:ID`: one udsat byområde of the latest designation round.
+    Area(String),
+    /// `municipality`: the whole municipality.
+    Municipality,
+}
+
+impl Population {
+    /// The CSV text.
+    pub fn as_text(&self) -> String {
+        match self {
+            Population::StateListed => "state_listed".into(),
+            Population::Estates => "estates".into(),
+            Population::Designated => "designated".into(),
+            Population::Area(id) => format!("area:{id}"),
+            Population::Municipality => "municipality".into(),
+        }
+    }
+
+    /// The population of an indicator whose CSV row names none (files written before the
+    /// column existed): the state-listed estates for `*`, else the named estates.
+    pub fn implied_by(areas: &Areas) -> Population {
+        match areas {
+            Areas::All => Population::StateListed,
+            Areas::Listed(_) => Population::Estates,
+        }
+    }
+}
+
+impl FromStr for Population {
+    type Err = String;
+    /// Parses `state_listed`, `estates`, `designated`, `area:ID` or `municipality`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "state_listed" => Ok(Population::StateListed),
+            "estates" => Ok(Population::Estates),
+            "designated" => Ok(Population::Designated),
+            "municipality" => Ok(Population::Municipality),
+            _ => match s.strip_prefix("area:").filter(|id| !id.trim().is_empty()) {
+                Some(id) => Ok(Population::Area(id.trim().to_string())),
+                None => Err(format!(
+                    "a population (state_listed, estates, designated, area:ID or municipality), not {s:?}"
+                )),
+            },
+        }
     }
 }
 
@@ -230,8 +391,13 @@ pub struct Indicator {
     pub name: String,
     /// The column of the area-year table.
     pub measure: Measure,
-    /// The areas it is measured over (the caller aggregates them).
+    /// The areas it is measured over when its population is [`Population::Estates`] (the
+    /// caller aggregates them); `*` for every other population.
     pub areas: Areas,
+    /// The people it is measured on.
+    pub population: Population,
+    /// For [`Measure::NoSource`]: the register or survey that would feed it (empty otherwise).
+    pub data_source: String,
     /// Which way is better.
     pub direction: Direction,
     /// Where it started, when known.
@@ -695,7 +861,7 @@ impl Plans {
                     value: v,
                     year,
                     source: format!(
-                        "kvarter: taget fra områdeårstabellen ({}, {year}), ikke fra politikken",
+                        "kvarter: taget fra data ({}, {year}), ikke fra politikken",
                         i.measure
                     ),
                 });
@@ -926,29 +1092,63 @@ fn areas(push: &mut dyn FnMut(&str, &'static str, String), obj: &str, a: &Areas)
 
 fn indicator(push: &mut dyn FnMut(&str, &'static str, String), i: &Indicator) {
     areas(push, &i.id, &i.areas);
+    if i.measure.is_area_year()
+        && !matches!(i.population, Population::StateListed | Population::Estates)
+    {
+        push(
+            &i.id,
+            "population",
+            format!(
+                "state_listed or estates for {}, a column of the state's area-year table, which measures housing estates (for the udsatte byområder or the municipality, use an indicator of the screening such as outside_labour_share), not {}",
+                i.measure,
+                i.population.as_text()
+            ),
+        );
+    }
+    if i.population == Population::Estates && i.areas == Areas::All {
+        push(
+            &i.id,
+            "areas",
+            "the ids of the estates (separated by ;) for the population estates, not *".into(),
+        );
+    }
+    if i.measure == Measure::NoSource && i.data_source.trim().is_empty() {
+        push(
+            &i.id,
+            "data_source",
+            "the register or survey that would feed an indicator without a data source in kvarter"
+                .into(),
+        );
+    }
     if let Some(b) = &i.baseline
         && let Some(m) = value_problem(i.measure, b.value)
     {
         push(&i.id, "baseline_value", m);
     }
+    if let Some(Target::Value { value, .. }) = &i.target
+        && let Some(m) = value_problem(i.measure, *value)
+    {
+        push(&i.id, "target_value", m);
+    }
 }
 
 /// What is wrong with `v` as a value of `measure`: a share is a per cent from 0 to 100, income
 /// a non-negative per cent of the region's mean, residents a whole non-negative number. (Checked
-/// for baselines, which are measured values; a target is a figure the plan sets.)
+/// for baselines and for target values alike: a plan cannot aim at 120 % of a group.)
 fn value_problem(measure: Measure, v: Decimal) -> Option<String> {
     let ok = match measure {
-        Measure::OutsideLabourPct
-        | Measure::BasicEducationPct
-        | Measure::ConvictedPct
-        | Measure::NonWesternPct => v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED,
-        Measure::IncomePctOfRegion => v >= Decimal::ZERO,
+        // What the policy says of a figure kvarter cannot measure is its own (years of life,
+        // for example); it is kept as written.
+        Measure::NoSource => true,
+        Measure::IncomePctOfRegion | Measure::M2PerResident => v >= Decimal::ZERO,
         Measure::Residents => v >= Decimal::ZERO && v.fract().is_zero(),
+        _ => v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED,
     };
     (!ok).then(|| {
         let expected = match measure {
             Measure::IncomePctOfRegion => "a non-negative per cent of the region's mean income",
             Measure::Residents => "a whole non-negative number of residents",
+            Measure::M2PerResident => "a non-negative number of m² per resident",
             _ => "a share in per cent from 0 to 100",
         };
         format!("{expected} for {measure}, not {v}")

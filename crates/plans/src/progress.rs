@@ -7,8 +7,10 @@
 //!
 //! 1. **Latest**: the last year of the series that has a value (missing years are skipped). No
 //!    value at all gives [`Status::NoData`] and nothing else.
-//! 2. **Gap to the city**: latest value minus the city average of the *same* year; `None` when
-//!    the city series has no value that year.
+//! 2. **Gap to the comparator**: latest value minus the comparator of the *same* year (the
+//!    caller's "city" series: the rest of the same whole, never another kind of population);
+//!    `None` when it has no value that year. The gap is also given in the baseline year (or the
+//!    first year with both values), so that its change can be told.
 //! 3. **Target value**: a `Value` target is its value; a `CityAverage` target is the city average
 //!    of the latest year (`None` when there is none).
 //! 4. **Reached**: when the target value is known and the latest value is at least as good as it
@@ -64,8 +66,14 @@ pub struct Progress {
     pub required: Option<Decimal>,
     /// Latest at least as good as required, by direction (target reached counts as on track).
     pub on_track: Option<bool>,
-    /// Latest minus the city average of the same year.
+    /// The comparator's value in the latest year: the rest of the same whole (the rest of the
+    /// municipality, or the other housing estates), never another kind of population.
+    pub comparator: Option<Decimal>,
+    /// Latest minus the comparator of the same year.
     pub gap_to_city: Option<Decimal>,
+    /// The gap in the baseline year (or, without a baseline, in the first year with both
+    /// values), to say how it changed: (year, gap).
+    pub gap_from: Option<(i32, Decimal)>,
     /// The target value resolved (the city average of the latest year for a city-average target).
     pub target_value: Option<Decimal>,
     /// The verdict.
@@ -90,7 +98,9 @@ pub fn progress(
         latest: None,
         required: None,
         on_track: None,
+        comparator: None,
         gap_to_city: None,
+        gap_from: None,
         target_value: None,
         status: Status::NoData,
     };
@@ -99,7 +109,14 @@ pub fn progress(
     };
     p.latest = Some((ly, lv));
     let city_latest = city.get(&ly).copied();
+    p.comparator = city_latest;
     p.gap_to_city = city_latest.map(|c| lv - c);
+    let gap_in = |y: i32| Some((y, series.get(&y)? - city.get(&y)?));
+    p.gap_from = match &indicator.baseline {
+        Some(b) => gap_in(b.year),
+        None => series.keys().find_map(|&y| gap_in(y)),
+    }
+    .filter(|(y, _)| *y < ly);
     p.target_value = match indicator.target {
         Some(Target::Value { value, .. }) => Some(value),
         Some(Target::CityAverage { .. }) => city_latest,

@@ -49,6 +49,14 @@ fn indicator(
         name: name.into(),
         measure,
         areas: Areas::All,
+        // The policy's figures are for the people of the udsatte byområder; the state's
+        // area-year table measures housing estates, those on a list.
+        population: if measure.is_area_year() {
+            Population::StateListed
+        } else {
+            Population::Designated
+        },
+        data_source: String::new(),
         direction,
         baseline: baseline.map(|(value, year, quote)| Baseline {
             value,
@@ -114,6 +122,30 @@ fn initiative(
     }
 }
 
+/// An indicator the policy names that kvarter has no data for: it exists, shows "no data
+/// source" and names the register or survey that would feed it.
+fn no_source(
+    id: &str,
+    name: &str,
+    direction: Direction,
+    data_source: &str,
+    note: &str,
+) -> Indicator {
+    Indicator {
+        id: id.into(),
+        name: name.into(),
+        measure: Measure::NoSource,
+        areas: Areas::All,
+        population: Population::Designated,
+        data_source: data_source.into(),
+        direction,
+        baseline: None,
+        target: None,
+        illustrative: false,
+        source: format!("{POLICY}: {note}"),
+    }
+}
+
 /// The 2025–2035 policy, two versions of the joint action plan and a helhedsplan for each of the
 /// first three of `areas` (area id, name), as the module describes. With no areas, initiatives
 /// that work in named places are placed on all designated areas and there are no helhedsplaner.
@@ -136,34 +168,34 @@ pub fn copenhagen_2025(areas: &[(&str, &str)]) -> Plans {
                         indicator(
                             "ind-1.1.a",
                             "Andel uden tilknytning til arbejdsmarkedet",
-                            OutsideLabourPct,
+                            OutsideLabourShare,
                             Down,
                             Some((
                                 d(173, 1),
                                 2023,
                                 "Siden 2000 er andelen af borgere uden tilknytning til arbejdsmarkedet i udsatte områder faldet fra 28 % til 17,3 % i 2023.",
                             )),
-                            "Nærmeste mål i kvarters tabel er outside_labour_pct (18–64 år uden for arbejde og uddannelse); politikkens tal er for borgerne i de udsatte byområder.",
+                            "Målt som outside_labour_share (fuldtidspersoner 18–64 år uden for arbejde og uddannelse) på borgerne i de udsatte byområder, som politikkens tal.",
                         ),
                         indicator(
                             "ind-1.1.b",
                             "Andel med kun grundskole",
-                            BasicEducationPct,
+                            BasicEducationShare,
                             Down,
                             Some((
                                 d(184, 1),
                                 2023,
                                 "I 2000 havde 36,2 % af borgerne i udsatte områder kun en grundskoleuddannelse. I 2023 er tallet faldet til 18,4 %.",
                             )),
-                            "Nærmeste mål i kvarters tabel er basic_education_pct (30–59 år); politikkens tal er for borgerne i de udsatte byområder.",
+                            "Målt som basic_education_share (30–59 år) på borgerne i de udsatte byområder, som politikkens tal.",
                         ),
                         indicator(
                             "ind-1.1.c",
-                            "Indkomst i procent af regionens gennemsnit",
-                            IncomePctOfRegion,
-                            Up,
+                            "Andel i lavindkomstfamilier",
+                            LowIncomeShare,
+                            Down,
                             None,
-                            "Politikken screener på indkomstniveau.",
+                            "Politikken screener på indkomstniveau; målt som low_income_share (voksne i familier under 50 % af medianindkomsten).",
                         ),
                     ],
                 ),
@@ -172,14 +204,54 @@ pub fn copenhagen_2025(areas: &[(&str, &str)]) -> Plans {
                     "Bedre trivsel og sundhed for københavnere i alle aldre",
                     "Better wellbeing and health for Copenhageners of all ages",
                     "I samarbejde med blandt andet den lokale lægepraksis, boligsociale helhedsplaner og foreningslivet vil vi fremme trivsel og skabe rammer for sunde fællesskaber.",
-                    vec![],
+                    vec![
+                        indicator(
+                            "ind-1.2.a",
+                            "Andel med dårligt helbred",
+                            PoorHealthShare,
+                            Down,
+                            None,
+                            "Politikken screener på helbred; målt som poor_health_share (voksne med dårligt helbred).",
+                        ),
+                        no_source(
+                            "ind-1.2.b",
+                            "Middellevetid",
+                            Up,
+                            "Danmarks Statistik: dødsfald og befolkning efter adresse (middellevetid beregnet over fem år for byområdet og resten af byen)",
+                            "«Middellevetiden er 3,5 år kortere» i de udsatte byområder.",
+                        ),
+                    ],
                 ),
                 sub(
                     "sub-1.3",
                     "Styrket børne- og ungeliv",
                     "Stronger child and youth life",
                     "Flere børn og unge trives, gennemfører en ungdomsuddannelse, indgår i positive fællesskaber og får et solidt fundament for livet.",
-                    vec![],
+                    vec![
+                        indicator(
+                            "ind-1.3.a",
+                            "Andel 25-årige uden ungdomsuddannelse",
+                            NoYouthEducationAt25Share,
+                            Down,
+                            None,
+                            "Politikken screener på ungdomsuddannelse; målt som no_youth_education_at_25_share.",
+                        ),
+                        indicator(
+                            "ind-1.3.b",
+                            "Andel børn i fattige familier",
+                            ChildPovertyShare,
+                            Down,
+                            None,
+                            "Politikken screener på børnefattigdom; målt som child_poverty_share.",
+                        ),
+                        no_source(
+                            "ind-1.3.c",
+                            "Andel 6.-klasseselever i en idrætsforening",
+                            Up,
+                            "Børne- og Ungdomsforvaltningens trivselsmåling (foreningsdeltagelse i 6. klasse) efter skoledistrikt",
+                            "«67 % af 6.-klasseselever går til idræt i en forening mod 76 % i resten af byen.»",
+                        ),
+                    ],
                 ),
             ],
             illustrative: false,
@@ -197,28 +269,86 @@ pub fn copenhagen_2025(areas: &[(&str, &str)]) -> Plans {
                     "Attraktive rammer og funktioner",
                     "Attractive frames and functions",
                     "De fysiske rammer, boliger og offentlige funktioner i udsatte områder skal opleves som lige så attraktive som i resten af København.",
-                    vec![],
+                    vec![
+                        indicator(
+                            "ind-2.1.a",
+                            "Andel i små boliger (under 60 m²)",
+                            SmallDwellingShare,
+                            Down,
+                            None,
+                            "Politikken 2011 målte små boliger; målt som small_dwelling_share.",
+                        ),
+                        indicator(
+                            "ind-2.1.b",
+                            "Andel i boliger med installationsmangler",
+                            InstallationDeficiencyShare,
+                            Down,
+                            None,
+                            "Politikken 2011 målte installationsmangler; målt som installation_deficiency_share.",
+                        ),
+                        indicator(
+                            "ind-2.1.c",
+                            "Andel i trangbodde boliger",
+                            CrowdedShare,
+                            Down,
+                            None,
+                            "Politikken 2011 målte beboere på få m²; målt som crowded_share.",
+                        ),
+                    ],
                 ),
                 sub(
                     "sub-2.2",
                     "Rekreative tilbud til alle",
                     "Recreational offers for all",
                     "Udsatte byområder skal have forskellige rekreative tilbud, der understøtter fysisk og mental trivsel for københavnere i alle aldre.",
-                    vec![],
+                    vec![
+                        no_source(
+                            "ind-2.2.a",
+                            "Andel boliger udsat for vejstøj",
+                            Down,
+                            "Miljøstyrelsens støjkortlægning (vejstøj over 58 dB) koblet til BBR-boliger",
+                            "«53 % af boligerne er støjbelastede mod 48 % i resten af byen.»",
+                        ),
+                        no_source(
+                            "ind-2.2.b",
+                            "Rekreative tilbud i området",
+                            Up,
+                            "Kultur- og Fritidsforvaltningens register over tilbud (biblioteker, idrætsanlæg, bemandede legepladser) med adresse",
+                            "«Udsatte byområder skal have forskellige rekreative tilbud.»",
+                        ),
+                    ],
                 ),
                 sub(
                     "sub-2.3",
                     "En tryg, blandet og velfungerende by",
                     "A safe, mixed and well-functioning city",
                     "Områderne skal være trygge, have gode transportforbindelser og give nem adgang til byens mange tilbud.",
-                    vec![indicator(
-                        "ind-2.3.a",
-                        "Andel dømte",
-                        ConvictedPct,
-                        Down,
-                        None,
-                        "Politikken måler tryghed ved spørgeskema (67–72 % trygge om aftenen mod 90 % i den tryggeste bydel, 2024); kvarters tabel har kun andelen dømte, et nærmeste mål.",
-                    )],
+                    vec![
+                        indicator(
+                            "ind-2.3.a",
+                            "Andel utrygge om aftenen",
+                            UnsafeShare,
+                            Down,
+                            None,
+                            "Politikken: 67–72 % trygge om aftenen mod 90 % i den tryggeste bydel (2024); målt som unsafe_share fra tryghedsundersøgelsen.",
+                        ),
+                        indicator(
+                            "ind-2.3.b",
+                            "Valgdeltagelse ved kommunalvalget",
+                            TurnoutShare,
+                            Up,
+                            None,
+                            "Politikken: 33,27 % ved ét valgsted i 2021 mod næsten 60 % i hele byen; målt som turnout_share over valgdistrikterne.",
+                        ),
+                        indicator(
+                            "ind-2.3.c",
+                            "Andel dømte i de listede boligområder",
+                            ConvictedPct,
+                            Down,
+                            None,
+                            "Statens kriterium, målt i områdeårstabellen på de boligområder, der er på en statslig liste, mod de øvrige boligområder.",
+                        ),
+                    ],
                 ),
             ],
             illustrative: false,
@@ -227,7 +357,7 @@ pub fn copenhagen_2025(areas: &[(&str, &str)]) -> Plans {
             ),
         },
     ];
-    let sub_goal_note = " Delmålenes indikatorer findes kun, hvor kvarters områdeårstabel har et mål: trivsel, sundhed, børne- og ungeliv, rammer og rekreative tilbud måles ikke her.";
+    let sub_goal_note = " Hvert delmål har indikatorer målt på borgerne i de udsatte byområder mod resten af kommunen; hvor kvarter ikke har data (middellevetid, foreningsliv, støj, rekreative tilbud), står indikatoren med den kilde, der ville kunne levere dem.";
     let policy = Policy {
         id: "policy-2025".into(),
         name: "Politik for udsatte byområder 2025–2035".into(),
@@ -541,13 +671,15 @@ pub fn copenhagen_2025(areas: &[(&str, &str)]) -> Plans {
                         indicators: vec![Indicator {
                             id: format!("ind-{g}-a"),
                             name: "Andel uden for arbejde og uddannelse i området".into(),
-                            measure: OutsideLabourPct,
+                            measure: OutsideLabourShare,
                             areas: Areas::Listed(vec![aid.to_string()]),
+                            population: Population::Estates,
+                            data_source: String::new(),
                             direction: Down,
                             baseline: None,
                             target: Some(Target::CityAverage { year: 2028 }),
                             illustrative: true,
-                            source: "kvarter: illustrativ; beskæftigelsesfrekvensen måles ved det nærmeste i områdeårstabellen, outside_labour_pct (lavere er bedre). Udgangspunktet tages fra data.".into(),
+                            source: "kvarter: illustrativ; beskæftigelsesfrekvensen måles ved det nærmeste, outside_labour_share på boligområdets beboere mod resten af kommunen (lavere er bedre). Udgangspunktet tages fra data.".into(),
                         }],
                         actions,
                         illustrative: true,

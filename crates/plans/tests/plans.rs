@@ -22,6 +22,8 @@ fn ind(direction: Direction, baseline: Option<(&str, i32)>, target: Option<Targe
         name: "x".into(),
         measure: Measure::OutsideLabourPct,
         areas: Areas::All,
+        population: Population::StateListed,
+        data_source: String::new(),
         direction,
         baseline: baseline.map(|(v, year)| Baseline {
             value: d(v),
@@ -210,7 +212,8 @@ fn seed_follows_the_policy() {
     let inds = p.indicators();
     let by_id = |id: &str| inds.iter().find(|(i, _)| i.id == id).unwrap().0;
     let a = by_id("ind-1.1.a");
-    assert_eq!(a.measure, Measure::OutsideLabourPct);
+    assert_eq!(a.measure, Measure::OutsideLabourShare);
+    assert_eq!(a.population, Population::Designated);
     let b = a.baseline.as_ref().unwrap();
     assert_eq!((b.value, b.year), (d("17.3"), 2023));
     assert!(b.source.starts_with("Politikken 2025: "));
@@ -272,7 +275,7 @@ fn seed_follows_the_policy() {
 fn baselines_can_be_filled_from_the_data() {
     let mut p = copenhagen_2025(AREAS);
     let n = p.fill_missing_baselines(2024, |i| {
-        (i.measure == Measure::IncomePctOfRegion).then(|| d("81.5"))
+        (i.measure == Measure::LowIncomeShare).then(|| d("81.5"))
     });
     assert_eq!(n, 1);
     let inds = p.indicators();
@@ -309,6 +312,7 @@ fn edge_cases() -> Plans {
     let i = &mut pol.goals[1].sub_goals[2].indicators[0];
     i.target = None;
     i.measure = Measure::Residents;
+    i.population = Population::StateListed;
     i.direction = Direction::Up;
     p.helhedsplaner[0].level = Level::City;
     p.helhedsplaner[1].challenges[0].goals[0].actions.clear();
@@ -446,7 +450,7 @@ fn bad_number() {
     }));
     assert_eq!(
         e,
-        "indicators.csv:2: column 7 (baseline_value): expected a number with a decimal point, not \"17,3\""
+        "indicators.csv:2: column 8 (baseline_value): expected a number with a decimal point, not \"17,3\""
     );
     let e = err(broken("helhedsplaner.csv", |c| {
         c.replacen(",12000000,", ",12.000.000,", 1)
@@ -487,12 +491,69 @@ fn unknown_administration() {
 #[test]
 fn unknown_measure() {
     let e = err(broken("indicators.csv", |c| {
-        c.replacen("outside_labour_pct", "unemployment_pct", 1)
+        c.replacen("outside_labour_share", "unemployment_pct", 1)
     }));
     assert_eq!(
         e,
-        "indicators.csv:2: column 4 (measure): expected a measure of the area-year table (outside_labour_pct, basic_education_pct, income_pct_of_region, convicted_pct, non_western_pct, residents), not \"unemployment_pct\""
+        "indicators.csv:2: column 4 (measure): expected a measure: a column of the area-year table (outside_labour_pct, basic_education_pct, income_pct_of_region, convicted_pct, non_western_pct, residents), an indicator of the screening (outside_labour_share, low_income_share, basic_education_share, no_youth_education_at_25_share, child_poverty_share, poor_health_share, unsafe_share, turnout_share, small_dwelling_share, installation_deficiency_share, crowded_share, m2_per_resident), or none, not \"unemployment_pct\""
     );
+}
+
+#[test]
+fn an_indicator_names_its_population_and_a_missing_source_names_who_would_feed_it() {
+    // The state's area-year table measures estates, not the udsatte byområder.
+    let e = err(broken("indicators.csv", |c| {
+        c.replacen(
+            ",outside_labour_share,*,designated,",
+            ",outside_labour_pct,*,designated,",
+            1,
+        )
+    }));
+    assert!(
+        e.starts_with("indicators.csv:2: column 6 (population): expected state_listed or estates for outside_labour_pct"),
+        "{e}"
+    );
+    let e = err(broken("indicators.csv", |c| {
+        c.replacen(",*,designated,", ",*,the poor,", 1)
+    }));
+    assert!(
+        e.contains("column 6 (population): expected a population"),
+        "{e}"
+    );
+    // A named area of the round is a population.
+    let p = broken("indicators.csv", |c| {
+        c.replacen(",*,designated,", ",*,area:area-100m_1_2,", 1)
+    })
+    .unwrap();
+    assert_eq!(
+        p.indicators()[0].0.population,
+        Population::Area("area-100m_1_2".into())
+    );
+    // Without a data source, the indicator must say which register or survey would feed it.
+    let p = copenhagen_2025(AREAS);
+    let inds = p.indicators();
+    let life = inds.iter().find(|(i, _)| i.id == "ind-1.2.b").unwrap().0;
+    assert_eq!(life.measure, Measure::NoSource);
+    assert!(life.data_source.contains("Danmarks Statistik"));
+    let e = err(broken("indicators.csv", |c| {
+        c.replace(&life.data_source, "")
+    }));
+    assert!(
+        e.contains("(data_source): expected the register or survey"),
+        "{e}"
+    );
+    // A file written before the columns existed is read: `*` is the state-listed estates.
+    let old: Vec<(String, String)> = write(&Plans::default())
+        .into_iter()
+        .map(|(n, c)| {
+            if n == "indicators.csv" {
+                (n, "id,parent_id,name,measure,areas,direction,baseline_value,baseline_year,baseline_source,target_kind,target_value,target_year,illustrative,source\n".into())
+            } else {
+                (n, c)
+            }
+        })
+        .collect();
+    assert!(read(&old).is_ok());
 }
 
 #[test]
@@ -558,7 +619,7 @@ fn other_refusals_name_the_place() {
         c.replacen(",city_average,,2035,", ",city_average,9,2035,", 1)
     }));
     assert!(
-        e.starts_with("indicators.csv:2: column 11 (target_value): expected an empty cell"),
+        e.starts_with("indicators.csv:2: column 12 (target_value): expected an empty cell"),
         "{e}"
     );
     // Unknown status, level, boolean; a short row; an unknown file.
@@ -591,7 +652,7 @@ fn other_refusals_name_the_place() {
 
 #[test]
 fn a_share_outside_0_to_100_is_refused_at_its_cell() {
-    // The first indicator measures outside_labour_pct with baseline 17.3.
+    // The first indicator measures outside_labour_share with baseline 17.3.
     for bad in ["-1", "9200000000000000000", "100.01"] {
         let e = err(broken("indicators.csv", |c| {
             c.replacen(",17.3,2023,", &format!(",{bad},2023,"), 1)
@@ -599,7 +660,7 @@ fn a_share_outside_0_to_100_is_refused_at_its_cell() {
         assert_eq!(
             e,
             format!(
-                "indicators.csv:2: column 7 (baseline_value): expected a share in per cent from 0 to 100 for outside_labour_pct, not {bad}"
+                "indicators.csv:2: column 8 (baseline_value): expected a share in per cent from 0 to 100 for outside_labour_share, not {bad}"
             )
         );
     }
@@ -611,4 +672,22 @@ fn a_share_outside_0_to_100_is_refused_at_its_cell() {
         ))
         .is_ok()
     );
+}
+
+#[test]
+fn a_share_outside_0_to_100_is_refused_as_a_target_too() {
+    let e = err(broken("indicators.csv", |c| {
+        c.replacen(",city_average,,2035,", ",value,120,2035,", 1)
+    }));
+    assert_eq!(
+        e,
+        "indicators.csv:2: column 12 (target_value): expected a share in per cent from 0 to 100 for outside_labour_share, not 120"
+    );
+    // The bounds themselves are shares.
+    for ok in ["0", "100"] {
+        broken("indicators.csv", |c| {
+            c.replacen(",city_average,,2035,", &format!(",value,{ok},2035,"), 1)
+        })
+        .unwrap();
+    }
 }

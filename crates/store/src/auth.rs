@@ -248,6 +248,74 @@ fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     })
 }
 
+/// Why a sign-in failed, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFailure {
+    /// No user has the name.
+    UnknownUser,
+    /// The password did not match.
+    WrongPassword,
+    /// The user is disabled.
+    Disabled,
+    /// Refused before checking: too many failures from the address or for the name.
+    Throttled,
+}
+
+impl SignInFailure {
+    /// The reason as written in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInFailure::UnknownUser => "unknown user",
+            SignInFailure::WrongPassword => "wrong password",
+            SignInFailure::Disabled => "disabled user",
+            SignInFailure::Throttled => "throttled",
+        }
+    }
+}
+
+/// A user's stored password hash, read for one sign-in; [`Credentials::verify`] checks a
+/// password against it without any connection.
+#[derive(Clone)]
+pub struct Credentials(Option<(User, String)>);
+
+impl fmt::Debug for Credentials {
+    /// The user only: the hash is never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Credentials")
+            .field(&self.0.as_ref().map(|(u, _)| u))
+            .finish()
+    }
+}
+
+/// Reads the user named `name` and their password hash (any connection, read-only included).
+pub fn credentials(conn: &rusqlite::Connection, name: &str) -> rusqlite::Result<Credentials> {
+    conn.query_row(
+        "SELECT id, name, role, created_at, disabled, password_hash FROM users WHERE name = ?1",
+        [name],
+        |r| Ok((user_row(r)?, r.get(5)?)),
+    )
+    .optional()
+    .map(Credentials)
+}
+
+impl Credentials {
+    /// The user when `password` matches and the user is active. Slow on purpose (Argon2id),
+    /// and as slow for an unknown name, so the time taken does not tell which names exist.
+    pub fn verify(&self, password: &str) -> Result<User, SignInFailure> {
+        match &self.0 {
+            Some((u, hash)) => match (verify_password(password, hash), u.disabled) {
+                (false, _) => Err(SignInFailure::WrongPassword),
+                (true, true) => Err(SignInFailure::Disabled),
+                (true, false) => Ok(u.clone()),
+            },
+            None => {
+                let _ = verify_password(password, dummy());
+                Err(SignInFailure::UnknownUser)
+            }
+        }
+    }
+}
+
 /// Appends an audit entry inside the caller's transaction.
 pub(crate) fn audit(
     tx: &rusqlite::Connection,
@@ -453,32 +521,30 @@ impl Store {
     }
 
     /// Signs in: a new session when the name and password match an active user, else `None`.
+    /// The three steps of [`credentials`], [`Credentials::verify`] and
+    /// [`Store::start_session`] in one call; a server runs the slow middle step on no
+    /// connection at all, so that a sign-in never holds the writing connection while hashing.
     pub fn sign_in(
         &mut self,
         name: &str,
         password: &str,
         kind: SessionKind,
     ) -> Result<Option<Session>, StoreError> {
-        let found: Option<(User, String)> = self
-            .conn
-            .query_row(
-                "SELECT id, name, role, created_at, disabled, password_hash FROM users WHERE name = ?1",
-                [name],
-                |r| Ok((user_row(r)?, r.get(5)?)),
-            )
-            .optional()
-            .map_err(|x| self.err(x))?;
-        let ok = match &found {
-            Some((u, hash)) => verify_password(password, hash) && !u.disabled,
-            None => {
-                // The same work as for a real user, so timing does not reveal names.
-                let _ = verify_password(password, dummy());
-                false
-            }
-        };
-        let Some((user, _)) = found.filter(|_| ok) else {
-            return Ok(None);
-        };
+        let found = credentials(&self.conn, name).map_err(|x| self.err(x))?;
+        match found.verify(password) {
+            Ok(user) => self.start_session(&user, kind),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// A new session for `user`, whose password was just verified ([`Credentials::verify`]).
+    /// `None` when the user was disabled or removed in the meantime. Also deletes expired
+    /// sessions.
+    pub fn start_session(
+        &mut self,
+        user: &User,
+        kind: SessionKind,
+    ) -> Result<Option<Session>, StoreError> {
         let token = random_token().map_err(|m| self.err(m))?;
         let csrf = random_token().map_err(|m| self.err(m))?;
         let ttl = match kind {
@@ -491,7 +557,21 @@ impl Store {
             file: file.clone(),
             message: x.to_string(),
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let current = tx
+            .query_row(
+                "SELECT id, name, role, created_at, disabled FROM users WHERE id = ?1",
+                [user.id],
+                user_row,
+            )
+            .optional()
+            .map_err(e)?;
+        let Some(user) = current.filter(|u| !u.disabled && u.name == user.name) else {
+            return Ok(None);
+        };
         tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [created])
             .map_err(e)?;
         tx.execute(
@@ -515,6 +595,29 @@ impl Store {
             expires_at: expires,
             kind,
         }))
+    }
+
+    /// Records a failed sign-in in the audit log (object `users`, action `sign-in-failed`):
+    /// from which client address, with which name (cut to 64 characters), and why. Neither
+    /// the password nor anything derived from it is kept. Does not change the plans' revision.
+    pub fn record_failed_sign_in(
+        &mut self,
+        client: &str,
+        name: &str,
+        why: SignInFailure,
+    ) -> Result<i64, StoreError> {
+        let name: String = name.chars().take(64).collect();
+        let after = serde_json::json!({ "reason": why.as_str() }).to_string();
+        audit(
+            &self.conn,
+            client,
+            "sign-in-failed",
+            "users",
+            &name,
+            None,
+            Some(&after),
+        )
+        .map_err(|x| self.err(x))
     }
 
     /// Ends a session (signing out); an unknown token is no error.
@@ -690,6 +793,54 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn a_password_is_verified_on_no_connection_and_a_failure_is_audited_outside_the_plans() {
+        let mut s = store();
+        s.add_user("anna", Role::Viewer, "en lang adgangskode", "admin")
+            .unwrap();
+        let found = credentials(&s.conn, "anna").unwrap();
+        assert_eq!(
+            found.verify("forkert kode!!").unwrap_err(),
+            SignInFailure::WrongPassword
+        );
+        let user = found.verify("en lang adgangskode").unwrap();
+        assert_eq!(
+            credentials(&s.conn, "bo")
+                .unwrap()
+                .verify("en lang adgangskode")
+                .unwrap_err(),
+            SignInFailure::UnknownUser
+        );
+        // Disabled between the check and the session: no session.
+        s.set_user("anna", Role::Viewer, true, "admin").unwrap();
+        assert_eq!(
+            credentials(&s.conn, "anna")
+                .unwrap()
+                .verify("en lang adgangskode")
+                .unwrap_err(),
+            SignInFailure::Disabled
+        );
+        assert_eq!(s.start_session(&user, SessionKind::Browser).unwrap(), None);
+        s.set_user("anna", Role::Viewer, false, "admin").unwrap();
+        assert!(
+            s.start_session(&user, SessionKind::Browser)
+                .unwrap()
+                .is_some()
+        );
+        // A failure is logged with the address and reason, never the password, and is no
+        // change of the plans.
+        let before = plan_revision(&s.conn).unwrap();
+        s.record_failed_sign_in("192.0.2.1", &"x".repeat(100), SignInFailure::WrongPassword)
+            .unwrap();
+        assert_eq!(plan_revision(&s.conn).unwrap(), before);
+        let e = &audit_log(&s.conn, Some("users"), 1, 0).unwrap()[0];
+        assert_eq!(
+            (e.user.as_str(), e.action.as_str(), e.key.len()),
+            ("192.0.2.1", "sign-in-failed", 64)
+        );
+        assert_eq!(e.after.as_deref(), Some(r#"{"reason":"wrong password"}"#));
     }
 
     #[test]

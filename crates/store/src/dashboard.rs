@@ -613,3 +613,23 @@ pub fn scores(conn: &Connection) -> rusqlite::Result<Vec<Score>> {
     })?
     .collect()
 }
+
+/// Every population count of the store (migration 7), for [`kvarter_view::population`].
+pub fn population_counts(conn: &Connection) -> rusqlite::Result<Vec<crate::PopulationCount>> {
+    let mut st = conn.prepare(
+        "SELECT spec, round, population, data_year, indicator, num, den FROM population_counts
+         ORDER BY spec, round, population, data_year, indicator",
+    )?;
+    st.query_map([], |r| {
+        Ok(crate::PopulationCount {
+            spec: r.get(0)?,
+            round: r.get(1)?,
+            population: r.get(2)?,
+            data_year: r.get(3)?,
+            indicator: r.get(4)?,
+            num: r.get(5)?,
+            den: r.get(6)?,
+        })
+    })?
+    .collect()
+}

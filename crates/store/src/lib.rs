@@ -5,7 +5,7 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migrations 1 to 6)
+//! ## Schema (migrations 1 to 7)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
@@ -20,6 +20,7 @@
 //! | `screening_units` | publishable unit of a screening | `unit_id`, `ord`, `district`, `cell_x`, `cell_y`, `population`, `met`, `evaluable`, `score`, `score_low`, `score_high` (TEXT), `qualifies`, `undetermined`, `fragile`, `near_miss`, `state_listed`, `inclusion`, `component`, `designated`, `vulnerability_index` (TEXT), `geometry` |
 //! | `screening_criteria` | criterion of a designated area (`scope = 'area'`) or a publishable unit (`'unit'`) | `owner`, `ord`, `criterion`, `indicator`, `kvarter_default`, the raw and the shrunk estimate (`*_value`, `*_num`, `*_den`, `*_low`, `*_high`, `*_p_meets`, `*_weight`, exact TEXT), `city`, `gap`, `comparison`, `value_threshold` (TEXT), `met` (NULL: not evaluable), `certainty` |
 //! | `screening_city` | criterion of a screening | `criterion`, `indicator`, `num`, `den`, `value`, `sd` (exact TEXT), `units` |
+//! | `population_counts` | indicator, population and data year of a designation round (migration 7) | `spec`, `round` (the screening year whose designated areas are held fixed), `population` (`designated`, `area:ID`, `municipality`, `estate:ID`), `data_year`, `indicator` (the screening vocabulary), `num`, `den` (sums over the population's units, exact TEXT): no unit and no person |
 //! | `plan_files` | plan file | `name` (e.g. `indicators.csv`), `content`: the plans and goals as the CSV files of kvarter-plans (migration 3) |
 //! | `users` | user (migration 4) | `id`, `name` (unique), `role` (`viewer`, `editor`, `administrator`), `password_hash` (Argon2id PHC string), `created_at`, `disabled` |
 //! | `sessions` | signed-in browser or API token | `token_hash` (SHA-256 of the token), `user_id`, `kind` (`browser`/`api`), `csrf`, `created_at`, `expires_at` (Unix seconds) |
@@ -59,6 +60,7 @@ pub mod dashboard;
 pub mod read;
 pub mod screening;
 
+pub use kvarter_view::rows::PopulationCount;
 pub use screening::{
     EstimateRow, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow, ScreeningKey,
     ScreeningRun, ScreeningUnitRow,
@@ -78,6 +80,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_users_sessions_audit.sql"),
     include_str!("migrations/005_foresight.sql"),
     include_str!("migrations/006_screening_tables.sql"),
+    include_str!("migrations/007_population_counts.sql"),
 ];
 
 /// The step in Rust that follows a migration's SQL in the same transaction, if any: migration 6
@@ -100,6 +103,7 @@ pub const TABLES: &[&str] = &[
     "plan_files",
     "foresight_backtest",
     "foresight",
+    "population_counts",
     "screening_criteria",
     "screening_city",
     "screening_units",
@@ -284,6 +288,8 @@ pub struct Load<'a> {
     pub history: &'a History,
     /// The municipality's screenings.
     pub screenings: &'a [ScreeningRun],
+    /// The policy's populations counted per data year.
+    pub populations: &'a [PopulationCount],
     /// The early warning for the next list year and its backtest (empty without register data).
     pub foresight: &'a Foresight,
     /// The plans and goals: (file name, CSV text), validated by the caller. `None` keeps the
@@ -557,6 +563,7 @@ pub fn content_checksum(conn: &Connection, tables: &[&str]) -> rusqlite::Result<
 pub const DATA_TABLES: &[&str] = &[
     "foresight_backtest",
     "foresight",
+    "population_counts",
     "screening_criteria",
     "screening_city",
     "screening_units",
@@ -808,6 +815,30 @@ fn write_load(
     drop(stmt);
 
     screening::write(tx, load.screenings)?;
+    let mut stmt = tx
+        .prepare(
+            "INSERT INTO population_counts (spec, round, population, data_year, indicator, num, den)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(sql)?;
+    for r in load.populations {
+        stmt.execute(params![
+            r.spec,
+            r.round,
+            r.population,
+            r.data_year,
+            r.indicator,
+            r.num,
+            r.den
+        ])
+        .map_err(|e| {
+            format!(
+                "population {} {} {}: {e}",
+                r.population, r.data_year, r.indicator
+            )
+        })?;
+    }
+    drop(stmt);
     let mut stmt = tx
         .prepare(
             "INSERT INTO foresight (list_year, area_id, rule_set, list, on_now, on_draws, draws, probability, outlook)

@@ -187,6 +187,23 @@ fn foresight() -> kvarter_store::Foresight {
     }
 }
 
+/// The counts of one indicator over the round's designated areas and the municipality.
+fn populations() -> Vec<kvarter_store::PopulationCount> {
+    ["designated", "municipality"]
+        .into_iter()
+        .zip([("346", "2000"), ("5000", "50000")])
+        .map(|(p, (num, den))| kvarter_store::PopulationCount {
+            spec: "kbh-2025".into(),
+            round: 2023,
+            population: p.into(),
+            data_year: 2022,
+            indicator: "outside_labour_share".into(),
+            num: num.into(),
+            den: den.into(),
+        })
+        .collect()
+}
+
 fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreError> {
     store.load(
         &Load {
@@ -197,6 +214,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             without_origin: &i.without_origin,
             history: &i.history,
             screenings: &i.screenings,
+            populations: &populations(),
             foresight: &foresight(),
             plans: Some(&i.plans),
         },

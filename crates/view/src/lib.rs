@@ -33,7 +33,9 @@
 pub mod area;
 pub mod disclosure;
 pub mod download;
+pub mod headline;
 pub mod plans;
+pub mod population;
 pub mod rows;
 pub mod screening;
 pub mod table;

@@ -332,3 +332,25 @@ pub struct Provenance {
     /// Every rule set's id and content hash, by id.
     pub rule_sets: Vec<(String, String)>,
 }
+
+/// The counts of one screening indicator over one population in one data year (table
+/// `population_counts`): the numerator and denominator summed over every unit of the
+/// population, small units included, so that the population's figure is Σ num / Σ den. Only
+/// populations are stored, never a unit on its own: see [`crate::population`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopulationCount {
+    /// The screening spec whose units and designation define the population, e.g. `kbh-2025`.
+    pub spec: String,
+    /// The designation round (the screening's year) whose areas are held fixed.
+    pub round: i32,
+    /// The population's key ([`crate::population::Population::key`]).
+    pub population: String,
+    /// The data year counted.
+    pub data_year: i32,
+    /// The indicator of the screening vocabulary, e.g. `outside_labour_share`.
+    pub indicator: String,
+    /// Σ numerators, exact decimal text as the engine's counts read back.
+    pub num: String,
+    /// Σ denominators.
+    pub den: String,
+}

@@ -6,6 +6,7 @@
 //   input[data-filter=ID]     filter the rows of table#ID; count in [data-filter-count=ID]
 //   select[data-map-filter]   dim map shapes without the chosen class
 //   form[data-autosubmit]     submit when one of its selects changes
+//   button[data-print]        shown, and prints the page (no inline handler: the CSP allows none)
 'use strict';
 
 (() => {
@@ -261,6 +262,10 @@
     document.querySelectorAll('input[data-filter]').forEach(setupFilter);
     document.querySelectorAll('select[data-map-filter]').forEach(setupMapFilter);
     document.querySelectorAll('form[data-autosubmit]').forEach(setupAutosubmit);
+    for (const b of document.querySelectorAll('button[data-print]')) {
+      b.hidden = false;
+      b.addEventListener('click', () => window.print());
+    }
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -60,12 +60,9 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-/// A local path to return to after signing in: only paths on this site (`/…`, not `//…`).
+/// A local path to return to after signing in ([`crate::signin::local_path`]).
 fn local(next: Option<&String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
-        _ => "/plans".into(),
-    }
+    crate::signin::local_path(next.map(String::as_str))
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -273,82 +270,106 @@ fn form_ctx(api: &Api, form: &HashMap<String, String>) -> Ctx {
     Ctx::new(lang, api.config.min_count)
 }
 
-/// `POST /login`: a session cookie and a redirect to `next`, or the form again (401).
+/// The client's address, as the listener recorded it ([`crate::listen::ClientAddr`]); the
+/// unspecified address when the app runs without the listener (in tests).
+fn client_of(ext: &axum::http::Extensions) -> std::net::IpAddr {
+    ext.get::<crate::listen::ClientAddr>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0)
+}
+
+/// The session cookie for a new session.
+fn session_cookie(api: &Api, session: &Session) -> String {
+    format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        session.token,
+        auth::BROWSER_TTL,
+        if api.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
+/// `POST /login`: a session cookie and a redirect to `next`, or the form again: 401 for a
+/// wrong name or password, 429 with `Retry-After` when throttled ([`crate::signin`]).
 pub(crate) async fn login(
     State(api): State<Shared>,
+    ext: axum::http::Extensions,
     headers: HeaderMap,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    tokio::task::spawn_blocking(move || {
-        let ctx = form_ctx(&api, &form);
-        let title = ctx.t("Log ind", "Sign in");
-        let next = local(form.get("next"));
-        let name = form.get("name").map_or("", |s| s.trim());
-        let again = |status, msg: &str| {
-            framed(
-                &ctx,
-                status,
-                title,
-                "/login",
-                &login_form(&ctx, &next, name, Some(msg)),
-            )
-        };
-        if !same_origin(&headers) {
-            return again(
-                StatusCode::FORBIDDEN,
-                ctx.t(
-                    "Formularen kom fra et andet websted.",
-                    "The form came from another site.",
-                ),
-            );
-        }
-        let Some(writer) = &api.writer else {
-            return again(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ctx.t(
-                    "Lageret er skrivebeskyttet, så ingen kan logge ind.",
-                    "The store is read-only, so nobody can sign in.",
-                ),
-            );
-        };
-        let password = form.get("password").map_or("", String::as_str);
-        let result = writer
-            .lock()
-            .map_err(|_| "the store lock is poisoned".to_string())
-            .and_then(|mut s| {
-                s.sign_in(name, password, SessionKind::Browser)
-                    .map_err(|e| e.to_string())
-            });
-        match result {
-            Ok(Some(session)) => (
-                StatusCode::SEE_OTHER,
-                [
-                    (header::LOCATION, next.clone()),
-                    (
-                        header::SET_COOKIE,
-                        format!(
-                            "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                            session.token,
-                            auth::BROWSER_TTL
-                        ),
-                    ),
-                ],
-            )
-                .into_response(),
-            Ok(None) => again(
-                StatusCode::UNAUTHORIZED,
-                ctx.t(
-                    "Forkert brugernavn eller adgangskode.",
-                    "Wrong user name or password.",
-                ),
+    use crate::signin::Outcome;
+    let ctx = form_ctx(&api, &form);
+    let title = ctx.t("Log ind", "Sign in");
+    let next = local(form.get("next"));
+    let name = form.get("name").map_or("", |s| s.trim()).to_string();
+    let again = |status, msg: &str| {
+        framed(
+            &ctx,
+            status,
+            title,
+            "/login",
+            &login_form(&ctx, &next, &name, Some(msg)),
+        )
+    };
+    if !same_origin(&headers) {
+        return again(
+            StatusCode::FORBIDDEN,
+            ctx.t(
+                "Formularen kom fra et andet websted.",
+                "The form came from another site.",
             ),
-            Err(e) => again(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        );
+    }
+    let password = form.get("password").cloned().unwrap_or_default();
+    let outcome = crate::signin::sign_in(
+        api.clone(),
+        client_of(&ext),
+        name.clone(),
+        password,
+        SessionKind::Browser,
+    )
+    .await;
+    match outcome {
+        Outcome::Signed(session) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, next.clone()),
+                (header::SET_COOKIE, session_cookie(&api, &session)),
+            ],
+        )
+            .into_response(),
+        Outcome::Refused => again(
+            StatusCode::UNAUTHORIZED,
+            ctx.t(
+                "Forkert brugernavn eller adgangskode.",
+                "Wrong user name or password.",
+            ),
+        ),
+        Outcome::Throttled(seconds) => {
+            let mut r = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                &if ctx.lang == kvarter_report::Lang::En {
+                    format!("Too many failed sign-ins. Try again in {seconds} seconds.")
+                } else {
+                    format!(
+                        "For mange mislykkede forsøg på at logge ind. Prøv igen om {seconds} sekunder."
+                    )
+                },
+            );
+            r.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            r
         }
-    })
-    .await
-    .unwrap_or_else(|e| {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
-    })
+        Outcome::ReadOnly => again(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ctx.t(
+                "Lageret er skrivebeskyttet, så ingen kan logge ind.",
+                "The store is read-only, so nobody can sign in.",
+            ),
+        ),
+        Outcome::Failed(e) => again(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    }
 }
 
 /// `POST /logout`: ends the session (the form carries its CSRF token).
@@ -913,7 +934,13 @@ async fn form_post(
         }
         let q = params(query, &["in"]).unwrap_or_default();
         let scope = q.get("in");
-        let read = form.get("revision").and_then(|r| r.parse::<i64>().ok());
+        let Some(read) = form.get("revision").and_then(|r| r.parse::<i64>().ok()) else {
+            return framed(&ctx, StatusCode::PRECONDITION_REQUIRED, ctx.t("Formularen mangler sin version", "The form lacks its revision"), &path, &notice(ctx.t(
+                "Formularen har ikke den version af planerne, den blev læst ved (feltet revision), så en ændring kunne overskrive en andens. Intet er gemt. Åbn formularen igen fra planerne.",
+                "The form does not carry the revision of the plans it was read at (the field revision), so a change could overwrite someone else's. Nothing was saved. Open the form again from the plans.",
+            )));
+        };
+        let read = Some(read);
         let submitted: Row = spec
             .fields
             .iter()
@@ -1410,54 +1437,69 @@ async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
         .unwrap_or_else(|e| problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
-/// `POST /api/auth/token` with `{"name": …, "password": …}`: a bearer token for [`auth::API_TTL`].
-pub(crate) async fn api_token(State(api): State<Shared>, body: axum::body::Bytes) -> Response {
-    blocking(move || {
-        let v: Value = match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(e) => {
-                return problem(
-                    StatusCode::BAD_REQUEST,
-                    format!("expected a JSON object {{\"name\": …, \"password\": …}}: {e}"),
-                );
-            }
-        };
-        let (Some(name), Some(password)) = (v["name"].as_str(), v["password"].as_str()) else {
+/// `POST /api/auth/token` with `{"name": …, "password": …}`: a bearer token for
+/// [`auth::API_TTL`]; throttled as the form is ([`crate::signin`]).
+pub(crate) async fn api_token(
+    State(api): State<Shared>,
+    ext: axum::http::Extensions,
+    body: axum::body::Bytes,
+) -> Response {
+    use crate::signin::Outcome;
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
             return problem(
                 StatusCode::BAD_REQUEST,
-                "expected a JSON object with the strings \"name\" and \"password\"",
+                format!("expected a JSON object {{\"name\": …, \"password\": …}}: {e}"),
             );
-        };
-        let Some(writer) = &api.writer else {
-            return problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the store is read-only; nobody can sign in",
-            );
-        };
-        let session = writer
-            .lock()
-            .map_err(|_| ())
-            .and_then(|mut w| w.sign_in(name, password, SessionKind::Api).map_err(|_| ()));
-        match session {
-            Ok(Some(s)) => (
-                StatusCode::CREATED,
-                axum::Json(json!({
-                    "token": s.token,
-                    "token_type": "Bearer",
-                    "expires_at": s.expires_at,
-                    "expires_in": auth::API_TTL,
-                    "user": {"name": s.user.name, "role": s.user.role.as_str()},
-                })),
-            )
-                .into_response(),
-            Ok(None) => problem(StatusCode::UNAUTHORIZED, "wrong user name or password"),
-            Err(()) => problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "cannot sign in: the store failed",
-            ),
         }
-    })
-    .await
+    };
+    let (Some(name), Some(password)) = (v["name"].as_str(), v["password"].as_str()) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "expected a JSON object with the strings \"name\" and \"password\"",
+        );
+    };
+    let outcome = crate::signin::sign_in(
+        api,
+        client_of(&ext),
+        name.to_string(),
+        password.to_string(),
+        SessionKind::Api,
+    )
+    .await;
+    match outcome {
+        Outcome::Signed(s) => (
+            StatusCode::CREATED,
+            axum::Json(json!({
+                "token": s.token,
+                "token_type": "Bearer",
+                "expires_at": s.expires_at,
+                "expires_in": auth::API_TTL,
+                "user": {"name": s.user.name, "role": s.user.role.as_str()},
+            })),
+        )
+            .into_response(),
+        Outcome::Refused => problem(StatusCode::UNAUTHORIZED, "wrong user name or password"),
+        Outcome::Throttled(seconds) => {
+            let mut r = problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "too many failed sign-ins for this name or from this address; try again in {seconds} seconds"
+                ),
+            );
+            r.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            r
+        }
+        Outcome::ReadOnly => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the store is read-only; nobody can sign in",
+        ),
+        Outcome::Failed(e) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot sign in: the store failed: {e}"),
+        ),
+    }
 }
 
 /// `DELETE /api/auth/token`: ends the bearer token's session.
@@ -1709,6 +1751,12 @@ async fn api_change(
             }
         };
         let read = match if_match(&headers) {
+            Ok(None) if method != "POST" => {
+                return problem(
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "expected If-Match naming the plans' revision you read, e.g. If-Match: \"12\" (GET /api/plans gives it); without it this change could overwrite someone else's",
+                );
+            }
             Ok(r) => r,
             Err(r) => return r,
         };

@@ -24,6 +24,7 @@
 //! | `/plans/download?format=xlsx\|csv&table=` | the plans as one workbook ([`kvarter_export::plans_xlsx`]) or one table's CSV |
 //! | `/login`, `/logout`, `/plans/edit/…`, `/plans/new/…`, `/plans/delete/…`, `/plans/audit`, `/admin/users` | signing in, the edit forms, the audit log, users ([`edit`]) |
 //! | `/static/style.css`, `/static/app.js` | built into the binary; the pages work without the script |
+//! | `/favicon.ico` | `204 No Content`: there is no icon |
 //!
 //! Maps and charts are SVG drawn on the server ([`svg`]) from the stored EPSG:25832 geometry.
 //!
@@ -70,6 +71,12 @@
 //! - **Only the store speaks SQL** for the API: its handlers read through
 //!   [`kvarter_store::read`].
 //! - Ids are the store's own (`area_id`, rule-set id, list id, list year): stable across loads.
+//! - **Every response carries the security headers** ([`secure`]: a Content-Security-Policy
+//!   allowing only the app's own script and style, `nosniff`, no framing, `same-origin`
+//!   referrers, `no-store` when signed in), set by one layer around the whole router.
+//! - **Connections are limited** ([`listen`]: a header-read timeout, an idle timeout, a cap on
+//!   open connections), and **sign-ins are throttled** per account and per address, verified
+//!   holding no connection ([`signin`]).
 
 #![recursion_limit = "512"]
 
@@ -78,13 +85,18 @@ pub mod area;
 pub mod dash;
 pub mod edit;
 pub mod foresight;
+pub mod listen;
+pub use listen::Limits;
 pub mod lists;
 pub mod method;
 pub mod overview;
 pub mod pages;
 pub mod plan_report;
 pub mod plans;
+pub mod policy;
 pub mod screening;
+pub mod secure;
+pub mod signin;
 pub mod svg;
 pub mod tables;
 pub mod whatif;
@@ -106,11 +118,17 @@ use std::sync::{Arc, Mutex};
 pub struct Config {
     /// Counts of persons under this are suppressed (default 5).
     pub min_count: u64,
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS only): for a server
+    /// behind an HTTPS proxy (`kvarter serve --secure-cookies`).
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { min_count: 5 }
+        Config {
+            min_count: 5,
+            secure_cookies: false,
+        }
     }
 }
 
@@ -128,6 +146,10 @@ struct Api {
     /// The one connection that writes (sign-ins and plan edits); `None` when the store cannot
     /// be opened for writing, and then the dashboard is read-only.
     writer: Option<Mutex<kvarter_store::Store>>,
+    /// The sign-in throttle ([`signin`]).
+    throttle: signin::Throttle,
+    /// Password verifications allowed at once (one per core, at most 4).
+    verify_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Api {
@@ -197,6 +219,10 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         ),
         dash,
         writer,
+        throttle: signin::Throttle::default(),
+        verify_slots: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        )),
     });
     Ok(Router::new()
         .route("/", get(overview_page))
@@ -251,6 +277,7 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         )
         .route("/api/audit", get(edit::api_audit))
         .route("/static/{file}", get(asset))
+        .route("/favicon.ico", get(no_icon))
         .route("/api/areas/{id}/explanation", get(api::explanation))
         .route("/api/screenings", get(screening::api_screenings))
         .route(
@@ -267,14 +294,21 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/api/openapi.json", get(api::openapi))
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(secure::headers))
         .with_state(api))
 }
 
-/// Serves `app` on `addr` until the process ends. `listening` is called with the bound address
-/// (useful with port 0) before the first request is accepted.
-pub fn serve(addr: &str, app: Router, listening: impl FnOnce(SocketAddr)) -> Result<(), String> {
+/// Serves `app` on `addr` with `limits` ([`listen`]) until the process ends. `listening` is
+/// called with the bound address (useful with port 0) before the first request is accepted.
+pub fn serve(
+    addr: &str,
+    app: Router,
+    limits: listen::Limits,
+    listening: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     rt.block_on(async move {
@@ -285,9 +319,8 @@ pub fn serve(addr: &str, app: Router, listening: impl FnOnce(SocketAddr)) -> Res
             .local_addr()
             .map_err(|e| format!("--addr {addr}: {e}"))?;
         listening(local);
-        axum::serve(listener, app)
-            .await
-            .map_err(|e| format!("serving on {local}: {e}"))
+        listen::run(listener, app, limits).await;
+        Ok(())
     })
 }
 
@@ -684,7 +717,7 @@ async fn plans_page(
         api,
         headers,
         uri,
-        &["lang", "saved"],
+        &["lang", "saved", "index_from", "index_to", "risk"],
         dash::Nav::Plans,
         |c, _, ctx, m| {
             let saved = m
@@ -696,7 +729,7 @@ async fn plans_page(
                     })
                 })
                 .transpose()?;
-            plans::page(c, ctx, saved)
+            plans::page(c, ctx, saved, m)
         },
     )
     .await
@@ -940,6 +973,16 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
 }
 
 /// The dashboard's stylesheet and script, built into the binary (no CDN, no build step).
+/// `/favicon.ico`: no icon (the pages name an empty one), said without an error, so that a
+/// browser that asks anyway, as Chromium does after a redirect, logs none.
+async fn no_icon() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(header::CACHE_CONTROL, "public, max-age=86400")],
+    )
+        .into_response()
+}
+
 async fn asset(UrlPath(file): UrlPath<String>) -> Response {
     let (body, mime) = match file.as_str() {
         "style.css" => (

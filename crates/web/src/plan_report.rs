@@ -8,7 +8,10 @@
 
 use crate::dash::{Ctx, Dash, Td, badge, table, wrapped, year_form};
 use crate::pages::{PageError, memberships, not_found};
-use crate::plans::{initiative_status, mark, no_plans, status_badge, stored, track};
+use crate::plans::{
+    comparator_label, initiative_status, mark, no_plans, population_label, status_badge, stored,
+    track,
+};
 use crate::svg::escape;
 use kvarter_plans::{
     ActionPlanVersion, Areas, Decimal, Helhedsplan, Indicator, Initiative, InitiativeChange,
@@ -160,13 +163,14 @@ fn in_force_text(ctx: &Ctx, v: &ActionPlanVersion, state: InForce, year: i32) ->
 fn indicator_head(ctx: &Ctx, year: i32) -> Vec<String> {
     vec![
         ctx.t("Indikator", "Indicator").into(),
-        ctx.t("Måling", "Measure").into(),
+        ctx.t("Målt på", "Measured on").into(),
         ctx.t("Udgangspunkt", "Baseline").into(),
         ctx.t("Mål", "Target").into(),
         format!("{} {year}", ctx.t("Værdi", "Value")),
+        ctx.t("Resten (samme år)", "The rest (same year)").into(),
+        ctx.t("Forskel (og tidligere)", "Gap (and earlier)").into(),
         format!("{} {year}", ctx.t("Krævet", "Required")),
         ctx.t("Status", "Status").into(),
-        ctx.t("Forskel til alle områder", "Gap to all areas").into(),
     ]
 }
 
@@ -177,6 +181,7 @@ fn indicator_table(
     caption: &str,
     indicators: &[Indicator],
     progress: &BTreeMap<String, Progress>,
+    round: Option<&(String, i32)>,
     year: i32,
 ) -> String {
     let rows: Vec<Vec<Td>> = indicators
@@ -220,7 +225,11 @@ fn indicator_table(
                     escape(&i.name),
                     mark(ctx, i.illustrative)
                 )),
-                Td::html(format!("<code>{}</code>", escape(i.measure.as_str()))),
+                Td::html(format!(
+                    "{}<br><code>{}</code>",
+                    population_label(ctx, i, round),
+                    escape(i.measure.as_str())
+                )),
                 Td::html(
                     i.baseline
                         .as_ref()
@@ -230,16 +239,36 @@ fn indicator_table(
                     Some(Target::Value { value, year }) => format!("{} ({year})", num(*value)),
                     Some(Target::CityAverage { year: ty }) => format!(
                         "{} ({ty}){}",
-                        ctx.t("alle områders gennemsnit", "the average of all areas"),
+                        comparator_label(ctx, i),
                         p.and_then(|p| p.target_value.zip(p.latest))
                             .map_or(String::new(), |(t, (ly, _))| format!("; {ly}: {}", num(t)))
                     ),
                     None => "–".into(),
                 }),
-                value,
+                if i.measure == Measure::NoSource {
+                    Td::html(format!(
+                        "{} {}",
+                        ctx.t("ingen datakilde:", "no data source:"),
+                        escape(&i.data_source)
+                    ))
+                } else {
+                    value
+                },
+                Td::html(p.and_then(|p| p.comparator).map_or("–".into(), num)),
+                Td::html(
+                    match (p.and_then(|p| p.gap_to_city), p.and_then(|p| p.gap_from)) {
+                        (Some(g), Some((y, from))) => format!(
+                            "{} <span class=\"muted\">({} {y}: {})</span>",
+                            num(g),
+                            ctx.t("i", "in"),
+                            num(from)
+                        ),
+                        (Some(g), None) => num(g),
+                        _ => "–".into(),
+                    },
+                ),
                 Td::html(p.and_then(|p| p.required).map_or("–".into(), num)),
                 Td::html(status_badge(ctx, p)),
-                Td::html(p.and_then(|p| p.gap_to_city).map_or("–".into(), num)),
             ]
         })
         .collect();
@@ -375,6 +404,7 @@ fn helhedsplan_block(
     ctx: &Ctx,
     hp: &Helhedsplan,
     progress: &BTreeMap<String, Progress>,
+    round: Option<&(String, i32)>,
     year: i32,
 ) -> String {
     let mut b = format!(
@@ -413,6 +443,7 @@ fn helhedsplan_block(
                     ctx.t("Målt ved", "Measured by"),
                     &g.indicators,
                     progress,
+                    round,
                     year,
                 ));
             }
@@ -459,7 +490,7 @@ pub fn report(
     let mut b = String::from("<div class=\"plan-report\">");
     let _ = write!(
         b,
-        "<div class=\"report-actions\">{}<p class=\"print-hint\"><button type=\"button\" onclick=\"window.print()\">{}</button> <span class=\"muted\">{}</span> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></div>",
+        "<div class=\"report-actions\">{}<p class=\"print-hint\"><button type=\"button\" data-print hidden>{}</button> <span class=\"muted\">{}</span> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p></div>",
         year_form(ctx, "/plans/report", &dash.years, year, ""),
         ctx.t("Udskriv", "Print"),
         ctx.t(
@@ -477,11 +508,22 @@ pub fn report(
         return Ok((title, b));
     };
     let tracked = track(conn, &ctx.policy(), &mut plans)?;
+    let round = tracked.round.clone();
+    // The headline and the goals as of the data the list of `year` rests on (year − 1).
+    let counted = crate::plans::Measured::read(conn)?.counted;
+    let as_of: std::collections::HashMap<String, String> = counted
+        .years("outside_labour_share")
+        .into_iter()
+        .filter(|y| *y < year)
+        .max()
+        .map(|y| ("index_to".to_string(), y.to_string()))
+        .into_iter()
+        .collect();
+    let headline = crate::policy::section(conn, ctx, &counted, &as_of, false)?;
     let progress = if year == latest {
         tracked.progress
     } else {
-        let listed = crate::plans::listed_in_latest(conn)?;
-        crate::plans::progress_up_to(conn, &ctx.policy(), &plans, &listed, Some(year))?
+        crate::plans::progress_up_to(conn, &ctx.policy(), &plans, Some(year))?
     };
 
     // What is illustrative, counted.
@@ -496,8 +538,8 @@ pub fn report(
             "Status of the policy's goals in list year"
         ),
         ctx.t(
-            "Hver værdi er beregnet af områdeårstabellen i lageret (vægtet over indikatorens områder; «alle udsatte områder» er områderne på en statslig liste i det seneste listeår, som på siden Planer og mål), med årene efter listeåret udeladt: værdien er den seneste til og med listeåret, og den krævede værdi er den rette linje fra udgangspunktet til målet, aflæst det år. Udgangspunkter, mål, indsatser og helhedsplaner kommer fra planfilerne.",
-            "Every value is computed from the store's area-year table (weighted over the indicator's areas; “all designated areas” are the areas on a state list in the latest list year, as on Plans and goals), with the years after the list year left out: the value is the latest up to the list year, and the required value is the straight line from the baseline to the target, read in that year. Baselines, targets, initiatives and helhedsplaner come from the plan files."
+            "Hver indikator er målt på den befolkning, den nævner, og sammenlignet med resten af samme helhed i samme år (de udsatte byområder med resten af kommunen, boligområder med de øvrige boligområder), som på siden Planer og mål. Værdien er den seneste før rapportens år: for statens tabel til og med listeåret, for screeningens tal til og med dataåret før (det, listen bygger på). Den krævede værdi er den rette linje fra udgangspunktet til målet, aflæst det år. Udgangspunkter, mål, indsatser og helhedsplaner kommer fra planfilerne.",
+            "Each indicator is measured on the population it names and compared with the rest of the same whole in the same year (the udsatte byområder with the rest of the municipality, housing estates with the other estates), as on Plans and goals. The value is the latest before the report's year: for the state's table up to the list year, for the screening's counts up to the data year before it (the one the list rests on). The required value is the straight line from the baseline to the target, read in that year. Baselines, targets, initiatives and helhedsplaner come from the plan files."
         ),
         format_args!(
             "{} {n_ind_ill} {} {n_ind} {}",
@@ -514,12 +556,14 @@ pub fn report(
             b,
             "<p class=\"notice\">{n} {} {y} {}</p>",
             ctx.t(
-                "udgangspunkter, som planerne ikke angiver, er taget fra data for listeåret",
-                "baselines the plans do not give are taken from the data of list year"
+                "udgangspunkter, som planerne ikke angiver, er taget fra data for",
+                "baselines the plans do not give are taken from the data of"
             ),
             ctx.t("(illustrativt).", "(illustrative).")
         );
     }
+
+    b.push_str(&headline);
 
     let mut all_in_force: Vec<(&ActionPlanVersion, InForce)> = Vec::new();
     for policy in &plans.policies {
@@ -613,6 +657,7 @@ pub fn report(
                         ctx.t("Indikatorer", "Indicators"),
                         &sub.indicators,
                         &progress,
+                        round.as_ref(),
                         year,
                     ));
                 }
@@ -727,7 +772,7 @@ pub fn report(
             );
         }
         for hp in hps {
-            b.push_str(&helhedsplan_block(ctx, hp, &progress, year));
+            b.push_str(&helhedsplan_block(ctx, hp, &progress, round.as_ref(), year));
         }
         let items: Vec<(&ActionPlanVersion, &Initiative)> = all_in_force
             .iter()
@@ -788,7 +833,7 @@ pub fn report(
                 "<section class=\"report-block\"><h3><a href=\"{}\">{}</a></h3>{}</section>",
                 escape(&ctx.href(&format!("/areas/{}?year={year}", hp.area_id))),
                 escape(area_name(dash, &hp.area_id)),
-                helhedsplan_block(ctx, hp, &progress, year)
+                helhedsplan_block(ctx, hp, &progress, round.as_ref(), year)
             );
         }
         b.push_str("</section>");

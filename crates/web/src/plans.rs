@@ -6,7 +6,9 @@ use crate::edit::url_encode;
 use crate::pages::PageError;
 use crate::svg::escape;
 use kvarter_plans::progress::Status;
-use kvarter_plans::{Areas, Indicator, InitiativeStatus, Plans, Progress, Target};
+use kvarter_plans::{
+    Areas, Indicator, InitiativeStatus, Measure, Plans, Population, Progress, Target,
+};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -18,20 +20,47 @@ pub(crate) fn listed_in_latest(conn: &Connection) -> Result<Vec<String>, String>
     kvarter_store::dashboard::listed_in_latest(conn).map_err(|e| format!("reading the store: {e}"))
 }
 
+/// What the plans are measured from, read from the store: the area-years, the estates listed
+/// in the latest list year, and the population counts of the latest designation round.
+pub(crate) struct Measured {
+    observations: Vec<kvarter_rules::Observation>,
+    listed: Vec<String>,
+    pub(crate) counted: kvarter_view::population::Counted,
+}
+
+impl Measured {
+    pub(crate) fn read(conn: &Connection) -> Result<Measured, String> {
+        let e = |e: rusqlite::Error| format!("reading the store: {e}");
+        Ok(Measured {
+            observations: crate::dash::observations(conn, None)?,
+            listed: listed_in_latest(conn)?,
+            counted: kvarter_view::population::Counted::latest_round(
+                &kvarter_store::dashboard::population_counts(conn).map_err(e)?,
+            ),
+        })
+    }
+
+    pub(crate) fn data(&self) -> kvarter_view::plans::Data<'_> {
+        kvarter_view::plans::Data {
+            observations: &self.observations,
+            listed: &self.listed,
+            counted: &self.counted,
+        }
+    }
+}
+
 /// Every indicator's progress from the store ([`kvarter_view::plans::progress_up_to`]).
 pub(crate) fn progress_up_to(
     conn: &Connection,
     policy: &kvarter_view::Policy,
     plans: &Plans,
-    listed: &[String],
     up_to: Option<i32>,
 ) -> Result<BTreeMap<String, Progress>, String> {
-    let observations = crate::dash::observations(conn, None)?;
-    kvarter_view::plans::progress_up_to(&observations, policy, plans, listed, up_to)
+    let m = Measured::read(conn)?;
+    kvarter_view::plans::progress_up_to(&m.data(), policy, plans, up_to)
 }
 
-/// Computes every indicator's progress from the store ([`kvarter_view::plans::track`]): the
-/// area-years, the latest list year and the areas listed in it, read here.
+/// Computes every indicator's progress from the store ([`kvarter_view::plans::track`]).
 pub fn track(
     conn: &Connection,
     policy: &kvarter_view::Policy,
@@ -39,9 +68,8 @@ pub fn track(
 ) -> Result<Tracked, String> {
     let e = |e: rusqlite::Error| format!("reading the store: {e}");
     let latest = kvarter_store::dashboard::latest_list_year(conn).map_err(e)?;
-    let listed = listed_in_latest(conn)?;
-    let observations = crate::dash::observations(conn, None)?;
-    kvarter_view::plans::track(&observations, policy, plans, latest, &listed)
+    let m = Measured::read(conn)?;
+    kvarter_view::plans::track(&m.data(), policy, plans, latest)
 }
 
 /// The stored plan files, parsed; `None` when the store has none.
@@ -126,12 +154,64 @@ fn add_link(ctx: &Ctx, table: &str, parent: &str, da: &str, en: &str) -> String 
     )
 }
 
+/// The people an indicator is measured on, in words.
+pub(crate) fn population_label(ctx: &Ctx, i: &Indicator, round: Option<&(String, i32)>) -> String {
+    match &i.population {
+        Population::Designated => match round {
+            Some((spec, year)) => format!(
+                "{} ({} {year}, <code>{}</code>)",
+                ctx.t("de udsatte byområder", "the udsatte byområder"),
+                ctx.t("udpegningen", "the designation of"),
+                escape(spec)
+            ),
+            None => ctx
+                .t("de udsatte byområder", "the udsatte byområder")
+                .into(),
+        },
+        Population::Area(id) => format!(
+            "{} <code>{}</code>",
+            ctx.t("byområdet", "the area"),
+            escape(id)
+        ),
+        Population::Municipality => ctx.t("hele kommunen", "the whole municipality").into(),
+        Population::StateListed => ctx
+            .t(
+                "boligområderne på en statslig liste",
+                "the housing estates on a state list",
+            )
+            .into(),
+        Population::Estates => match &i.areas {
+            Areas::Listed(ids) => format!(
+                "{} {}",
+                ctx.t("boligområderne", "the housing estates"),
+                ids.iter()
+                    .map(|a| format!("<code>{}</code>", escape(a)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Areas::All => ctx.t("boligområderne", "the housing estates").into(),
+        },
+    }
+}
+
+/// What an indicator's value is compared with, in words: the rest of the same whole.
+pub(crate) fn comparator_label(ctx: &Ctx, i: &Indicator) -> &'static str {
+    if i.measure.is_area_year() {
+        ctx.t("de øvrige boligområder", "the other housing estates")
+    } else if i.population == Population::Municipality || i.measure == Measure::NoSource {
+        "–"
+    } else {
+        ctx.t("resten af kommunen", "the rest of the municipality")
+    }
+}
+
 fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec<Vec<Td>> {
     let num = |d: kvarter_plans::Decimal| ctx.num(&d.to_string(), 2);
     indicators
         .iter()
         .map(|i| {
             let p = tracked.progress.get(&i.id);
+            let no_source = i.measure == Measure::NoSource;
             vec![
                 Td::html(format!(
                     "<span id=\"{}\">{}</span>{}{}",
@@ -140,7 +220,11 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                     mark(ctx, i.illustrative),
                     edit_link(ctx, "indicators", &i.id, None)
                 )),
-                Td::html(format!("<code>{}</code>", escape(i.measure.as_str()))),
+                Td::html(format!(
+                    "{}<br><code>{}</code>",
+                    population_label(ctx, i, tracked.round.as_ref()),
+                    escape(i.measure.as_str())
+                )),
                 Td::html(
                     i.baseline
                         .as_ref()
@@ -149,17 +233,49 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
                 Td::html(match &i.target {
                     Some(Target::Value { value, year }) => format!("{} ({year})", num(*value)),
                     Some(Target::CityAverage { year }) => {
-                        format!("{} ({year})", ctx.t("byens gennemsnit", "the city average"))
+                        format!("{} ({year})", comparator_label(ctx, i))
                     }
                     None => "–".into(),
                 }),
-                Td::html(
+                Td::html(if no_source {
+                    format!(
+                        "<span class=\"no-source\">{}</span> {}",
+                        ctx.t("ingen datakilde:", "no data source:"),
+                        escape(&i.data_source)
+                    )
+                } else {
                     p.and_then(|p| p.latest)
-                        .map_or("–".into(), |(y, v)| format!("{} ({y})", num(v))),
+                        .map_or("–".into(), |(y, v)| format!("{} ({y})", num(v)))
+                }),
+                Td::html(match p.and_then(|p| p.comparator) {
+                    Some(c) => format!(
+                        "{} <span class=\"muted\">({})</span>",
+                        num(c),
+                        comparator_label(ctx, i)
+                    ),
+                    None => "–".into(),
+                }),
+                Td::html(
+                    match (p.and_then(|p| p.gap_to_city), p.and_then(|p| p.gap_from)) {
+                        (Some(g), Some((y, from))) => format!(
+                            "{} <span class=\"muted\">({} {y}: {})</span>",
+                            num(g),
+                            ctx.t("i", "in"),
+                            num(from)
+                        ),
+                        (Some(g), None) => num(g),
+                        _ => "–".into(),
+                    },
                 ),
                 Td::html(p.and_then(|p| p.required).map_or("–".into(), num)),
-                Td::html(status_badge(ctx, p)),
-                Td::html(p.and_then(|p| p.gap_to_city).map_or("–".into(), num)),
+                Td::html(if no_source {
+                    format!(
+                        "<span class=\"badge status-unknown\">{}</span>",
+                        ctx.t("ingen datakilde", "no data source")
+                    )
+                } else {
+                    status_badge(ctx, p)
+                }),
             ]
         })
         .collect()
@@ -168,13 +284,14 @@ fn indicator_rows(ctx: &Ctx, indicators: &[Indicator], tracked: &Tracked) -> Vec
 fn indicator_head(ctx: &Ctx) -> Vec<String> {
     [
         ("Indikator", "Indicator"),
-        ("Måling", "Measure"),
+        ("Målt på", "Measured on"),
         ("Udgangspunkt", "Baseline"),
         ("Mål", "Target"),
         ("Seneste", "Latest"),
+        ("Resten (samme år)", "The rest (same year)"),
+        ("Forskel (og tidligere)", "Gap (and earlier)"),
         ("Krævet nu", "Required now"),
         ("Status", "Status"),
-        ("Forskel til alle områder", "Gap to all areas"),
     ]
     .iter()
     .map(|(d, e)| ctx.t(d, e).to_string())
@@ -187,17 +304,21 @@ pub fn page(
     conn: &Connection,
     ctx: &Ctx,
     saved: Option<i64>,
+    q: &std::collections::HashMap<String, String>,
 ) -> Result<(String, String), PageError> {
     let title = ctx.t("Planer og mål", "Plans and goals").to_string();
     let Some(mut plans) = stored(conn)? else {
         return Ok((title, no_plans(ctx)));
     };
-    let tracked = track(conn, &ctx.policy(), &mut plans)?;
+    let measured = Measured::read(conn)?;
+    let latest = kvarter_store::dashboard::latest_list_year(conn)
+        .map_err(|e| format!("reading the store: {e}"))?;
+    let tracked = kvarter_view::plans::track(&measured.data(), &ctx.policy(), &mut plans, latest)?;
     let mut b = format!(
         "<p class=\"lead\">{}</p>",
         ctx.t(
-            "Hver indikators seneste værdi, den værdi en ret linje fra udgangspunktet til målet kræver i dag, og forskellen til gennemsnittet af alle områder – beregnet af data, ikke indtastet. Årene er listeår. Dele mærket «illustrativ» er ikke fra en offentliggjort kilde.",
-            "Each indicator's latest value, the value a straight line from the baseline to the target requires today, and the gap to the average of all areas: computed from the data, not typed in. Years are list years. Parts marked “illustrative” are not from a published source."
+            "Hver indikator er målt på den befolkning, den nævner, og sammenlignes kun med resten af samme helhed i samme år: de udsatte byområder med resten af kommunen, boligområder med de øvrige boligområder. Tabellen viser den seneste værdi, resten, forskellen (og forskellen ved udgangspunktet), og den værdi en ret linje fra udgangspunktet til målet kræver i dag – beregnet af data, ikke indtastet. Screeningens indikatorer har dataår, statens tabel listeår. Dele mærket «illustrativ» er ikke fra en offentliggjort kilde.",
+            "Each indicator is measured on the population it names and compared only with the rest of the same whole in the same year: the udsatte byområder with the rest of the municipality, housing estates with the other estates. The table shows the latest value, the rest, the gap (and the gap at the baseline), and the value a straight line from the baseline to the target requires today: computed from the data, not typed in. The screening's indicators have data years, the state's table list years. Parts marked “illustrative” are not from a published source."
         )
     );
     if let Some(n) = saved {
@@ -261,6 +382,13 @@ pub fn page(
             .collect::<Vec<_>>()
             .join(" · ")
     );
+    b.push_str(&crate::policy::section(
+        conn,
+        ctx,
+        &measured.counted,
+        q,
+        true,
+    )?);
     if !plans.helhedsplaner.is_empty() {
         let _ = write!(
             b,

@@ -552,17 +552,14 @@ fn map(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
             scale_label: "km",
         },
     )
-    .replacen("<svg ", "<svg id=\"screening-map\" ", 1)
-    // An outline is drawn, not filled, so the units under it stay visible and hoverable.
-    .replace(
-        "class=\"st-screen-outline\"",
-        "class=\"st-screen-outline\" style=\"fill:none;stroke:var(--st-screen,#5e3c99);stroke-width:2.5px;pointer-events:stroke\"",
-    );
+    .replacen("<svg ", "<svg id=\"screening-map\" ", 1);
+    // The designated areas are outlines, not fills (style.css: `path.st-screen-outline`), so
+    // the units under them stay visible and hoverable.
     let _ = write!(
         b,
         "<section aria-labelledby=\"sc-map\"><h2 id=\"sc-map\">{}</h2><figure>{svg}<figcaption>{}</figcaption></figure>\
          <ul class=\"legend\"><li><span class=\"swatch st-screen\"></span>{}</li><li><span class=\"swatch st-screen-cell\"></span>{}</li>\
-         <li><span class=\"swatch st-none\"></span>{}</li><li><span class=\"swatch line\" style=\"--line-colour:var(--st-screen,#5e3c99)\"></span>{}</li></ul></section>",
+         <li><span class=\"swatch st-none\"></span>{}</li><li><span class=\"swatch line line-screen\"></span>{}</li></ul></section>",
         ctx.t("Kort", "Map"),
         ctx.t(
             "Kun enheder med mindst specifikationens mindstebefolkning vises; de øvrige indgår i screeningen og kan høre til et udpeget område, men tegnes ikke. Peg på en enhed eller et område for at se dets beboertal.",

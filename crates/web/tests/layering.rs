@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const API_MODULES: &[&str] = &[];
 
 /// What the CLI may use of the web crate: serving the dashboard.
-const SERVING: &[&str] = &["app", "serve", "Config", "demo"];
+const SERVING: &[&str] = &["app", "serve", "Config", "Limits", "demo"];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -238,6 +238,8 @@ struct Credentials {
         (status = 201, description = "The token, its type (Bearer), when it expires and the user.", body = AnyObject),
         (status = 400, response = BadRequest),
         (status = 401, description = "Unknown name or wrong password (the same answer for both).", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed sign-ins for the name or from the address: `Retry-After` says how many seconds to wait.", body = ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
         (status = 500, response = ServerError),
         (status = 503, description = "The store cannot be written: signing in is off.", body = ProblemDetails, content_type = "application/problem+json"),
     ))]
@@ -310,7 +312,7 @@ fn create_plan_row() {}
         ("table" = String, Path, description = "A plan table."),
         ("id" = String, Path, description = "The row's id."),
         ("in" = Option<String>, Query, description = "For initiatives: the action-plan version (action_plan_id)."),
-        ("If-Match" = Option<String>, Header, description = "The plans' revision the client read; a later change makes the edit fail with 412."),
+        ("If-Match" = String, Header, description = "The plans' revision the client read (`\"12\"`, from `GET /api/plans`); a later change makes the edit fail with 412, and without it the edit is refused with 428."),
     ),
     request_body(content = AnyObject, content_type = "application/json", description = "The fields to change: strings, numbers, booleans or null."),
     responses(
@@ -320,6 +322,7 @@ fn create_plan_row() {}
         (status = 403, description = "Not an editor.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, response = NotFound),
         (status = 412, description = "The plans changed since the revision in If-Match.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match: the edit must name the revision it was made from.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "The row does not pass the checks of an import.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 500, response = ServerError),
         (status = 503, description = "The store cannot be written.", body = ProblemDetails, content_type = "application/problem+json"),
@@ -335,7 +338,7 @@ fn update_plan_row() {}
         ("table" = String, Path, description = "A plan table."),
         ("id" = String, Path, description = "The row's id."),
         ("in" = Option<String>, Query, description = "For initiatives: the action-plan version (action_plan_id)."),
-        ("If-Match" = Option<String>, Header, description = "The plans' revision the client read; a later change makes the edit fail with 412."),
+        ("If-Match" = String, Header, description = "The plans' revision the client read (`\"12\"`, from `GET /api/plans`); a later change makes the edit fail with 412, and without it the edit is refused with 428."),
     ),
     responses(
         (status = 200, description = "The revision, the key and the row before.", body = AnyObject),
@@ -344,6 +347,7 @@ fn update_plan_row() {}
         (status = 403, description = "Not an editor.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, response = NotFound),
         (status = 412, description = "The plans changed since the revision in If-Match.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match: the edit must name the revision it was made from.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Another row still refers to it.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 500, response = ServerError),
         (status = 503, description = "The store cannot be written.", body = ProblemDetails, content_type = "application/problem+json"),
