@@ -75,3 +75,55 @@ fn a_package_without_xl_workbook_xml_is_refused() {
     assert!(err.contains("no xl/workbook.xml"), "{err}");
     assert!(open(b"not a zip").is_err());
 }
+
+/// `bytes` with every `from` in the zip entry `part` replaced by `to`.
+fn patched(bytes: &[u8], part: &str, from: &str, to: &str) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == part {
+            let text = String::from_utf8(data).unwrap();
+            assert!(text.contains(from), "{part} has no {from}");
+            data = text.replace(from, to).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Found by the `plans_xlsx` fuzz target (fuzz/README.md): a header cell whose address names a
+/// column past Excel's last (`ZZZZZZ1`, column 321,272,406, which calamine reads as written)
+/// made the reader walk every column between the header's first and last cell, 321 million
+/// lookups and a list of as many unnamed columns, over ten seconds and a gigabyte for a
+/// 6 kB file. The header's cells alone are walked now, and the stray name is refused at once.
+#[test]
+fn a_header_cell_far_to_the_right_is_refused_without_walking_the_columns_between() {
+    let bytes = workbook(&[(0, 0, "id"), (0, 1, "far")]);
+    let bytes = patched(
+        &bytes,
+        "xl/worksheets/sheet1.xml",
+        "r=\"B1\"",
+        "r=\"ZZZZZZ1\"",
+    );
+    let started = std::time::Instant::now();
+    let err = kvarter_export::plans_xlsx::read_xlsx("plans.xlsx", &bytes).unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.file, "plans.xlsx: sheet policies");
+    assert_eq!(err.line, Some(1));
+    assert_eq!(err.column, Some((321_272_406, "far".to_string())));
+    assert!(
+        err.message.starts_with("one of the columns id,"),
+        "{}",
+        err.message
+    );
+}
