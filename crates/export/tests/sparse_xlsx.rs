@@ -145,3 +145,15 @@ fn an_address_longer_than_excel_s_is_refused_before_calamine_reads_it() {
         assert_eq!(e.file, "plans.xlsx");
     }
 }
+
+/// The fuzz target's input itself: the long address (`Dillustr`) is in a part whose checksum
+/// is wrong, which calamine reads up to the address before it checks the sum.
+#[test]
+fn the_fuzz_input_with_a_long_address_in_a_part_with_a_bad_checksum_is_refused() {
+    let bytes = include_bytes!(
+        "../../../fuzz/corpus/plans_xlsx/crash-27489f0038a54bca0d2625d03ca52b6533cd9019"
+    );
+    let err = open(bytes).map(|_| ()).unwrap_err();
+    assert!(err.contains("\"Dillustr\""), "{err}");
+    assert!(kvarter_export::plans_xlsx::read_xlsx("plans.xlsx", bytes).is_err());
+}
