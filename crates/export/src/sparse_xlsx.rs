@@ -108,6 +108,9 @@ fn long_address(xml: &[u8]) -> Option<String> {
                         .position(|&b| b == q)
                         .map_or(xml.len(), |n| start + n);
                     let value = &xml[start..end];
+                    if reversed(value) {
+                        return Some(String::from_utf8_lossy(value).into_owned());
+                    }
                     let (mut letters, mut digits) = (0, 0);
                     for &b in value {
                         (letters, digits) = match b {
@@ -127,6 +130,32 @@ fn long_address(xml: &[u8]) -> Option<String> {
         i += 1;
     }
     None
+}
+
+/// Whether a range `A1:B2` ends above or to the left of where it starts (`I1:F7`), which
+/// calamine 0.38 subtracts without checking. Addresses with a run too long are left to
+/// [`long_address`]; an address without letters or digits counts them as 0.
+fn reversed(value: &[u8]) -> bool {
+    let corner = |a: &[u8]| -> Option<(u64, u64)> {
+        let (mut col, mut row) = (0u64, 0u64);
+        for &b in a {
+            match b {
+                b'A'..=b'Z' => col = col.checked_mul(26)?.checked_add(u64::from(b - b'A') + 1)?,
+                b'a'..=b'z' => col = col.checked_mul(26)?.checked_add(u64::from(b - b'a') + 1)?,
+                b'0'..=b'9' => row = row.checked_mul(10)?.checked_add(u64::from(b - b'0'))?,
+                _ => {}
+            }
+        }
+        Some((col, row))
+    };
+    let mut parts = value.split(|&b| b == b':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), None) => match (corner(a), corner(b)) {
+            (Some((c0, r0)), Some((c1, r1))) => c1 < c0 || r1 < r0,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The cells with a value of one worksheet, by `(row, column)` (both 0-based), as read from

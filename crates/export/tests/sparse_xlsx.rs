@@ -157,3 +157,20 @@ fn the_fuzz_input_with_a_long_address_in_a_part_with_a_bad_checksum_is_refused()
     assert!(err.contains("\"Dillustr\""), "{err}");
     assert!(kvarter_export::plans_xlsx::read_xlsx("plans.xlsx", bytes).is_err());
 }
+
+/// Found by the `plans_xlsx` fuzz target: a sheet dimension that ends before it starts
+/// (`I1:F7`) made calamine 0.38 subtract with an overflow. It is refused when the workbook is
+/// opened.
+#[test]
+fn a_dimension_ending_before_it_starts_is_refused() {
+    let good = workbook(&[(0, 0, "id"), (6, 5, "x")]);
+    let bytes = patched(
+        &good,
+        "xl/worksheets/sheet1.xml",
+        "ref=\"A1:F7\"",
+        "ref=\"I1:F7\"",
+    );
+    let err = open(&bytes).map(|_| ()).unwrap_err();
+    assert!(err.contains("\"I1:F7\""), "{err}");
+    assert!(kvarter_export::plans_xlsx::read_xlsx("plans.xlsx", &bytes).is_err());
+}
