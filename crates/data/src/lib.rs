@@ -21,7 +21,8 @@ mod units;
 
 pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
 pub use read::{
-    DataError, Location, Progress, SYNTH_MARKER, check_complete, read_areas, read_registers,
+    DataError, Location, Progress, SYNTH_MARKER, check_complete, read_areas, read_areas_from,
+    read_persons_csv, read_registers,
 };
 pub use units::{
     AreaTable, AreaTables, CellCounts, Fraction, UNDATED, Units, read_area_tables, read_units,

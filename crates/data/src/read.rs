@@ -19,6 +19,7 @@ use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderB
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -91,9 +92,18 @@ pub(crate) fn open_csv(
             format!("cannot open the file: {e}{hint}"),
         )
     })?;
+    csv_reader(path, file)
+}
+
+/// A CSV reader over `input` and its header names, as [`open_csv`] gives them; `path` names
+/// the input in errors.
+pub(crate) fn csv_reader<R: Read>(
+    path: &Path,
+    input: R,
+) -> Result<(csv::Reader<R>, Vec<String>), DataError> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(file);
+        .from_reader(input);
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| err(path, Location::Line(1), None, e.to_string()))?
@@ -252,10 +262,26 @@ pub fn read_areas(path: &Path) -> Result<Vec<Area>, DataError> {
     if let Some(dir) = path.parent() {
         check_complete(dir)?;
     }
-    let (mut rdr, headers) = open_csv(
+    let (rdr, headers) = open_csv(
         path,
         "; expected the areas of the extract (see docs/REGISTERS.md)",
     )?;
+    areas_csv(path, rdr, headers)
+}
+
+/// Reads the text of an `areas.csv` from `input`, as [`read_areas`] reads the file; `file`
+/// names the input in errors.
+pub fn read_areas_from(file: &str, input: impl Read) -> Result<Vec<Area>, DataError> {
+    let path = Path::new(file);
+    let (rdr, headers) = csv_reader(path, input)?;
+    areas_csv(path, rdr, headers)
+}
+
+fn areas_csv<R: Read>(
+    path: &Path,
+    mut rdr: csv::Reader<R>,
+    headers: Vec<String>,
+) -> Result<Vec<Area>, DataError> {
     let needed = [
         "area_id",
         "area_name",
@@ -941,7 +967,38 @@ fn read_csv_year(
     index: &HashMap<&str, u32>,
     areas: &[Area],
 ) -> Result<YearCounts, DataError> {
-    let (mut rdr, headers) = open_csv(path, "")?;
+    let (rdr, headers) = open_csv(path, "")?;
+    persons_csv(path, rdr, headers, year, index, areas)
+}
+
+/// Reads and counts the text of one data year's person file, `persons-YYYY.csv`, from `input`,
+/// as [`read_registers`] reads the file: every row checked, each person once, in the data year
+/// `year`, living in one of `areas` (those of [`read_areas`]) or in none. `file` names the
+/// input in errors.
+pub fn read_persons_csv(
+    file: &str,
+    input: impl Read,
+    year: i16,
+    areas: &[Area],
+) -> Result<YearCounts, DataError> {
+    let path = Path::new(file);
+    let index: HashMap<&str, u32> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i as u32))
+        .collect();
+    let (rdr, headers) = csv_reader(path, input)?;
+    persons_csv(path, rdr, headers, year, &index, areas)
+}
+
+fn persons_csv<R: Read>(
+    path: &Path,
+    mut rdr: csv::Reader<R>,
+    headers: Vec<String>,
+    year: i16,
+    index: &HashMap<&str, u32>,
+    areas: &[Area],
+) -> Result<YearCounts, DataError> {
     let mut pos: HashMap<&str, usize> = HashMap::new();
     for c in COLUMNS.iter().filter(|c| c.read) {
         let p = headers.iter().position(|h| h == c.name).ok_or_else(|| {

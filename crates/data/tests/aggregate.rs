@@ -416,6 +416,29 @@ fn parquet_csv_and_thread_count_give_the_same_counts() {
     assert_eq!(a, read_registers(&d1, None, &mut no_progress()).unwrap());
 }
 
+/// The in-memory readers (`read_areas_from`, `read_persons_csv`) count what the folder reader
+/// counts, and name the input as they are told.
+#[test]
+fn the_csv_readers_read_from_memory_as_from_the_folder() {
+    let mut rng = Rng(11);
+    let people = population(&mut rng, 500);
+    let d = dir("from-memory");
+    write_csv(&d.join("persons-2022.csv"), 2022, &people);
+    let folder = read_registers(&d, None, &mut no_progress()).unwrap();
+    let areas_text = std::fs::read(d.join("areas.csv")).unwrap();
+    let areas = kvarter_data::read_areas_from("areas.csv", &areas_text[..]).unwrap();
+    assert_eq!(areas, folder.areas);
+    let persons = std::fs::read(d.join("persons-2022.csv")).unwrap();
+    let counts = kvarter_data::read_persons_csv("p.csv", &persons[..], 2022, &areas).unwrap();
+    assert_eq!(Some(&counts), folder.years.get(&2022));
+    let e = kvarter_data::read_persons_csv("p.csv", &persons[..], 2021, &areas).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("p.csv, line 2, column year: expected the data year 2021"),
+        "{e}"
+    );
+}
+
 fn error_of(d: &Path) -> String {
     read_registers(d, None, &mut no_progress())
         .unwrap_err()

@@ -32,7 +32,7 @@ use calamine::{Data, Reader, Xlsx};
 use kvarter_plans::csv::FILES;
 use kvarter_plans::{Decimal, PlanError, Plans};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 /// The largest magnitude up to which every integer is exactly a double (2^53).
@@ -440,7 +440,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     // Only the cells with a value are kept, never the sheet's declared dimension: a cell at
     // XFD1048576 is one cell, not 17 billion.
     let range = crate::sparse_xlsx::SparseRange::read(wb, sheet).map_err(|e| err(None, None, e))?;
-    let (Some((r0, c0)), Some((_, c1))) = (range.start(), range.end()) else {
+    let Some((r0, _)) = range.start() else {
         // A blank sheet is a table without rows, as a missing one is.
         let columns = expected
             .iter()
@@ -459,20 +459,21 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     let at = |c: u32| c as usize + 1;
 
     // The header: every expected column once, no other; unnamed columns must stay empty.
+    // Only the header row's cells are walked, never the columns between them: a cell address
+    // is the file's say-so, and `ZZZZZZ1` would be 321 million columns to the right.
     let mut columns: BTreeMap<String, usize> = BTreeMap::new();
-    let mut unnamed = Vec::new();
-    for c in c0..=c1 {
-        let h = match range.get_value((r0, c)) {
-            None | Some(Data::Empty) => {
-                unnamed.push(c);
-                continue;
-            }
-            Some(Data::String(s)) => s.trim().to_string(),
-            Some(v) => v.to_string(),
+    let mut named = BTreeSet::new();
+    for (c, v) in range.row(r0) {
+        let h = match v {
+            Data::Empty => continue,
+            Data::String(s) => s.trim().to_string(),
+            v => v.to_string(),
         };
         if h.is_empty() {
-            unnamed.push(c);
-        } else if !expected.contains(&h.as_str()) {
+            continue;
+        }
+        named.insert(c);
+        if !expected.contains(&h.as_str()) {
             return Err(err(
                 Some(header_row),
                 Some((at(c), h.clone())),
@@ -518,7 +519,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         };
         if let Some((c, _)) = range
             .row(r)
-            .find(|&(c, _)| unnamed.binary_search(&c).is_ok() && filled(c))
+            .find(|&(c, _)| !named.contains(&c) && filled(c))
         {
             return Err(err(
                 Some(row),

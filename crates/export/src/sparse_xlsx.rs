@@ -31,6 +31,7 @@ pub const MAX_CELLS: usize = 1_000_000;
 pub fn open(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, String> {
     let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| format!("an Excel workbook (.xlsx) ({e})"))?;
+    check_addresses(bytes)?;
     if wb.sheet_names().is_empty() {
         return Err(
             "an Excel workbook (.xlsx) with its sheets, but the file has no xl/workbook.xml \
@@ -39,6 +40,122 @@ pub fn open(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, String> {
         );
     }
     Ok(wb)
+}
+
+/// The longest run of letters (`XFD`) and of digits (`1048576`) in an Excel cell address.
+const ADDRESS_RUNS: (usize, usize) = (3, 7);
+
+/// Refuses a worksheet whose `r` or `ref` attribute (a cell's or a row's address, the sheet's
+/// dimension) has a longer run of letters or digits than an Excel address has. calamine 0.38
+/// adds up an address's letters and digits in a `u32` without checking, so `ZZZZZZZZ1` or
+/// `A99999999999` would overflow: a panic where overflow is checked (the tests, the fuzz
+/// targets), a wrong cell elsewhere. Found by the `plans_xlsx` fuzz target.
+fn check_addresses(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // calamine opened it; what it reads is checked below as it reads it
+    };
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part.name().unwrap_or_default().to_string();
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        // What can be read is checked: calamine reads a part with a bad checksum up to the
+        // end before it notices, so the bytes before an error are read by it too.
+        let mut xml = Vec::new();
+        let _ = part.read_to_end(&mut xml);
+        if let Some(bad) = long_address(&xml) {
+            return Err(format!(
+                "a worksheet whose addresses are Excel's (A1 to XFD1048576), but {name} has \
+                 {bad:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first value of an `r` or `ref` attribute in `xml` with a run of letters or of digits
+/// longer than an Excel address has.
+fn long_address(xml: &[u8]) -> Option<String> {
+    let mut i = 0;
+    while i < xml.len() {
+        // An attribute name starts after whitespace: ` r=` or ` ref=`, with optional spaces.
+        if xml[i].is_ascii_whitespace() {
+            let rest = &xml[i + 1..];
+            let name_len = if rest.starts_with(b"ref") {
+                3
+            } else if rest.starts_with(b"r") {
+                1
+            } else {
+                i += 1;
+                continue;
+            };
+            let mut j = i + 1 + name_len;
+            while j < xml.len() && xml[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if xml.get(j) == Some(&b'=') {
+                j += 1;
+                while j < xml.len() && xml[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if let Some(&q @ (b'"' | b'\'')) = xml.get(j) {
+                    let start = j + 1;
+                    let end = xml[start..]
+                        .iter()
+                        .position(|&b| b == q)
+                        .map_or(xml.len(), |n| start + n);
+                    let value = &xml[start..end];
+                    if reversed(value) {
+                        return Some(String::from_utf8_lossy(value).into_owned());
+                    }
+                    let (mut letters, mut digits) = (0, 0);
+                    for &b in value {
+                        (letters, digits) = match b {
+                            b'A'..=b'Z' | b'a'..=b'z' => (letters + 1, 0),
+                            b'0'..=b'9' => (0, digits + 1),
+                            _ => (0, 0),
+                        };
+                        if letters > ADDRESS_RUNS.0 || digits > ADDRESS_RUNS.1 {
+                            return Some(String::from_utf8_lossy(value).into_owned());
+                        }
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether a range `A1:B2` ends above or to the left of where it starts (`I1:F7`), which
+/// calamine 0.38 subtracts without checking. Addresses with a run too long are left to
+/// [`long_address`]; an address without letters or digits counts them as 0.
+fn reversed(value: &[u8]) -> bool {
+    let corner = |a: &[u8]| -> Option<(u64, u64)> {
+        let (mut col, mut row) = (0u64, 0u64);
+        for &b in a {
+            match b {
+                b'A'..=b'Z' => col = col.checked_mul(26)?.checked_add(u64::from(b - b'A') + 1)?,
+                b'a'..=b'z' => col = col.checked_mul(26)?.checked_add(u64::from(b - b'a') + 1)?,
+                b'0'..=b'9' => row = row.checked_mul(10)?.checked_add(u64::from(b - b'0'))?,
+                _ => {}
+            }
+        }
+        Some((col, row))
+    };
+    let mut parts = value.split(|&b| b == b':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), None) => match (corner(a), corner(b)) {
+            (Some((c0, r0)), Some((c1, r1))) => c1 < c0 || r1 < r0,
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The cells with a value of one worksheet, by `(row, column)` (both 0-based), as read from

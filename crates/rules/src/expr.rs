@@ -38,6 +38,17 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Parses a condition, as a rule file's loader does. `is_list(name)` says whether a name is
+    /// a list (`Some(true)`), a criterion (`Some(false)`) or unknown (`None`).
+    ///
+    /// # Errors
+    ///
+    /// An [`ExprError`] at the offending token, also for a condition nested deeper than
+    /// [`MAX_DEPTH`].
+    pub fn parse(src: &str, is_list: &dyn Fn(&str) -> Option<bool>) -> Result<Expr, ExprError> {
+        parse(src, is_list)
+    }
+
     /// Every criterion id named, in order of appearance.
     pub fn criteria(&self) -> Vec<&str> {
         let mut out = Vec::new();

@@ -28,7 +28,7 @@ pub use engine::{
     ListOutcome, ListResult, Membership, MembershipSource, Observation, PersonMargin, StreakTrace,
     StreakYear, Trace, evaluate,
 };
-pub use expr::Expr;
+pub use expr::{Expr, ExprError, MAX_DEPTH};
 pub use load::{Catalog, MAX_WINDOW_YEARS, RuleError, decimal_of};
 pub use model::{
     Average, BasicEducation, Criterion, InForce, ListDef, Measurement, Operator, Override, RuleSet,
