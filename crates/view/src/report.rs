@@ -261,13 +261,13 @@ pub struct PolicyStatus {
     /// Per action plan carrying it, the version in force ([`in_force`]).
     pub in_force: Vec<Version>,
     /// Its strategic goals.
-    pub goals: Vec<GoalStatus>,
+    pub goals: Vec<GoalReport>,
 }
 
 /// A strategic goal.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct GoalStatus {
+pub struct GoalReport {
     /// Its id.
     pub id: String,
     /// Its Danish name.
@@ -277,13 +277,13 @@ pub struct GoalStatus {
     /// Not from a published source.
     pub illustrative: bool,
     /// Its sub-goals.
-    pub sub_goals: Vec<SubGoalStatus>,
+    pub sub_goals: Vec<SubGoalReport>,
 }
 
 /// A sub-goal: its indicators and the initiatives in force serving it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SubGoalStatus {
+pub struct SubGoalReport {
     /// Its id.
     pub id: String,
     /// Its Danish name.
@@ -850,7 +850,7 @@ impl StatusReport {
                 goals: p
                     .goals
                     .iter()
-                    .map(|g| GoalStatus {
+                    .map(|g| GoalReport {
                         id: g.id.clone(),
                         name: g.name.clone(),
                         name_en: g.name_en.clone(),
@@ -858,7 +858,7 @@ impl StatusReport {
                         sub_goals: g
                             .sub_goals
                             .iter()
-                            .map(|s| SubGoalStatus {
+                            .map(|s| SubGoalReport {
                                 id: s.id.clone(),
                                 name: s.name.clone(),
                                 name_en: s.name_en.clone(),
