@@ -1,14 +1,20 @@
-"""Benchmark: kvarter against DuckDB on the same Parquet, in the same script, on the same machine.
+"""Benchmark: kvarter against DuckDB (several formulations) and Polars on the same Parquet, on the
+same machine.
 
-Both read two data years of person-year Parquet (the synthetic country), aggregate, and evaluate
-the lists of 1 December 2024. Each run is a fresh process; wall time and peak resident memory
-(ru_maxrss from wait4) are taken per process, runs are interleaved, and medians are reported.
-DuckDB's in-process query time is reported too, which leaves out Python's start-up and import.
+Every contender reads two data years of person-year Parquet (the synthetic country), aggregates
+them, and evaluates the lists of 1 December 2024. Each run is a fresh process; wall time and peak
+resident memory (ru_maxrss from wait4) are taken per process. The contenders take turns within a
+round, the order rotating from round to round, and medians are reported. For DuckDB and Polars the
+in-process query time is reported too, which leaves out Python's start-up and imports. Every
+contender's memberships must equal kvarter's, in every run; the script fails if one does not.
 
-Usage: python bench.py --data DIR --kvarter PATH [--runs N]
+Usage: python bench.py --data DIR --kvarter PATH [--runs N] [--no-polars]
 """
 import argparse
+import csv
+import io
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -16,13 +22,15 @@ import time
 
 import duckdb
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 COLUMNS = ["person_id", "year", "area_id", "region", "age", "origin", "outside_fte", "in_education",
            "education_level", "education_source", "income", "taxable", "convicted"]
 LISTS = {"udsat_boligomraade", "parallelsamfund", "forebyggelsesomraade", "kombineret_udlejning"}
 
 
 def run_measured(cmd):
-    """Like run, but measures peak memory with wait4 (communicate would reap the child first)."""
+    """Runs cmd; returns stdout, stderr, wall seconds and peak RSS in MB (wait4, not communicate,
+    so that the child's resource usage is ours to read)."""
     start = time.perf_counter()
     with open("/tmp/kvarter-bench.out", "wb") as out, open("/tmp/kvarter-bench.err", "wb") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
@@ -37,8 +45,7 @@ def run_measured(cmd):
 
 def memberships(csv_text):
     rows = set()
-    for line in csv_text.splitlines()[1:]:
-        f = line.split(",")
+    for f in list(csv.reader(io.StringIO(csv_text)))[1:]:
         year, area = f[0], f[1]
         lst = f[2] if len(f) == 3 else f[4]
         if year == "2024" and lst in LISTS:
@@ -50,7 +57,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--kvarter", required=True)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--no-polars", action="store_true")
     a = ap.parse_args()
     files = [f"{a.data}/persons-{y}.parquet" for y in (2022, 2023)]
     meta = duckdb.connect().execute(
@@ -60,42 +68,78 @@ def main():
             ",".join(f"'{c}'" for c in COLUMNS)), [files]).fetchone()
     uncompressed_mb, compressed_mb, rows = meta[0] / 2**20, meta[1] / 2**20, meta[2]
     on_disk_mb = sum(os.path.getsize(f) for f in files) / 2**20
-    kv_cmd = [a.kvarter, "lists", "--registers", a.data, "--data-years", "2022-2023",
-              "--year", "2024", "--format", "csv"]
-    dd_cmd = [sys.executable, os.path.join(os.path.dirname(__file__), "duckdb_lists.py"), a.data]
-    kv, dd, dq = [], [], []
-    kv_out = dd_out = None
-    for i in range(a.runs + 1):  # the first round warms the page cache and is not counted
-        out, _, wall, rss = run_measured(kv_cmd)
-        kv_out = out
-        if i:
-            kv.append((wall, rss))
-        out, err, wall, rss = run_measured(dd_cmd)
-        dd_out = out
-        if i:
-            dd.append((wall, rss))
-            dq.append(float(err.strip().split("query_seconds=")[-1]))
-    same = memberships(kv_out) == memberships(dd_out)
-    med = lambda xs: statistics.median(xs)
-    kv_wall, dd_wall = med([w for w, _ in kv]), med([w for w, _ in dd])
-    kv_rss, dd_rss = med([r for _, r in kv]), med([r for _, r in dd])
-    dd_query = med(dq)
+
+    py = sys.executable
+    dd = lambda sql, *extra: [py, f"{HERE}/duckdb_lists.py", a.data, f"{HERE}/{sql}", *extra]
+    contenders = [
+        ("kvarter", [a.kvarter, "lists", "--registers", a.data, "--data-years", "2022-2023",
+                     "--year", "2024", "--format", "csv"]),
+        ("DuckDB, GROUPING SETS (duckdb_grouping_sets.sql)", dd("duckdb_grouping_sets.sql")),
+        ("DuckDB, GROUP BY + roll-up (duckdb_group_by.sql)", dd("duckdb_group_by.sql")),
+        ("DuckDB, GROUP BY + roll-up, threads = 2", dd("duckdb_group_by.sql", "--threads", "2")),
+        ("DuckDB, projected 0/1 columns + GROUP BY + roll-up (duckdb_projected.sql)",
+         dd("duckdb_projected.sql")),
+        ("DuckDB, count_if + GROUP BY + roll-up (duckdb_count_if.sql)", dd("duckdb_count_if.sql")),
+    ]
+    versions = f"duckdb {duckdb.__version__}"
+    if not a.no_polars:
+        import polars
+        versions += f", polars {polars.__version__}"
+        contenders.append(("Polars, lazy scan_parquet + group_by + roll-up (polars_lists.py)",
+                           [py, f"{HERE}/polars_lists.py", a.data]))
+
+    results = {name: [] for name, _ in contenders}  # (wall, rss, query seconds or None)
+    reference = None
+    for i in range(a.runs + 1):  # round 0 warms the page cache and is not counted
+        k = i % len(contenders)
+        for name, cmd in contenders[k:] + contenders[:k]:
+            out, err, wall, rss = run_measured(cmd)
+            got = memberships(out)
+            if name == "kvarter":
+                if reference is not None and got != reference:
+                    sys.exit("kvarter's memberships changed between runs")
+                reference = reference or got
+            if i:
+                q = float(err.split("query_seconds=")[-1]) if "query_seconds=" in err else None
+                results[name].append((wall, rss, q, got))
+        print(f"round {i} done", file=sys.stderr)
+
+    med = statistics.median
+    kv_wall = med(w for w, _, _, _ in results["kvarter"])
     print(f"data: {a.data}: {rows:,} person-rows in 2 files, {on_disk_mb:.0f} MB on disk; "
-          f"the {len(COLUMNS)} columns read are {compressed_mb:.0f} MB compressed, {uncompressed_mb:.0f} MB uncompressed")
-    print(f"machine: {os.cpu_count()} cores; duckdb {duckdb.__version__}; {a.runs} runs each, medians\n")
-    print("| | wall time | peak memory |")
-    print("|---|---|---|")
-    print(f"| kvarter (whole process) | {kv_wall:.3f} s | {kv_rss:.0f} MB |")
-    print(f"| DuckDB (whole process, incl. Python start-up) | {dd_wall:.3f} s | {dd_rss:.0f} MB |")
-    print(f"| DuckDB (query alone) | {dd_query:.3f} s | |")
-    print(f"\nspeed: kvarter is {dd_wall / kv_wall:.2f}x DuckDB's process time and "
-          f"{dd_query / kv_wall:.2f}x DuckDB's query time")
-    print(f"memory: kvarter's peak is {kv_rss / uncompressed_mb:.2f}x the uncompressed size of the columns read")
-    print(f"lists of 2024 agree: {'yes' if same else 'NO'} "
-          f"({len(memberships(kv_out))} memberships from kvarter, {len(memberships(dd_out))} from DuckDB)")
-    if not same:
-        print("only kvarter:", sorted(memberships(kv_out) - memberships(dd_out))[:10])
-        print("only DuckDB:", sorted(memberships(dd_out) - memberships(kv_out))[:10])
+          f"the {len(COLUMNS)} columns kvarter reads are {compressed_mb:.0f} MB compressed, "
+          f"{uncompressed_mb:.0f} MB uncompressed (the SQL and Polars do not read person_id)")
+    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
+          f"{versions}; {a.runs} interleaved runs each, medians\n")
+    print("| | query alone | whole process (min–max) | peak memory | query alone ÷ kvarter's process | process ÷ kvarter's process | memberships = kvarter's |")
+    print("|---|---|---|---|---|---|---|")
+    failed = []
+    best_query = None
+    for name, _ in contenders:
+        rs = results[name]
+        wall = med(w for w, _, _, _ in rs)
+        lo, hi = min(w for w, _, _, _ in rs), max(w for w, _, _, _ in rs)
+        rss = med(r for _, r, _, _ in rs)
+        qs = [q for _, _, q, _ in rs if q is not None]
+        q = med(qs) if qs else None
+        agree = all(m == reference for _, _, _, m in rs)
+        if not agree:
+            failed.append(name)
+        if q is not None and (best_query is None or q < best_query[1]):
+            best_query = (name, q)
+        ratio = f"{q / kv_wall:.2f}" if q is not None else ""
+        print(f"| {name} | {f'{q:.3f} s' if q is not None else ''} | {wall:.3f} s ({lo:.3f}–{hi:.3f}) "
+              f"| {rss:.0f} MB | {ratio} | {wall / kv_wall:.2f} | {'yes' if agree else 'NO'} ({len(rs[-1][3])}) |")
+    print(f"\nkvarter's whole process: {kv_wall:.3f} s; the best query alone: {best_query[0]}, "
+          f"{best_query[1]:.3f} s; best query alone ÷ kvarter's whole process = {best_query[1] / kv_wall:.2f}")
+    print(f"kvarter's peak memory is {med(r for _, r, _, _ in results['kvarter']) / uncompressed_mb:.2f}× "
+          f"the uncompressed size of the columns it reads")
+    print(f"memberships of 2024 from kvarter: {len(reference)}")
+    if failed:
+        for name in failed:
+            bad = next(m for _, _, _, m in results[name] if m != reference)
+            print(f"{name}: only kvarter {sorted(reference - bad)[:10]}, only this {sorted(bad - reference)[:10]}")
+        sys.exit("memberships disagree: " + "; ".join(failed))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Runs bench/duckdb_lists.sql over a register folder and prints the memberships as CSV.
+"""Runs one of the DuckDB formulations (bench/duckdb_*.sql) over a register folder and prints the
+memberships as CSV.
 
-Usage: python duckdb_lists.py DIR [--threads N]. Prints the query's own time on stderr.
+Usage: python duckdb_lists.py DIR SQL_FILE [--threads N]. Prints the query's own time (from
+handing the statement to DuckDB until every result row is fetched) on stderr.
 """
 import pathlib
 import sys
@@ -8,9 +10,9 @@ import time
 
 import duckdb
 
-folder = sys.argv[1]
+folder, sql_file = sys.argv[1], sys.argv[2]
 threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else None
-sql = (pathlib.Path(__file__).parent / "duckdb_lists.sql").read_text().replace("{dir}", folder)
+sql = pathlib.Path(sql_file).read_text().replace("{dir}", folder)
 con = duckdb.connect()
 if threads:
     con.execute(f"SET threads = {threads}")

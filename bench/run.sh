@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The benchmark of issue 3: kvarter against DuckDB over the same Parquet on this machine.
-# Not a test: timings vary with the machine and its load; run it, read the medians.
+# The benchmark of issue 3 (and issue 15): kvarter against DuckDB, in several formulations, and
+# Polars, over the same Parquet on this machine. Not a test: timings vary with the machine and its
+# load; run it, read the medians.
 #
 #   bench/run.sh [RUNS]
 #
 # Builds kvarter in release, generates the synthetic country for data years 2022-2023 (once, into
-# target/bench/), installs DuckDB from PyPI into a throwaway virtual environment under /tmp, and
-# runs bench/bench.py.
+# target/bench/), installs DuckDB and Polars from PyPI (pinned; wheels, nothing to build) into a
+# throwaway virtual environment under /tmp, and runs bench/bench.py. If Polars will not install,
+# the benchmark runs without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-5}
+runs=${1:-7}
 data=target/bench/country-2022-2023
 venv=/tmp/kvarter-bench-venv
+duckdb_version=2.0.1
+polars_version=2.1.0
 
 cargo build --release -p kvarter
 if [ ! -f "$data/persons-2023.parquet" ]; then
@@ -19,6 +23,8 @@ if [ ! -f "$data/persons-2023.parquet" ]; then
 fi
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet 'duckdb==1.*'
 fi
-"$venv/bin/python" bench/bench.py --data "$data" --kvarter target/release/kvarter --runs "$runs"
+"$venv/bin/pip" install --quiet "duckdb==$duckdb_version"
+polars=()
+"$venv/bin/pip" install --quiet "polars==$polars_version" || polars=(--no-polars)
+"$venv/bin/python" bench/bench.py --data "$data" --kvarter target/release/kvarter --runs "$runs" "${polars[@]}"

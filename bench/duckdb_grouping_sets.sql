@@ -1,7 +1,9 @@
 -- The lists of 1 December 2024 (rule set dk-2021 and § 51 b) from the person-year Parquet files
 -- of data years 2022 and 2023: the same computation as `kvarter lists --registers DIR
 -- --data-years 2022-2023 --year 2024`, written as one DuckDB query for the benchmark.
--- `{dir}` is replaced by bench/duckdb_lists.py. Shares are rounded to 2 decimals and compared as
+-- `{dir}` is replaced by bench/duckdb_lists.py. This is the first formulation of the benchmark,
+-- kept for comparison: DuckDB runs `GROUPING SETS` as three hash aggregations, and it takes about
+-- twice as long as the plain GROUP BY of bench/duckdb_group_by.sql (bench/README.md). Shares are rounded to 2 decimals and compared as
 -- DECIMAL, exactly as kvarter compares them (docs/REGISTERS.md).
 WITH p AS (
     SELECT year, area_id, region, age, origin, outside_fte, in_education, education_level,
