@@ -88,32 +88,9 @@ fn count_by_hand(file: &Path, designated: &BTreeSet<String>) -> Hand {
 
 #[test]
 fn each_indicator_of_the_designated_areas_equals_a_count_by_hand_from_the_register_rows() {
-    let dir = std::env::temp_dir().join(format!("kvarter-by-hand-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let (regs, db, plans) = (dir.join("regs"), dir.join("k.db"), dir.join("plans"));
-    let (regs_s, db_s, plans_s) = (
-        regs.to_str().unwrap(),
-        db.to_str().unwrap(),
-        plans.to_str().unwrap(),
-    );
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2016-2024",
-        "--out",
-        regs_s,
-    ]);
-    ok(&[
-        "load",
-        "--registers",
-        regs_s,
-        "--db",
-        db_s,
-        "--screen",
-        "kbh-2025",
-    ]);
+    let (dir, regs, db) = common::loaded_capital("by-hand");
+    let plans = dir.join("plans");
+    let (db_s, plans_s) = (db.to_str().unwrap(), plans.to_str().unwrap());
     ok(&["plans", "seed", "--db", db_s, "--out", plans_s]);
     let report = ok(&["plans", "progress", "--db", db_s, "--plans", plans_s]);
 

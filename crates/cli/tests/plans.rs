@@ -11,32 +11,13 @@ use std::path::Path;
 
 #[test]
 fn the_progress_of_a_helhedsplan_is_computed_from_the_store() {
-    let dir = std::env::temp_dir().join(format!("kvarter-plans-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let (regs, db, plans) = (dir.join("regs"), dir.join("k.db"), dir.join("plans"));
+    let (dir, regs, db) = common::loaded_capital("plans");
+    let plans = dir.join("plans");
     let (regs, db, plans) = (
         regs.to_str().unwrap(),
         db.to_str().unwrap(),
         plans.to_str().unwrap(),
     );
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2016-2024",
-        "--out",
-        regs,
-    ]);
-    ok(&[
-        "load",
-        "--registers",
-        regs,
-        "--db",
-        db,
-        "--screen",
-        "kbh-2025",
-    ]);
     ok(&["plans", "seed", "--db", db, "--out", plans]);
     let report = ok(&["plans", "progress", "--db", db, "--plans", plans]);
 

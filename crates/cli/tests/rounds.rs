@@ -53,29 +53,8 @@ fn rounds(db: &str) -> Rounds {
 
 #[test]
 fn rounds_are_stored_every_fourth_year_with_stable_ids_names_and_the_state_lists() {
-    let dir = std::env::temp_dir().join(format!("kvarter-rounds-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (regs, db) = (dir.join("regs"), dir.join("k.db"));
+    let (dir, regs, db) = common::loaded_capital("rounds");
     let (regs, db) = (regs.to_str().unwrap(), db.to_str().unwrap());
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2016-2024",
-        "--out",
-        regs,
-    ]);
-    ok(&[
-        "load",
-        "--registers",
-        regs,
-        "--db",
-        db,
-        "--screen",
-        "kbh-2025",
-    ]);
 
     // Screening years 2017–2025: the rounds of 2017, 2021 and 2025, each with and without the
     // origin criterion.

@@ -24,6 +24,28 @@ pub fn kvarter(args: &[&str]) -> Output {
         .expect("the kvarter binary runs")
 }
 
+/// The synthetic capital (`synth --scale tiny --years 2016-2024`) loaded with kbh-2025's
+/// designation rounds, in a fresh folder named after `tag` and this process: (folder, register
+/// folder, store).
+pub fn loaded_capital(tag: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("kvarter-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (regs, db) = (dir.join("regs"), dir.join("k.db"));
+    let (r, d) = (regs.to_str().unwrap(), db.to_str().unwrap());
+    ok(&[
+        "synth",
+        "--scale",
+        "tiny",
+        "--years",
+        "2016-2024",
+        "--out",
+        r,
+    ]);
+    ok(&["load", "--registers", r, "--db", d, "--screen", "kbh-2025"]);
+    (dir, regs, db)
+}
+
 /// Runs `kvarter`, asserts it succeeded, and returns its stdout.
 pub fn ok(args: &[&str]) -> String {
     let out = kvarter(args);
