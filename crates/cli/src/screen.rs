@@ -382,7 +382,7 @@ pub fn table(r: &Run, spec: &Spec, lang: Lang) -> String {
         designated.len()
     );
     for a in designated {
-        let name = kvarter_screen::rounds::derived_name(&members(r, &a.units))
+        let name = derived_name(r, &a.units)
             .map(|n| format!("{n} ({})", a.id))
             .unwrap_or_else(|| a.id.clone());
         let _ = writeln!(
@@ -710,8 +710,7 @@ pub fn rows(r: &Run, municipality: &str) -> kvarter_store::ScreeningRun {
                 index: a.index.and_then(decimal_text),
                 geometry: Some(area_geometry(r, &a.units).to_string()),
                 criteria: criterion_rows(&a.criteria),
-                name: kvarter_screen::rounds::derived_name(&members(r, &a.units))
-                    .unwrap_or_else(|| a.id.clone()),
+                name: derived_name(r, &a.units).unwrap_or_else(|| a.id.clone()),
                 name_from: "derived".to_string(),
                 listed_estates: listed_estates(r, &a.units),
             })
@@ -755,6 +754,12 @@ pub fn rows(r: &Run, municipality: &str) -> kvarter_store::ScreeningRun {
             })
             .collect(),
     }
+}
+
+/// A designated area's name from the estates and quarters inside it
+/// (`kvarter_screen::rounds::derived_name`).
+fn derived_name(r: &Run, units: &[String]) -> Option<String> {
+    kvarter_screen::rounds::derived_name(&members(r, units))
 }
 
 /// The register folder's areas inside a designated area (its units' residents summed).

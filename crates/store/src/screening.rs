@@ -269,7 +269,9 @@ fn estimate(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<EstimateRow>> {
 }
 
 /// The designation round before `year` (the stored screening of the same spec and view with
-/// the greatest earlier year), or `None`.
+/// the greatest earlier year), or `None`: its year and its designated areas' ids, names and
+/// units only — what comparing two rounds needs (`kvarter_view::screening::compare_rounds`),
+/// not its units' rows, criteria and outlines.
 pub fn previous_round(
     conn: &Connection,
     spec: &str,
@@ -281,10 +283,30 @@ pub fn previous_round(
             "SELECT MAX(year) FROM screening_runs WHERE spec = ?1 AND year < ?2 AND without_origin = ?3",
         )?
         .query_row(params![spec, year, without_origin], |r| r.get(0))?;
-    match before {
-        Some(y) => read(conn, spec, y, without_origin),
-        None => Ok(None),
-    }
+    let Some(before) = before else {
+        return Ok(None);
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT area_id, name, units FROM screening_areas
+         WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 ORDER BY ord",
+    )?;
+    let areas = st
+        .query_map(params![spec, before, without_origin], |r| {
+            Ok(ScreeningAreaRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                units: strings(r.get(2)?)?,
+                ..ScreeningAreaRow::default()
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(ScreeningRun {
+        spec: spec.to_string(),
+        year: before,
+        without_origin,
+        areas,
+        ..ScreeningRun::default()
+    }))
 }
 
 /// One stored screening with everything in it, or `None` when the store has no such screening.
