@@ -3,6 +3,7 @@
 //!
 //! [`generate`] writes a *register folder* exactly as `docs/REGISTERS.md` specifies it
 //! (`areas.csv`, `persons-YYYY.parquet` or `.csv` with the screening columns, `geometry.geojson`,
+//! `boundaries.geojson` with the coast, municipalities, districts and their names,
 //! `safety.csv` with the safety survey of every data year, and `turnout.csv` with every
 //! municipal election those years use), so that everything
 //! downstream (`kvarter lists --registers`, `aggregate`, `explain`) can be run and shown
@@ -16,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod geo;
 mod out;
 mod rng;
 mod screen;
@@ -221,8 +223,18 @@ pub fn generate(
         "geometry.geojson",
         &out::geojson(&world),
     )?);
+    let boundaries = geo::build(&world, config.scale);
+    files.push(out::write_text(
+        out,
+        "boundaries.geojson",
+        &geo::geojson(&boundaries),
+    )?);
     done += 1;
-    progress(done, total, "areas.csv and geometry.geojson");
+    progress(
+        done,
+        total,
+        "areas.csv, geometry.geojson and boundaries.geojson",
+    );
 
     let mut pop = Population::initial(&world, config.seed);
     let dictionary = out::area_dictionary(&world);

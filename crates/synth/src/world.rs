@@ -216,7 +216,7 @@ const REGIONS: [RegionSpec; 5] = [
 pub const CAPITAL_CODE: u16 = 101;
 const CAPITAL_NAME: &str = "Kronstad Kommune";
 const CAPITAL_CENTRE: (f64, f64) = (725_000.0, 6_176_000.0);
-const DISTRICTS: [&str; 10] = [
+pub(crate) const DISTRICTS: [&str; 10] = [
     "Indre Kronstad",
     "Nørrevang",
     "Østerled",
