@@ -48,7 +48,10 @@ fn marker_text(a: &DemoArgs) -> String {
 
 fn synthesize(a: &DemoArgs, dir: &Path) -> Result<(), Failure> {
     let marker = dir.join(MARKER);
-    if std::fs::read_to_string(&marker).is_ok_and(|t| t == marker_text(a)) {
+    // A folder from before the map's boundaries were written is written again.
+    if std::fs::read_to_string(&marker).is_ok_and(|t| t == marker_text(a))
+        && dir.join("boundaries.geojson").is_file()
+    {
         eprintln!(
             "demo: reusing the synthetic {} in {}",
             a.scale.name(),

@@ -19,6 +19,12 @@ pub(crate) struct LoadArgs {
     /// --registers, DIR/geometry.geojson when present.
     #[arg(long, value_name = "FILE")]
     geometry: Option<PathBuf>,
+    /// The map's boundaries: a GeoJSON FeatureCollection in EPSG:25832 whose features have a
+    /// `layer` (`coast`, `municipality` or `district`) and a `name`, Polygons and MultiPolygons
+    /// (outlines) or Points (where a name goes); may be given more than once. With
+    /// --registers, DIR/boundaries.geojson when present. See docs/REGISTERS.md.
+    #[arg(long, value_name = "FILE")]
+    boundaries: Vec<PathBuf>,
     /// The SQLite database to fill (created and migrated if needed).
     #[arg(long, value_name = "FILE")]
     db: PathBuf,
@@ -82,6 +88,7 @@ impl LoadArgs {
         LoadArgs {
             input,
             geometry: None,
+            boundaries: Vec::new(),
             db,
             history: None,
             data_years: None,
@@ -322,7 +329,11 @@ fn read_names(file: &Path) -> Result<BTreeMap<String, (String, u64)>, Failure> {
 }
 
 /// The files a load reads, with their roles, in a fixed order.
-fn input_files(a: &LoadArgs, geometry: Option<&Path>) -> Result<Vec<(String, PathBuf)>, Failure> {
+fn input_files(
+    a: &LoadArgs,
+    geometry: Option<&Path>,
+    boundaries: &[PathBuf],
+) -> Result<Vec<(String, PathBuf)>, Failure> {
     let mut files = Vec::new();
     if let Some(c) = &a.input.criteria {
         files.push(("criteria".to_string(), c.clone()));
@@ -356,6 +367,9 @@ fn input_files(a: &LoadArgs, geometry: Option<&Path>) -> Result<Vec<(String, Pat
     }
     if let Some(g) = geometry {
         files.push(("geometry".to_string(), g.to_path_buf()));
+    }
+    for b in boundaries {
+        files.push(("boundaries".to_string(), b.clone()));
     }
     if let Some(h) = &a.history {
         files.push(("history".to_string(), h.clone()));
@@ -457,6 +471,166 @@ fn read_geometry(path: &Path) -> Result<BTreeMap<String, (String, Option<String>
     Ok(out)
 }
 
+/// Whether a GeoJSON `crs` member names EPSG:25832 (the OGC URN, the OGC URL or `EPSG:25832`).
+fn is_25832(crs: &serde_json::Value) -> Option<String> {
+    let name = crs["properties"]["name"].as_str().unwrap_or("");
+    let ok = [
+        "urn:ogc:def:crs:EPSG::25832",
+        "EPSG:25832",
+        "http://www.opengis.net/def/crs/EPSG/0/25832",
+    ]
+    .contains(&name);
+    (!ok).then(|| {
+        if name.is_empty() {
+            crs.to_string()
+        } else {
+            name.to_string()
+        }
+    })
+}
+
+/// Checks the coordinates of a geometry: every position two finite numbers in the range of
+/// EPSG:25832 (east −1,000,000 to 2,000,000 m, north 1,000,000 to 10,000,000 m), every ring
+/// closed with four positions or more. The error says what is wrong, without the file.
+fn check_coordinates(kind: &str, c: &serde_json::Value) -> Result<(), String> {
+    fn position(p: &serde_json::Value) -> Result<(), String> {
+        let xy: Option<Vec<f64>> = p
+            .as_array()
+            .filter(|a| a.len() >= 2)
+            .and_then(|a| a.iter().take(2).map(serde_json::Value::as_f64).collect());
+        let Some(xy) = xy.filter(|xy| xy.iter().all(|v| v.is_finite())) else {
+            return Err(format!("position {p}: expected [east, north] in metres"));
+        };
+        if !(-1_000_000.0..=2_000_000.0).contains(&xy[0])
+            || !(1_000_000.0..=10_000_000.0).contains(&xy[1])
+        {
+            return Err(format!(
+                "position [{}, {}] is not in EPSG:25832 (UTM zone 32N, metres); expected east and north in metres, e.g. [725000, 6176000] (longitude and latitude? reproject with ogr2ogr -t_srs EPSG:25832)",
+                xy[0], xy[1]
+            ));
+        }
+        Ok(())
+    }
+    fn ring(r: &serde_json::Value) -> Result<(), String> {
+        let Some(ps) = r.as_array().filter(|ps| ps.len() >= 4) else {
+            return Err("a ring has fewer than four positions; expected a closed ring".into());
+        };
+        ps.iter().try_for_each(position)?;
+        if ps.first() != ps.last() {
+            return Err(
+                "a ring is not closed; expected its last position to repeat its first".into(),
+            );
+        }
+        Ok(())
+    }
+    fn polygon(p: &serde_json::Value) -> Result<(), String> {
+        match p.as_array() {
+            Some(rings) if !rings.is_empty() => rings.iter().try_for_each(ring),
+            _ => Err("a Polygon without rings; expected an array of rings".into()),
+        }
+    }
+    match kind {
+        "Point" => position(c),
+        "Polygon" => polygon(c),
+        _ => match c.as_array() {
+            Some(ps) if !ps.is_empty() => ps.iter().try_for_each(polygon),
+            _ => Err("a MultiPolygon without polygons; expected an array of polygons".into()),
+        },
+    }
+}
+
+/// The features of a boundary file (`--boundaries`), checked: a GeoJSON FeatureCollection in
+/// EPSG:25832 (a `crs` member naming it, or none), each feature with a `layer` property of
+/// `coast`, `municipality` or `district`, a `name` (a string; required but for the coast), an
+/// optional `code` (string or number), and a Polygon, MultiPolygon or Point geometry.
+fn read_boundaries(path: &Path) -> Result<Vec<kvarter_store::BoundaryRow>, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure(format!(
+            "{}: line {}, column {}: expected GeoJSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let (Some("FeatureCollection"), Some(features)) =
+        (doc["type"].as_str(), doc["features"].as_array())
+    else {
+        return Err(Failure(format!(
+            "{}: expected a GeoJSON FeatureCollection with a 'features' array",
+            path.display()
+        )));
+    };
+    if let Some(crs) = doc.get("crs").and_then(is_25832) {
+        return Err(Failure(format!(
+            "{}: the crs member names {crs}; expected EPSG:25832 (urn:ogc:def:crs:EPSG::25832), or no crs member: reproject with ogr2ogr -t_srs EPSG:25832",
+            path.display()
+        )));
+    }
+    if features.is_empty() {
+        return Err(Failure(format!(
+            "{}: the FeatureCollection has no features; expected a coast, municipalities or districts",
+            path.display()
+        )));
+    }
+    let layers = kvarter_store::boundaries::LAYERS;
+    let mut rows = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let at = |what: String| Failure(format!("{}: feature {}: {what}", path.display(), i + 1));
+        let props = &f["properties"];
+        let layer = match props["layer"].as_str() {
+            Some(l) if layers.contains(&l) => l,
+            other => {
+                return Err(at(format!(
+                    "'layer' is {}; expected one of {}",
+                    other.map_or("missing".to_string(), |l| format!("'{l}'")),
+                    layers.join(", ")
+                )));
+            }
+        };
+        let name = match &props["name"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null if layer == "coast" => String::new(),
+            _ => {
+                return Err(at(format!(
+                    "expected a string 'name' (the name shown on the map) for layer '{layer}'"
+                )));
+            }
+        };
+        let code = match &props["code"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Null => String::new(),
+            other => {
+                return Err(at(format!(
+                    "'code' is {other}; expected a string or a number"
+                )));
+            }
+        };
+        let g = &f["geometry"];
+        let kind = g["type"].as_str().unwrap_or("");
+        if !["Polygon", "MultiPolygon", "Point"].contains(&kind) {
+            return Err(at(format!(
+                "('{name}') geometry type is {}; expected Polygon, MultiPolygon or Point",
+                if kind.is_empty() {
+                    "missing".to_string()
+                } else {
+                    format!("'{kind}'")
+                }
+            )));
+        }
+        check_coordinates(kind, &g["coordinates"]).map_err(|e| at(format!("('{name}') {e}")))?;
+        rows.push(kvarter_store::BoundaryRow {
+            layer: layer.to_string(),
+            code,
+            name,
+            geometry: g.to_string(),
+        });
+    }
+    Ok(rows)
+}
+
 pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
     // The rules and their hashes.
     let sources = rule_sources(a.rules_dir.as_deref())?;
@@ -510,7 +684,19 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
         (None, Some(dir)) => Some(dir.join("geometry.geojson")).filter(|p| p.is_file()),
         (None, None) => None,
     };
-    let inputs = hash_files(&input_files(a, geometry.as_deref())?)?;
+    let boundary_files = match (a.boundaries.is_empty(), &a.input.registers) {
+        (true, Some(dir)) => Some(dir.join("boundaries.geojson"))
+            .filter(|p| p.is_file())
+            .into_iter()
+            .collect(),
+        _ => a.boundaries.clone(),
+    };
+    // The boundaries are read and checked before anything is written.
+    let mut boundaries = Vec::new();
+    for f in &boundary_files {
+        boundaries.extend(read_boundaries(f)?);
+    }
+    let inputs = hash_files(&input_files(a, geometry.as_deref(), &boundary_files)?)?;
     let mut options = vec![("rules".to_string(), a.rules.join(","))];
     if let Some((lo, hi)) = a.data_years {
         options.push(("data_years".to_string(), format!("{lo}-{hi}")));
@@ -660,6 +846,7 @@ pub(crate) fn run_load(a: &LoadArgs) -> Result<String, Failure> {
             screenings: &screenings,
             populations: &populations,
             foresight: &foresight,
+            boundaries: &boundaries,
             plans: plans.as_deref(),
         },
         &mut progress_bar(),

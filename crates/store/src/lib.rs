@@ -5,7 +5,7 @@
 //! by the engine (with and without the origin criterion), the rule sets applied, and the
 //! manifest of every load. The dashboard and the API read from it.
 //!
-//! ## Schema (migrations 1 to 7)
+//! ## Schema (migrations 1 to 9)
 //!
 //! | table | one row per | columns |
 //! |---|---|---|
@@ -27,6 +27,7 @@
 //! | `audit_log` | change to the plans or the users (append-only) | `id` (the plans' revision), `at`, `user_name`, `action` (`create`, `update`, `delete`, `replace`), `object` (a plan table, `plans`, `users`), `object_key`, `before`, `after` (JSON objects) |
 //! | `foresight` | area and list of the next list year (migration 5) | `list_year`, `area_id`, `rule_set`, `list`, `on_now`, `on_draws`, `draws`, `probability` (exact TEXT), `outlook` (`entering`, `leaving`, `staying_on`, `staying_off`) |
 //! | `foresight_backtest` | past list year (NULL: all) and list | `areas`, `brier`, `brier_persistence`, `skill` (TEXT), `entries`, `entries_flagged`, `entry_false_alarms`, `exits`, `exits_flagged`, `exit_false_alarms` |
+//! | `boundaries` | feature of the map's boundary file (migration 9) | `ord` (the file's order), `layer` (`coast`, `municipality`, `district`), `code`, `name`, `geometry` (GeoJSON Polygon or MultiPolygon: an outline; Point: where the name goes; EPSG:25832) |
 //! | `manifest` | load | `load_id` (key), `manifest_hash`, `kvarter_version`, `inputs` (JSON: role, file, SHA-256, size), `rule_sets` (JSON: id, content hash), `options` (JSON), `loaded_at` |
 //!
 //! Every decimal is stored as TEXT exactly as the engine holds it (`"2.40"` stays `"2.40"`);
@@ -56,10 +57,12 @@
 //! - Numbers of the law are exact decimal TEXT, never REAL.
 
 pub mod auth;
+pub mod boundaries;
 pub mod dashboard;
 pub mod read;
 pub mod screening;
 
+pub use boundaries::BoundaryRow;
 pub use kvarter_view::rows::PopulationCount;
 pub use screening::{
     EstimateRow, ListedEstate, ScreeningAreaRow, ScreeningCityRow, ScreeningCriterionRow,
@@ -82,6 +85,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_screening_tables.sql"),
     include_str!("migrations/007_population_counts.sql"),
     include_str!("migrations/008_round_names.sql"),
+    include_str!("migrations/009_boundaries.sql"),
 ];
 
 /// The step in Rust that follows a migration's SQL in the same transaction, if any: migration 6
@@ -102,6 +106,7 @@ pub use kvarter_view::rows::VALUE_COLUMNS;
 /// audit log (migration 4) are never touched by a load.
 pub const TABLES: &[&str] = &[
     "plan_files",
+    "boundaries",
     "foresight_backtest",
     "foresight",
     "population_counts",
@@ -293,6 +298,8 @@ pub struct Load<'a> {
     pub populations: &'a [PopulationCount],
     /// The early warning for the next list year and its backtest (empty without register data).
     pub foresight: &'a Foresight,
+    /// The map's boundaries and label points, in file order (empty: none).
+    pub boundaries: &'a [BoundaryRow],
     /// The plans and goals: (file name, CSV text), validated by the caller. `None` keeps the
     /// stored plans (and their edits); `Some` replaces them, which the audit log records.
     pub plans: Option<&'a [(String, String)]>,
@@ -562,6 +569,7 @@ pub fn content_checksum(conn: &Connection, tables: &[&str]) -> rusqlite::Result<
 
 /// The tables a load derives from its inputs ([`TABLES`] without the plans).
 pub const DATA_TABLES: &[&str] = &[
+    "boundaries",
     "foresight_backtest",
     "foresight",
     "population_counts",
@@ -669,6 +677,8 @@ fn write_load(
         tick("storing areas", &mut done);
     }
     drop(stmt);
+
+    boundaries::write(tx, load.boundaries)?;
 
     let cols = VALUE_COLUMNS.join(", ");
     let marks: Vec<String> = (5..5 + VALUE_COLUMNS.len())

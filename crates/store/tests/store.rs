@@ -216,6 +216,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             screenings: &i.screenings,
             populations: &populations(),
             foresight: &foresight(),
+            boundaries: &[],
             plans: Some(&i.plans),
         },
         &mut |_, _, _| {},

@@ -13,10 +13,9 @@
 //!    own municipality; land no area reaches is dropped;
 //! 4. grows the capital's ten districts over the capital's cells the same way;
 //! 5. traces each region of cells into polygons (outer rings counter-clockwise, holes
-//!    clockwise) and puts each name at the cell farthest from its region's edge.
-//!
-//! The outlines follow the raster, so they are staircases at the cell size; the dashboard
-//! simplifies them for the scale it draws at.
+//!    clockwise), cuts the raster's staircase corners (each cell edge becomes its midpoint;
+//!    a point where three regions meet stays, so neighbours share their boundary exactly), and
+//!    puts each name at the cell farthest from its region's edge.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write;
@@ -95,10 +94,11 @@ impl Grid {
         (j0..j1).flat_map(move |j| (i0..i1).map(move |i| self.idx(i, j)))
     }
 
-    fn corner(&self, i: usize, j: usize) -> [i64; 2] {
+    /// A lattice point given in half cells.
+    fn half(&self, p: [i64; 2]) -> [i64; 2] {
         [
-            (self.origin.0 + i as f64 * self.cell).round() as i64,
-            (self.origin.1 + j as f64 * self.cell).round() as i64,
+            (self.origin.0 + p[0] as f64 * self.cell / 2.0).round() as i64,
+            (self.origin.1 + p[1] as f64 * self.cell / 2.0).round() as i64,
         ]
     }
 
@@ -146,8 +146,8 @@ impl Noise {
 pub fn build(world: &World, scale: Scale) -> Boundaries {
     // (cell, margin, reach, noise amplitude, noise lattice), metres.
     let (cell, margin, reach, amplitude, lattice) = match scale {
-        Scale::Country => (250.0, 12_000.0, 5_000.0, 3_500.0, 30_000.0),
-        Scale::City | Scale::Tiny => (100.0, 5_000.0, 2_000.0, 1_300.0, 7_000.0),
+        Scale::Country => (250.0, 14_000.0, 7_000.0, 4_000.0, 30_000.0),
+        Scale::City | Scale::Tiny => (100.0, 6_000.0, 3_200.0, 1_400.0, 7_000.0),
     };
     let mut bb = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
     for a in &world.areas {
@@ -184,7 +184,7 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
     }
 
     // 2. Land: within a noisy reach of an area cell; then lakes filled.
-    let dist = bfs_distance(&grid, |c| muni[c] != NONE, |_| true);
+    let dist = chamfer(&grid, |c| muni[c] != NONE);
     let noise = Noise { lattice };
     let mut land: Vec<bool> = (0..n)
         .map(|c| {
@@ -193,7 +193,7 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
             }
             let [x, y] = grid.centre(c);
             let r = reach + amplitude * noise.at(x as f64, y as f64);
-            (dist[c] as f64) * cell <= r
+            dist[c] * cell <= r
         })
         .collect();
     let border = |c: usize| {
@@ -215,7 +215,31 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
     }
 
     // 5. Outlines and label points.
-    let coast = trace(&grid, |c| muni[c] != NONE, None);
+    let region = |i: isize, j: isize| -> u64 {
+        if i < 0 || j < 0 || i as usize >= grid.w || j as usize >= grid.h {
+            return u64::MAX;
+        }
+        let c = grid.idx(i as usize, j as usize);
+        if muni[c] == NONE {
+            u64::MAX
+        } else {
+            (u64::from(muni[c]) << 32) | u64::from(district[c] & 0xFFFF)
+        }
+    };
+    let junction = |i: usize, j: usize| {
+        let (i, j) = (i as isize, j as isize);
+        let (sw, se, nw, ne) = (
+            region(i - 1, j - 1),
+            region(i, j - 1),
+            region(i - 1, j),
+            region(i, j),
+        );
+        let mut all = [sw, se, nw, ne];
+        all.sort_unstable();
+        let distinct = 1 + all.windows(2).filter(|w| w[0] != w[1]).count();
+        distinct >= 3 || (distinct == 2 && sw == ne && se == nw)
+    };
+    let coast = trace(&grid, |c| muni[c] != NONE, None, &junction);
     let label_of = |labels: &[u32]| {
         let edge = bfs_distance(
             &grid,
@@ -260,7 +284,12 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
             Named {
                 code: m.code,
                 name: m.name.clone(),
-                polygons: trace(&grid, |c| muni[c] == k, muni_boxes.get(&k).copied()),
+                polygons: trace(
+                    &grid,
+                    |c| muni[c] == k,
+                    muni_boxes.get(&k).copied(),
+                    &junction,
+                ),
                 label: grid.centre(muni_labels[&k].1),
             }
         })
@@ -273,7 +302,12 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
             .map(|d| Named {
                 code: d as u16,
                 name: DISTRICTS[d as usize - 1].to_string(),
-                polygons: trace(&grid, |c| district[c] == d, boxes.get(&d).copied()),
+                polygons: trace(
+                    &grid,
+                    |c| district[c] == d,
+                    boxes.get(&d).copied(),
+                    &junction,
+                ),
                 label: grid.centre(labels[&d].1),
             })
             .collect()
@@ -285,6 +319,55 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
         municipalities,
         districts,
     }
+}
+
+/// Distance in cells from the nearest cell where `source` holds, near Euclidean (a two-pass
+/// chamfer transform with steps 1 and √2), so the land grows round, not in diamonds.
+fn chamfer(grid: &Grid, source: impl Fn(usize) -> bool) -> Vec<f64> {
+    let (w, h) = (grid.w, grid.h);
+    let mut d: Vec<f64> = (0..w * h)
+        .map(|c| if source(c) { 0.0 } else { f64::INFINITY })
+        .collect();
+    let diagonal = std::f64::consts::SQRT_2;
+    for j in 0..h {
+        for i in 0..w {
+            let c = j * w + i;
+            let mut v = d[c];
+            if i > 0 {
+                v = v.min(d[c - 1] + 1.0);
+            }
+            if j > 0 {
+                v = v.min(d[c - w] + 1.0);
+                if i > 0 {
+                    v = v.min(d[c - w - 1] + diagonal);
+                }
+                if i + 1 < w {
+                    v = v.min(d[c - w + 1] + diagonal);
+                }
+            }
+            d[c] = v;
+        }
+    }
+    for j in (0..h).rev() {
+        for i in (0..w).rev() {
+            let c = j * w + i;
+            let mut v = d[c];
+            if i + 1 < w {
+                v = v.min(d[c + 1] + 1.0);
+            }
+            if j + 1 < h {
+                v = v.min(d[c + w] + 1.0);
+                if i + 1 < w {
+                    v = v.min(d[c + w + 1] + diagonal);
+                }
+                if i > 0 {
+                    v = v.min(d[c + w - 1] + diagonal);
+                }
+            }
+            d[c] = v;
+        }
+    }
+    d
 }
 
 /// Steps (4-neighbour) from the nearest cell where `source` holds, moving only through cells
@@ -330,7 +413,12 @@ fn flood(grid: &Grid, labels: &mut [u32], inside: impl Fn(usize) -> bool) {
 
 /// The polygons of the cells where `member` holds (within the cell box `[i0, j0, i1, j1]` when
 /// given): outer rings counter-clockwise, holes clockwise, straight runs merged.
-fn trace(grid: &Grid, member: impl Fn(usize) -> bool, within: Option<[usize; 4]>) -> Vec<Polygon> {
+fn trace(
+    grid: &Grid,
+    member: impl Fn(usize) -> bool,
+    within: Option<[usize; 4]>,
+    junction: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Polygon> {
     let [i0, j0, i1, j1] = within.unwrap_or([0, 0, grid.w - 1, grid.h - 1]);
     let inside = |i: isize, j: isize| {
         i >= 0
@@ -406,35 +494,54 @@ fn trace(grid: &Grid, member: impl Fn(usize) -> bool, within: Option<[usize; 4]>
         }
         rings.push(ring);
     }
-    // Merge straight runs; closed rings.
-    let simplified: Vec<Vec<[i64; 2]>> = rings
+    // Cut the staircase's corners: each unit edge becomes its midpoint, and a junction
+    // (where three regions or the sea meet, or two touch corner to corner) stays a vertex.
+    // Two regions share the unit edges and the junctions of their common boundary, so their
+    // outlines meet exactly; then straight runs are merged. Coordinates are in half cells.
+    let smoothed: Vec<Vec<[i64; 2]>> = rings
         .iter()
         .map(|r| {
             let m = r.len() - 1; // r[m] == r[0]
-            let mut keep: Vec<[i64; 2]> = (0..m)
+            let mut pts: Vec<[i64; 2]> = Vec::with_capacity(2 * m);
+            for k in 0..m {
+                let (a, b) = (r[k], r[k + 1]);
+                if junction(a.0, a.1) {
+                    pts.push([2 * a.0 as i64, 2 * a.1 as i64]);
+                }
+                pts.push([(a.0 + b.0) as i64, (a.1 + b.1) as i64]);
+            }
+            let n = pts.len();
+            let mut keep: Vec<[i64; 2]> = (0..n)
                 .filter(|&k| {
-                    let p = r[(k + m - 1) % m];
-                    let q = r[k];
-                    let s = r[(k + 1) % m];
-                    let d1 = (q.0 as isize - p.0 as isize, q.1 as isize - p.1 as isize);
-                    let d2 = (s.0 as isize - q.0 as isize, s.1 as isize - q.1 as isize);
-                    d1.0 * d2.1 - d1.1 * d2.0 != 0
+                    let (p, q, s) = (pts[(k + n - 1) % n], pts[k], pts[(k + 1) % n]);
+                    (q[0] - p[0]) * (s[1] - q[1]) - (q[1] - p[1]) * (s[0] - q[0]) != 0
                 })
-                .map(|k| grid.corner(r[k].0, r[k].1))
+                .map(|k| grid.half(pts[k]))
                 .collect();
             keep.push(keep[0]);
             keep
         })
         .collect();
-    let (outer, holes): (Vec<_>, Vec<_>) = simplified.into_iter().partition(|r| signed_area(r) > 0);
-    let mut polygons: Vec<Polygon> = outer.into_iter().map(|r| vec![r]).collect();
-    for hole in holes {
-        // A point just inside the region beside the hole's first edge (on its left).
-        let (p, q) = (hole[0], hole[1]);
-        let (dx, dy) = ((q[0] - p[0]).signum(), (q[1] - p[1]).signum());
+    let mut polygons: Vec<Polygon> = Vec::new();
+    let mut holes = Vec::new();
+    for (raw, ring) in rings.iter().zip(smoothed) {
+        if signed_area(&ring) > 0 {
+            polygons.push(vec![ring]);
+        } else {
+            holes.push((raw, ring));
+        }
+    }
+    for (raw, hole) in holes {
+        // The centre of the member cell on the left of the hole's first unit edge.
+        let (p, q) = (raw[0], raw[1]);
+        let (dx, dy) = (q.0 as f64 - p.0 as f64, q.1 as f64 - p.1 as f64);
+        let (cx, cy) = (
+            (p.0 + q.0) as f64 / 2.0 - dy / 2.0,
+            (p.1 + q.1) as f64 / 2.0 + dx / 2.0,
+        );
         let probe = [
-            (p[0] + q[0]) as f64 / 2.0 - dy as f64 * grid.cell / 2.0,
-            (p[1] + q[1]) as f64 / 2.0 + dx as f64 * grid.cell / 2.0,
+            grid.origin.0 + cx * grid.cell,
+            grid.origin.1 + cy * grid.cell,
         ];
         if let Some(poly) = polygons.iter_mut().find(|poly| contains(&poly[0], probe)) {
             poly.push(hole);
@@ -453,7 +560,7 @@ fn signed_area(r: &[[i64; 2]]) -> i128 {
 }
 
 /// Whether `p` is inside the closed ring `r` (even-odd rule).
-pub fn contains(r: &[[i64; 2]], p: [f64; 2]) -> bool {
+fn contains(r: &[[i64; 2]], p: [f64; 2]) -> bool {
     let mut inside = false;
     for w in r.windows(2) {
         let (a, b) = (
@@ -470,8 +577,9 @@ pub fn contains(r: &[[i64; 2]], p: [f64; 2]) -> bool {
     inside
 }
 
+#[cfg(test)]
 /// Whether `p` lies inside a polygon (its outer ring and none of its holes).
-pub fn polygon_contains(poly: &Polygon, p: [f64; 2]) -> bool {
+fn polygon_contains(poly: &Polygon, p: [f64; 2]) -> bool {
     contains(&poly[0], p) && !poly[1..].iter().any(|h| contains(h, p))
 }
 

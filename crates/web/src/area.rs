@@ -99,6 +99,7 @@ pub fn area(
         );
     }
     b.push_str("</section>");
+    b.push_str(&locator(dash, ctx, id));
 
     // Criteria and margins, every figure through the disclosure policy.
     let crits = criteria(conn, id, year, false)?;
@@ -271,6 +272,72 @@ pub fn area(
         &info.municipality,
     )?);
     Ok((title, b))
+}
+
+/// Where the area lies: a small map of its municipality (the municipal, district and coast
+/// outlines and names) with the area marked; nothing when the store has no boundaries or no
+/// geometry for the area.
+fn locator(dash: &Dash, ctx: &Ctx, id: &str) -> String {
+    let (Some(u), Some(info)) = (dash.underlay(), dash.areas.get(id)) else {
+        return String::new();
+    };
+    let Some(g) = &info.geometry else {
+        return String::new();
+    };
+    let Some(area) = svg::bbox(g) else {
+        return String::new();
+    };
+    let muni = u.outline(svg::Layer::Municipality, &info.municipality);
+    // The municipality around the area, or (no such outline) 5 km around it.
+    let b = muni.map_or(
+        [
+            area[0] - 5_000.0,
+            area[1] - 5_000.0,
+            area[2] + 5_000.0,
+            area[3] + 5_000.0,
+        ],
+        |m| {
+            let m = m.bbox();
+            [
+                m[0].min(area[0]),
+                m[1].min(area[1]),
+                m[2].max(area[2]),
+                m[3].max(area[3]),
+            ]
+        },
+    );
+    let pad = 0.04 * (b[2] - b[0]).max(b[3] - b[1]);
+    let place = muni.map_or(info.municipality.as_str(), |m| m.name.as_str());
+    let label = format!(
+        "{} {} {} {place}",
+        ctx.t("Kort over, hvor", "Map of where"),
+        info.name,
+        ctx.t("ligger i", "lies in")
+    );
+    let svg = svg::map(
+        &[svg::Shape {
+            id,
+            href: None,
+            class: "st-here",
+            title: &info.name,
+            geometry: g,
+        }],
+        &svg::MapOptions {
+            width: 480,
+            height: 340,
+            label: &label,
+            scale_label: "km",
+            underlay: Some(u),
+            extent: Some([b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad]),
+        },
+    )
+    .replacen("<svg ", "<svg id=\"locator\" ", 1);
+    format!(
+        "<section aria-labelledby=\"locator-h\"><h2 id=\"locator-h\">{}</h2><figure class=\"locator\">{svg}<figcaption>{} {}</figcaption></figure></section>",
+        ctx.t("Placering", "Location"),
+        escape(&info.name),
+        escape(&format!("{} {place}", ctx.t("i", "in")))
+    )
 }
 
 /// The publishable units of the latest screening whose centre lies in the area.

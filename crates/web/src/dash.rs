@@ -41,6 +41,9 @@ pub struct Dash {
     pub profiles: BTreeMap<(String, i32), BTreeMap<String, Decimal>>,
     /// The publishable units of the latest screening (with the origin criterion), if any.
     pub screening: Option<ScreeningUnits>,
+    /// The coast, municipal and district outlines and names drawn under every map (empty when
+    /// the store has no boundaries).
+    pub underlay: svg::Underlay,
 }
 
 /// The publishable units of one stored screening, for the area profiles.
@@ -165,7 +168,31 @@ pub const SEVERITY: &[&str] = &[
     "forebyggelsesomraade",
 ];
 
+/// The stored boundaries, parsed once for every map; a feature the store holds that does not
+/// parse (it was checked on load) is left out.
+fn underlay(conn: &Connection) -> Result<svg::Underlay, String> {
+    let rows = kvarter_store::boundaries::read(conn)
+        .map_err(|e| format!("reading the store's boundaries: {e}"))?;
+    let mut u = svg::Underlay::default();
+    for r in rows {
+        let (Some(layer), Ok(g)) = (
+            svg::Layer::parse(&r.layer),
+            serde_json::from_str::<Value>(&r.geometry),
+        ) else {
+            continue;
+        };
+        u.add(layer, &r.code, &r.name, &g);
+    }
+    u.finish();
+    Ok(u)
+}
+
 impl Dash {
+    /// The underlay for the maps, or `None` when there are no boundaries.
+    pub fn underlay(&self) -> Option<&svg::Underlay> {
+        (!self.underlay.is_empty()).then_some(&self.underlay)
+    }
+
     /// Reads what the dashboard needs from the store; the averages it derives go through the
     /// disclosure `policy`.
     pub fn read(conn: &Connection, policy: &Policy) -> Result<Dash, String> {
@@ -251,6 +278,7 @@ impl Dash {
             policy: *policy,
             profiles,
             screening: screening_units(conn)?,
+            underlay: underlay(conn)?,
         })
     }
 
@@ -730,6 +758,8 @@ pub fn status_map(
             height: 640,
             label,
             scale_label: "km",
+            underlay: dash.underlay(),
+            extent: None,
         },
     )
 }

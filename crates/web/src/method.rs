@@ -454,6 +454,7 @@ mod tests {
             policy: kvarter_view::Policy::default(),
             profiles: BTreeMap::new(),
             screening: None,
+            underlay: Default::default(),
         }
     }
 

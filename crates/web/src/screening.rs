@@ -156,7 +156,7 @@ pub fn screening(
     }
     facts(&mut b, ctx, &model, &view, &stored);
     cards(&mut b, ctx, &model);
-    map(&mut b, ctx, &model, &view);
+    map(&mut b, dash, ctx, &model, &view);
     areas_table(&mut b, ctx, &model.designated_areas);
     round_change(&mut b, ctx, &model, &view);
     area_details(&mut b, ctx, &model);
@@ -451,7 +451,7 @@ fn cards(b: &mut String, ctx: &Ctx, m: &Screening) {
 
 /// The map: the publishable units coloured by class, the designated areas' outlines on top.
 /// Every figure in a tooltip is the model's.
-fn map(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
+fn map(b: &mut String, dash: &Dash, ctx: &Ctx, m: &Screening, view: &View<'_>) {
     struct Owned {
         id: String,
         class: &'static str,
@@ -553,6 +553,8 @@ fn map(b: &mut String, ctx: &Ctx, m: &Screening, view: &View<'_>) {
             height: 640,
             label: &label,
             scale_label: "km",
+            underlay: dash.underlay(),
+            extent: None,
         },
     )
     .replacen("<svg ", "<svg id=\"screening-map\" ", 1);
@@ -1240,6 +1242,7 @@ mod tests {
             policy: kvarter_view::Policy::default(),
             profiles: BTreeMap::new(),
             screening: None,
+            underlay: Default::default(),
         }
     }
 

@@ -109,6 +109,12 @@ pub struct MapOptions<'a> {
     /// Unit written after the scale bar's length in kilometres, e.g. `"km"`. A bar shorter than
     /// 1 km is labelled in metres (`"500 m"`).
     pub scale_label: &'a str,
+    /// The coast, municipal and district outlines and their names, drawn under the shapes
+    /// (see [`Underlay`]); `None`: a blank background.
+    pub underlay: Option<&'a Underlay>,
+    /// The extent to fit (`[min_x, min_y, max_x, max_y]`, EPSG:25832) instead of the shapes'
+    /// bounding box, e.g. the municipality around one area.
+    pub extent: Option<[f64; 4]>,
 }
 
 type Ring = Vec<[f64; 2]>;
@@ -230,9 +236,10 @@ impl Projection {
 }
 
 /// Path data of polygons: one `M … Z` subpath per ring, coordinates rounded to 0.1 px,
-/// repeated points (after rounding) and the closing point dropped (`Z` closes the ring).
+/// repeated points (after rounding) and the closing point dropped (`Z` closes the ring); a
+/// step along one axis is written `H x` or `V y` (a rectangle is `M x y H x V y H x Z`).
 fn path_data(ps: &[Polygon], proj: &Projection) -> String {
-    let mut subpaths = Vec::new();
+    let mut d = String::new();
     for r in ps.iter().flatten() {
         let mut pts: Vec<(String, String)> = Vec::with_capacity(r.len());
         for &p in r {
@@ -245,16 +252,23 @@ fn path_data(ps: &[Polygon], proj: &Projection) -> String {
         if pts.len() > 1 && pts.first() == pts.last() {
             pts.pop();
         }
-        let mut d = String::new();
+        if pts.is_empty() {
+            continue;
+        }
         for (i, (x, y)) in pts.iter().enumerate() {
-            let _ = write!(d, "{}{x} {y} ", if i == 0 { "M" } else { "L" });
+            if i == 0 {
+                let _ = write!(d, "M{x} {y}");
+            } else if *x == pts[i - 1].0 {
+                let _ = write!(d, "V{y}");
+            } else if *y == pts[i - 1].1 {
+                let _ = write!(d, "H{x}");
+            } else {
+                let _ = write!(d, "L{x} {y}");
+            }
         }
-        if !d.is_empty() {
-            d.push('Z');
-            subpaths.push(d);
-        }
+        d.push('Z');
     }
-    subpaths.join(" ")
+    d
 }
 
 /// The largest length of 1, 2 or 5 × 10ⁿ metres (at least 1 m) not longer than `target` metres.
@@ -302,11 +316,378 @@ fn north_arrow(out: &mut String, width: f64) {
     );
 }
 
+/// A layer of a map's [`Underlay`], from the bottom up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Layer {
+    /// The land: drawn filled, the sea around it.
+    Coast,
+    /// Municipal boundaries, named on a map of the country.
+    Municipality,
+    /// District boundaries, drawn and named on a map of a city.
+    District,
+}
+
+impl Layer {
+    /// The layer of a boundary feature's `layer` property (`coast`, `municipality`,
+    /// `district`).
+    pub fn parse(s: &str) -> Option<Layer> {
+        match s {
+            "coast" => Some(Layer::Coast),
+            "municipality" => Some(Layer::Municipality),
+            "district" => Some(Layer::District),
+            _ => None,
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Layer::Coast => "coast",
+            Layer::Municipality => "muni",
+            Layer::District => "district",
+        }
+    }
+}
+
+/// One outline of an [`Underlay`].
+#[derive(Debug, Clone)]
+pub struct Outline {
+    /// Its layer.
+    pub layer: Layer,
+    /// The municipality code or district number (`""`: none).
+    pub code: String,
+    /// Its name (`""`: none).
+    pub name: String,
+    polygons: Vec<Polygon>,
+    bbox: [f64; 4],
+}
+
+impl Outline {
+    /// Its bounding box `[min_x, min_y, max_x, max_y]`, EPSG:25832.
+    pub fn bbox(&self) -> [f64; 4] {
+        self.bbox
+    }
+}
+
+/// Where a name goes.
+#[derive(Debug, Clone)]
+struct Label {
+    layer: Layer,
+    name: String,
+    at: [f64; 2],
+    /// The size of its region (the bounding box's larger side, metres), for the order of
+    /// placement: the larger regions are named first.
+    size: f64,
+}
+
+/// The boundaries drawn under a [`map`]'s shapes: the land, municipal and district outlines,
+/// and their names. Parsed once (when the dashboard starts) and simplified for each map's
+/// scale when drawn.
+#[derive(Debug, Clone, Default)]
+pub struct Underlay {
+    outlines: Vec<Outline>,
+    /// Points given in the boundary file: (layer, code, name, point).
+    points: Vec<(Layer, String, String, [f64; 2])>,
+    labels: Vec<Label>,
+}
+
+/// Outlines are simplified to within this many metres (or 0.7 px, when more): what is left of
+/// a raster's staircase (the synthetic country's 100 m cells) is smoothed on a city map.
+const SIMPLIFY_METRES: f64 = 20.0;
+
+/// Above this many metres per px a map is a country map: the districts are neither drawn nor
+/// named, and the municipalities are named.
+const DISTRICT_SCALE: f64 = 100.0;
+
+impl Underlay {
+    /// Adds one boundary feature: a `Polygon` or `MultiPolygon` is an outline, a `Point` where
+    /// the name of the outline with the same layer and name goes. Returns `false` (and adds
+    /// nothing) for any other or an invalid geometry.
+    pub fn add(&mut self, layer: Layer, code: &str, name: &str, geometry: &Value) -> bool {
+        if geometry.get("type").and_then(Value::as_str) == Some("Point") {
+            let Some(p) = geometry.get("coordinates").and_then(position) else {
+                return false;
+            };
+            self.points
+                .push((layer, code.to_string(), name.to_string(), p));
+            return true;
+        }
+        let Some(polygons) = polygons(geometry) else {
+            return false;
+        };
+        let bbox = bbox_of(&polygons);
+        self.outlines.push(Outline {
+            layer,
+            code: code.to_string(),
+            name: name.to_string(),
+            polygons,
+            bbox,
+        });
+        true
+    }
+
+    /// Places the names once every feature is added: at the file's point for an outline
+    /// with one, else at the centroid of its largest ring (a ring's centroid, so inside a
+    /// convex outline).
+    pub fn finish(&mut self) {
+        self.labels.clear();
+        for o in &self.outlines {
+            if o.name.is_empty() || o.layer == Layer::Coast {
+                continue;
+            }
+            let size = (o.bbox[2] - o.bbox[0]).max(o.bbox[3] - o.bbox[1]);
+            let given = self
+                .points
+                .iter()
+                .find(|(l, c, n, _)| *l == o.layer && *c == o.code && *n == o.name)
+                .map(|p| p.3);
+            let at = given.or_else(|| {
+                o.polygons
+                    .iter()
+                    .map(|p| &p[0])
+                    .max_by(|a, b| ring_area(a).abs().total_cmp(&ring_area(b).abs()))
+                    .and_then(|r| centroid(r))
+            });
+            if let Some(at) = at {
+                self.labels.push(Label {
+                    layer: o.layer,
+                    name: o.name.clone(),
+                    at,
+                    size,
+                });
+            }
+        }
+        self.labels.sort_by(|a, b| {
+            a.layer
+                .cmp(&b.layer)
+                .reverse()
+                .then(b.size.total_cmp(&a.size))
+                .then(a.name.cmp(&b.name))
+        });
+    }
+
+    /// Whether there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.outlines.is_empty()
+    }
+
+    /// The outline of `layer` with this code or else this name, e.g. a municipality by its
+    /// code (`101`) or its name.
+    pub fn outline(&self, layer: Layer, code_or_name: &str) -> Option<&Outline> {
+        let of = |o: &&Outline| o.layer == layer && !code_or_name.is_empty();
+        self.outlines
+            .iter()
+            .filter(of)
+            .find(|o| o.code == code_or_name)
+            .or_else(|| {
+                self.outlines
+                    .iter()
+                    .filter(of)
+                    .find(|o| o.name == code_or_name)
+            })
+    }
+}
+
+fn ring_area(r: &Ring) -> f64 {
+    let n = r.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (r[i], r[(i + 1) % n]);
+            a[0] * b[1] - b[0] * a[1]
+        })
+        .sum::<f64>()
+        / 2.0
+}
+
+fn centroid(r: &Ring) -> Option<[f64; 2]> {
+    let a = ring_area(r);
+    if a == 0.0 {
+        return None;
+    }
+    let n = r.len();
+    let (o0, o1) = (r[0][0], r[0][1]);
+    let (mut cx, mut cy) = (0.0, 0.0);
+    for i in 0..n {
+        let (p, q) = (r[i], r[(i + 1) % n]);
+        let (px_, py, qx, qy) = (p[0] - o0, p[1] - o1, q[0] - o0, q[1] - o1);
+        let f = px_ * qy - qx * py;
+        cx += (px_ + qx) * f;
+        cy += (py + qy) * f;
+    }
+    Some([o0 + cx / (6.0 * a), o1 + cy / (6.0 * a)])
+}
+
+/// Douglas–Peucker: the points of `pts` (px) to keep so that none is further than `tol` from
+/// the simplified line.
+fn simplify(pts: &[(f64, f64)], tol: f64) -> Vec<(f64, f64)> {
+    if pts.len() < 3 {
+        return pts.to_vec();
+    }
+    let mut keep = vec![false; pts.len()];
+    keep[0] = true;
+    keep[pts.len() - 1] = true;
+    let mut stack = vec![(0, pts.len() - 1)];
+    while let Some((i, j)) = stack.pop() {
+        let (a, b) = (pts[i], pts[j]);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = dx.hypot(dy);
+        let mut best = (0.0, 0);
+        for (k, p) in pts.iter().enumerate().take(j).skip(i + 1) {
+            let d = if len == 0.0 {
+                (p.0 - a.0).hypot(p.1 - a.1)
+            } else {
+                ((p.0 - a.0) * dy - (p.1 - a.1) * dx).abs() / len
+            };
+            if d > best.0 {
+                best = (d, k);
+            }
+        }
+        if best.0 > tol {
+            keep[best.1] = true;
+            stack.push((i, best.1));
+            stack.push((best.1, j));
+        }
+    }
+    pts.iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(*p))
+        .collect()
+}
+
+/// Compact path data of rings in px: whole px, relative after the first point
+/// (`M12 30l4-2 0 5…Z`), simplified (Douglas–Peucker, the larger of 0.7 px and
+/// [`SIMPLIFY_METRES`]); rings under 2 px across are left out.
+fn outline_data(d: &mut String, ps: &[Polygon], proj: &Projection) {
+    let tolerance = (SIMPLIFY_METRES * proj.scale).max(0.7);
+    for r in ps.iter().flatten() {
+        let pts: Vec<(f64, f64)> = r.iter().map(|&p| proj.apply(p)).collect();
+        let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+        for p in &pts {
+            lo = (lo.0.min(p.0), lo.1.min(p.1));
+            hi = (hi.0.max(p.0), hi.1.max(p.1));
+        }
+        if hi.0 - lo.0 < 2.0 && hi.1 - lo.1 < 2.0 {
+            continue;
+        }
+        let mut simple: Vec<(i64, i64)> = Vec::new();
+        for (x, y) in simplify(&pts, tolerance) {
+            let p = (x.round() as i64, y.round() as i64);
+            if simple.last() != Some(&p) {
+                simple.push(p);
+            }
+        }
+        if simple.len() > 1 && simple.first() == simple.last() {
+            simple.pop();
+        }
+        if simple.len() < 3 {
+            continue;
+        }
+        let _ = write!(d, "M{} {}l", simple[0].0, simple[0].1);
+        for w in simple.windows(2) {
+            let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+            // A negative number needs no separator before it.
+            if !d.ends_with('l') && dx >= 0 {
+                d.push(' ');
+            }
+            let _ = write!(d, "{dx}");
+            if dy >= 0 {
+                d.push(' ');
+            }
+            let _ = write!(d, "{dy}");
+        }
+        d.push('Z');
+    }
+}
+
+/// The label text of a name on the map: a municipality without the word "Kommune".
+fn short_name(name: &str) -> &str {
+    name.strip_suffix(" Kommune").unwrap_or(name)
+}
+
+/// Draws the outlines of `u` that meet the view (`view`, metres) under the shapes; returns
+/// whether the coast was drawn.
+fn underlay(out: &mut String, u: &Underlay, proj: &Projection, view: [f64; 4]) -> bool {
+    let metres_per_px = 1.0 / proj.scale;
+    let meets = |b: [f64; 4]| b[0] < view[2] && b[2] > view[0] && b[1] < view[3] && b[3] > view[1];
+    let mut coast = false;
+    out.push_str(r#"<g class="underlay" aria-hidden="true">"#);
+    for layer in [Layer::Coast, Layer::Municipality, Layer::District] {
+        if layer == Layer::District && metres_per_px > DISTRICT_SCALE {
+            continue;
+        }
+        let mut d = String::new();
+        for o in u
+            .outlines
+            .iter()
+            .filter(|o| o.layer == layer && meets(o.bbox))
+        {
+            outline_data(&mut d, &o.polygons, proj);
+        }
+        if !d.is_empty() {
+            coast |= layer == Layer::Coast;
+            let _ = write!(out, r#"<path class="{}" d="{d}"/>"#, layer.class());
+        }
+    }
+    out.push_str("</g>");
+    coast
+}
+
+/// The names of the underlay's regions for the scale, above the shapes (they take no pointer
+/// events): districts on a city map, municipalities on a country map and around a city; a
+/// name that would overlap one already placed, or leave the map, is left out.
+fn labels(out: &mut String, u: &Underlay, proj: &Projection, w: f64, h: f64) {
+    let metres_per_px = 1.0 / proj.scale;
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let mut s = String::new();
+    for l in &u.labels {
+        if l.layer == Layer::District && metres_per_px > DISTRICT_SCALE {
+            continue;
+        }
+        // A region too small on this map to carry its name.
+        if l.size / metres_per_px < 40.0 {
+            continue;
+        }
+        let (font, class) = match l.layer {
+            Layer::District => (12.0, "lbl-d"),
+            _ => (11.0, "lbl-m"),
+        };
+        let text = short_name(&l.name);
+        let half = 0.3 * font * text.chars().count() as f64;
+        let (x, y) = proj.apply(l.at);
+        let b = [
+            x - half - 2.0,
+            y - font * 0.8,
+            x + half + 2.0,
+            y + font * 0.4,
+        ];
+        if b[0] < MAP_MARGIN || b[2] > w - MAP_MARGIN || b[1] < MAP_MARGIN || b[3] > h - MAP_BOTTOM
+        {
+            continue;
+        }
+        if placed
+            .iter()
+            .any(|p| b[0] < p[2] && b[2] > p[0] && b[1] < p[3] && b[3] > p[1])
+        {
+            continue;
+        }
+        placed.push(b);
+        let _ = write!(
+            s,
+            r#"<text class="{class}" x="{}" y="{}">{}</text>"#,
+            px(x),
+            px(y),
+            escape(text)
+        );
+    }
+    if !s.is_empty() {
+        let _ = write!(out, r#"<g class="labels" aria-hidden="true">{s}</g>"#);
+    }
+}
+
 /// A map of `shapes`: `<svg class="map" data-zoom viewBox="0 0 W H" role="img" aria-label=..>`.
 ///
 /// All shapes share one scale (metres → px, the same for x and y), fitted to the bounding box of
 /// all of them with a margin, north up. Each shape becomes a
-/// `<path d=.. class=.. data-id=.. data-tip=.. tabindex="0" fill-rule="evenodd">` with a
+/// `<path d=.. class=.. data-id=.. data-tip=.. tabindex="0">` (even-odd fill: style.css) with a
 /// `<title>`, inside `<g class="shapes">`, in the order given; with an `href` the path is wrapped
 /// in `<a href=.. aria-label=..>` and the link, not the path, takes the focus. Below the shapes:
 /// a scale bar (`g.scalebar`, a round length of about a fifth of the width) and a north arrow
@@ -332,11 +713,13 @@ pub fn map(shapes: &[Shape<'_>], options: &MapOptions<'_>) -> String {
         );
         return out;
     }
-    let bb = parsed
-        .iter()
-        .map(|(_, ps)| bbox_of(ps))
-        .reduce(union)
-        .expect("parsed is not empty");
+    let bb = options.extent.unwrap_or_else(|| {
+        parsed
+            .iter()
+            .map(|(_, ps)| bbox_of(ps))
+            .reduce(union)
+            .expect("parsed is not empty")
+    });
     let proj = Projection::fit(
         bb,
         MAP_MARGIN,
@@ -344,9 +727,21 @@ pub fn map(shapes: &[Shape<'_>], options: &MapOptions<'_>) -> String {
         (w - 2.0 * MAP_MARGIN).max(1.0),
         (h - MAP_MARGIN - MAP_BOTTOM).max(1.0),
     );
+    // The underlay is drawn first; whether it has a coast (the sea around) is known after.
+    let mut under = String::new();
+    let coast = options.underlay.is_some_and(|u| {
+        let view = [
+            proj.min_x - proj.off_x / proj.scale,
+            proj.max_y - (h - proj.off_y) / proj.scale,
+            proj.min_x + (w - proj.off_x) / proj.scale,
+            proj.max_y + proj.off_y / proj.scale,
+        ];
+        underlay(&mut under, u, &proj, view)
+    });
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map" data-zoom="" viewBox="0 0 {w} {h}" role="img" aria-label="{label}"><g class="shapes">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map{}" data-zoom="" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">{under}<g class="shapes">"#,
+        if coast { " with-coast" } else { "" }
     );
     for (shape, ps) in &parsed {
         let d = path_data(ps, &proj);
@@ -366,7 +761,7 @@ pub fn map(shapes: &[Shape<'_>], options: &MapOptions<'_>) -> String {
         };
         let _ = write!(
             out,
-            r#"<path d="{d}"{class} data-id="{}" data-tip="{title}"{tabindex} fill-rule="evenodd"><title>{title}</title></path>"#,
+            r#"<path d="{d}"{class} data-id="{}" data-tip="{title}"{tabindex}><title>{title}</title></path>"#,
             escape(shape.id)
         );
         if shape.href.is_some() {
@@ -374,6 +769,9 @@ pub fn map(shapes: &[Shape<'_>], options: &MapOptions<'_>) -> String {
         }
     }
     out.push_str("</g>");
+    if let Some(u) = options.underlay {
+        labels(&mut out, u, &proj, w, h);
+    }
     if bb[2] > bb[0] || bb[3] > bb[1] {
         scale_bar(&mut out, &proj, h, options);
     }
@@ -769,14 +1167,29 @@ mod tests {
         &rest[a..a + end]
     }
 
-    /// Points of path data made of M/L commands.
+    /// Points of path data made of absolute M/L/H/V commands.
     fn points(d: &str) -> Vec<(f64, f64)> {
-        let nums: Vec<f64> = d
-            .split(|c: char| c.is_ascii_alphabetic() || c == ' ')
-            .filter(|t| !t.is_empty())
-            .map(|t| t.parse().unwrap())
-            .collect();
-        nums.chunks(2).map(|c| (c[0], c[1])).collect()
+        let mut pts: Vec<(f64, f64)> = Vec::new();
+        let mut rest = d;
+        while let Some(c) = rest.chars().next() {
+            let end = rest[1..]
+                .find(|c: char| c.is_ascii_alphabetic())
+                .map_or(rest.len(), |i| i + 1);
+            let nums: Vec<f64> = rest[1..end]
+                .split(' ')
+                .filter(|t| !t.is_empty())
+                .map(|t| t.parse().unwrap())
+                .collect();
+            let last = pts.last().copied().unwrap_or((0.0, 0.0));
+            match c {
+                'M' | 'L' => pts.push((nums[0], nums[1])),
+                'H' => pts.push((nums[0], last.1)),
+                'V' => pts.push((last.0, nums[0])),
+                _ => {}
+            }
+            rest = &rest[end..];
+        }
+        pts
     }
 
     fn square(x0: f64, y0: f64, side: f64) -> Value {
@@ -800,6 +1213,8 @@ mod tests {
         height: 400,
         label: "Map",
         scale_label: "km",
+        underlay: None,
+        extent: None,
     };
 
     #[test]
@@ -859,7 +1274,6 @@ mod tests {
         let d = attr(&svg, "<path", "d");
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert_eq!(d.matches('Z').count(), 2, "{d}");
-        assert!(svg.contains(r#"fill-rule="evenodd""#));
         assert_eq!(bbox(&g), Some([0.0, 0.0, 100.0, 100.0]));
     }
 
