@@ -608,11 +608,23 @@ fn read_boundaries(path: &Path) -> Result<Vec<kvarter_store::BoundaryRow>, Failu
                 )));
             }
         };
+        let named = if name.is_empty() {
+            String::new()
+        } else {
+            format!(" ('{name}')")
+        };
+        let at = |what: String| {
+            Failure(format!(
+                "{}: feature {}{named}: {what}",
+                path.display(),
+                i + 1
+            ))
+        };
         let g = &f["geometry"];
         let kind = g["type"].as_str().unwrap_or("");
         if !["Polygon", "MultiPolygon", "Point"].contains(&kind) {
             return Err(at(format!(
-                "('{name}') geometry type is {}; expected Polygon, MultiPolygon or Point",
+                "geometry type is {}; expected Polygon, MultiPolygon or Point",
                 if kind.is_empty() {
                     "missing".to_string()
                 } else {
@@ -620,7 +632,7 @@ fn read_boundaries(path: &Path) -> Result<Vec<kvarter_store::BoundaryRow>, Failu
                 }
             )));
         }
-        check_coordinates(kind, &g["coordinates"]).map_err(|e| at(format!("('{name}') {e}")))?;
+        check_coordinates(kind, &g["coordinates"]).map_err(at)?;
         rows.push(kvarter_store::BoundaryRow {
             layer: layer.to_string(),
             code,

@@ -132,13 +132,16 @@ fn a_good_file_is_stored_and_a_bad_one_is_refused_naming_file_feature_and_expect
         (
             "broken",
             broken,
-            format!("{f}: line 2, column 50: expected GeoJSON: expected value at line 2 column 50"),
+            // Column 49 is the second comma of `"layer":"coast",,` (counted by hand).
+            format!(
+                "{f}: line 2, column 49: expected GeoJSON: key must be a string at line 2 column 49"
+            ),
         ),
         (
             "line",
             line_string,
             format!(
-                "{f}: feature 3: ('Kronstad Kommune') geometry type is 'LineString'; expected Polygon, MultiPolygon or Point"
+                "{f}: feature 3 ('Kronstad Kommune'): geometry type is 'LineString'; expected Polygon, MultiPolygon or Point"
             ),
         ),
         (
@@ -154,7 +157,7 @@ fn a_good_file_is_stored_and_a_bad_one_is_refused_naming_file_feature_and_expect
                 .replace(&format!("{CRS},"), "")
                 .replace("[725000,6176000]", "[12.57,55.68]"),
             format!(
-                "{f}: feature 3: ('Kronstad Kommune') position [12.57, 55.68] is not in EPSG:25832 (UTM zone 32N, metres); expected east and north in metres, e.g. [725000, 6176000] (longitude and latitude? reproject with ogr2ogr -t_srs EPSG:25832)"
+                "{f}: feature 3 ('Kronstad Kommune'): position [12.57, 55.68] is not in EPSG:25832 (UTM zone 32N, metres); expected east and north in metres, e.g. [725000, 6176000] (longitude and latitude? reproject with ogr2ogr -t_srs EPSG:25832)"
             ),
         ),
         (
@@ -175,7 +178,7 @@ fn a_good_file_is_stored_and_a_bad_one_is_refused_naming_file_feature_and_expect
             "open",
             good().replace(",[715000,6166000]]]", "]]"),
             format!(
-                "{f}: feature 1: () a ring is not closed; expected its last position to repeat its first"
+                "{f}: feature 2 ('Kronstad Kommune'): a ring is not closed; expected its last position to repeat its first"
             ),
         ),
     ];

@@ -1217,6 +1217,163 @@ mod tests {
         extent: None,
     };
 
+    /// A municipality (a square of `side` metres at x0, y0) with one district filling it.
+    fn underlay_of(squares: &[(&str, f64, f64, f64)]) -> Underlay {
+        let mut u = Underlay::default();
+        let all = square(690_000.0, 6_140_000.0, 80_000.0);
+        assert!(u.add(Layer::Coast, "", "", &all));
+        for (i, &(name, x0, y0, side)) in squares.iter().enumerate() {
+            let g = square(x0, y0, side);
+            assert!(u.add(Layer::Municipality, &i.to_string(), name, &g));
+            let district = format!("{} Nord", short_name(name));
+            assert!(u.add(Layer::District, "1", &district, &g));
+        }
+        assert!(!u.add(
+            Layer::Municipality,
+            "x",
+            "Line",
+            &json!({"type": "LineString", "coordinates": [[0, 0], [1, 1]]})
+        ));
+        u.finish();
+        u
+    }
+
+    #[test]
+    fn the_underlay_is_drawn_under_the_shapes_and_named_for_the_scale() {
+        let u = underlay_of(&[
+            ("Vestby Kommune", 700_000.0, 6_150_000.0, 20_000.0),
+            ("Østby & Co Kommune", 730_000.0, 6_150_000.0, 20_000.0),
+        ]);
+        // A country map: 60 km of areas across 600 px (100 m per px).
+        let a = square(700_000.0, 6_150_000.0, 1_000.0);
+        let b = square(759_000.0, 6_169_000.0, 1_000.0);
+        let opts = MapOptions {
+            underlay: Some(&u),
+            ..OPTS
+        };
+        let svg = map(&[shape(&a, "A"), shape(&b, "B")], &opts);
+        let under = svg
+            .find(r#"<g class="underlay" aria-hidden="true">"#)
+            .unwrap();
+        let shapes = svg.find(r#"<g class="shapes">"#).unwrap();
+        let labels = svg
+            .find(r#"<g class="labels" aria-hidden="true">"#)
+            .unwrap();
+        assert!(under < shapes && shapes < labels, "{svg}");
+        assert!(svg.contains(r#"class="map with-coast""#));
+        assert!(svg.contains(r#"<path class="coast" d="M"#));
+        let muni = attr(&svg, r#"<path class="muni""#, "d");
+        assert_eq!(
+            muni.matches('M').count(),
+            2,
+            "two outlines in one path: {muni}"
+        );
+        // Above 100 m per px: no district outline and no district name; the municipalities
+        // are named without "Kommune", escaped.
+        assert!(!svg.contains(r#"class="district""#), "{svg}");
+        assert!(svg.contains(r#"<text class="lbl-m""#));
+        assert!(svg.contains(">Vestby</text>"), "{svg}");
+        assert!(svg.contains(">Østby &amp; Co</text>"), "{svg}");
+        assert!(!svg.contains("Nord</text>"));
+
+        // A city map: 6 km across: the district is drawn and named, and its name wins the
+        // place over the municipality's, which would overlap it.
+        let c = square(705_000.0, 6_155_000.0, 6_000.0);
+        let svg = map(&[shape(&c, "C")], &opts);
+        assert!(svg.contains(r#"<path class="district" d="M"#));
+        assert!(svg.contains(">Vestby Nord</text>"), "{svg}");
+        assert!(!svg.contains(">Vestby</text>"), "{svg}");
+        // Without an underlay nothing of it is drawn.
+        let plain = map(&[shape(&c, "C")], &OPTS);
+        assert!(
+            !plain.contains("underlay")
+                && !plain.contains("labels")
+                && !plain.contains("with-coast")
+        );
+    }
+
+    #[test]
+    fn names_that_would_overlap_are_left_out_and_the_extent_can_be_given() {
+        // Two municipalities 1 km apart on a 100 m/px map: their names would overlap.
+        let u = underlay_of(&[
+            ("Aaaaaaaaaaaaaa", 700_000.0, 6_150_000.0, 10_000.0),
+            ("Bbbbbbbbbbbbbb", 700_000.0, 6_151_000.0, 10_000.0),
+        ]);
+        let a = square(690_000.0, 6_130_000.0, 1_000.0);
+        let b = square(749_000.0, 6_169_000.0, 1_000.0);
+        let svg = map(
+            &[shape(&a, "A"), shape(&b, "B")],
+            &MapOptions {
+                underlay: Some(&u),
+                ..OPTS
+            },
+        );
+        assert_eq!(svg.matches("<text class=\"lbl-m\"").count(), 1, "{svg}");
+        // An extent fits the map to it rather than to the shapes.
+        let svg = map(
+            &[shape(&a, "A")],
+            &MapOptions {
+                extent: Some([690_000.0, 6_130_000.0, 790_000.0, 6_230_000.0]),
+                ..OPTS
+            },
+        );
+        let pts = points(attr(&svg, "<path", "d"));
+        let width = pts.iter().map(|p| p.0).fold(f64::MIN, f64::max)
+            - pts.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+        assert!(width < 5.0, "1 km of 100 km is a few px: {pts:?}");
+    }
+
+    #[test]
+    fn outlines_are_simplified_for_the_scale_and_their_relative_path_closes() {
+        // A ring of 400 points on a circle of 10 km: on a 600 px map the 0.7 px rule keeps far
+        // fewer, and the relative steps come back to the start.
+        let ring: Vec<[f64; 2]> = (0..=400)
+            .map(|k| {
+                let t = std::f64::consts::TAU * f64::from(k) / 400.0;
+                [
+                    700_000.0 + 10_000.0 * t.cos(),
+                    6_150_000.0 + 10_000.0 * t.sin(),
+                ]
+            })
+            .collect();
+        let proj = Projection::fit(
+            [690_000.0, 6_140_000.0, 710_000.0, 6_160_000.0],
+            0.0,
+            0.0,
+            400.0,
+            400.0,
+        );
+        let mut d = String::new();
+        outline_data(&mut d, &[vec![ring]], &proj);
+        let body = d.strip_prefix('M').unwrap().strip_suffix('Z').unwrap();
+        let (start, rel) = body.split_once('l').unwrap();
+        let nums = |s: &str| -> Vec<i64> {
+            s.replace('-', " -")
+                .split_whitespace()
+                .map(|t| t.parse().unwrap())
+                .collect()
+        };
+        let steps = nums(rel);
+        let n = steps.len() / 2;
+        assert!((20..120).contains(&n), "{n} points: {d}");
+        let start = nums(start);
+        let end = steps
+            .chunks(2)
+            .fold((start[0], start[1]), |p, s| (p.0 + s[0], p.1 + s[1]));
+        // The last point is next to the first (Z closes the ring).
+        assert!(
+            (end.0 - start[0]).abs() <= 20 && (end.1 - start[1]).abs() <= 20,
+            "{end:?} {start:?}"
+        );
+        // Every kept point is on the circle (radius 200 px, centre 200, 200), within 1 px.
+        let mut p = (start[0], start[1]);
+        for s in steps.chunks(2) {
+            p = (p.0 + s[0], p.1 + s[1]);
+            let r = ((p.0 - 200) as f64).hypot((p.1 - 200) as f64);
+            assert!((r - 200.0).abs() <= 1.0, "{p:?} {r}");
+        }
+    }
+
     #[test]
     fn escape_handles_the_five_characters() {
         assert_eq!(
