@@ -40,7 +40,9 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     db: PathBuf,
     /// `lists`: the areas on each list that year, as the dashboard's lists download; `areas`:
-    /// every area with its latest values and the lists it is on.
+    /// every area with its latest values and the lists it is on; `boundaries`: the map's
+    /// coast, municipal and district outlines as loaded (layer, code, name; best as gpkg or
+    /// geojson-25832).
     #[arg(long, value_enum)]
     what: What,
     /// The list year (default: the latest in the store). For `areas`: each area's values of
@@ -77,6 +79,7 @@ pub(crate) struct VerifyArgs {
 enum What {
     Lists,
     Areas,
+    Boundaries,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -228,22 +231,30 @@ fn make(a: &ExportArgs) -> Result<Made, Failure> {
         )));
     }
     let which = match a.what {
-        What::Lists => Which::Lists,
-        What::Areas => Which::Areas,
+        What::Lists => Some(Which::Lists),
+        What::Areas => Some(Which::Areas),
+        What::Boundaries => None,
     };
-    let table = tables::table(
-        &conn,
-        which,
-        a.lang.report(),
-        a.min_count,
-        year,
-        a.without_origin,
-    )
-    .map_err(at)?;
-    let outlines = match a.format {
-        Format::Geojson | Format::Geojson25832 | Format::Gpkg => {
+    let (table, boundary_outlines) = match which {
+        Some(which) => (
+            tables::table(
+                &conn,
+                which,
+                a.lang.report(),
+                a.min_count,
+                year,
+                a.without_origin,
+            )
+            .map_err(at)?,
+            Vec::new(),
+        ),
+        None => tables::boundaries(&conn, a.lang.report()).map_err(at)?,
+    };
+    let outlines = match (a.format, which) {
+        (Format::Geojson | Format::Geojson25832 | Format::Gpkg, Some(_)) => {
             tables::geometry(&conn, &table).map_err(at)?
         }
+        (_, None) => boundary_outlines,
         _ => Vec::new(),
     };
     let geometry = || outlines.clone();

@@ -107,9 +107,7 @@ fn a_good_file_is_stored_and_a_bad_one_is_refused_naming_file_feature_and_expect
         (rows[1].0.as_str(), rows[1].1.as_str(), rows[1].2.as_str()),
         ("municipality", "101", "Kronstad Kommune")
     );
-    assert!(
-        rows[1].3.starts_with(r#"{"coordinates":[[[[715000"#) || rows[1].3.contains("MultiPolygon")
-    );
+    assert!(rows[1].3.contains(r#""MultiPolygon""#) && rows[1].3.contains("[715000,6166000]"));
     assert!(rows[2].3.contains("Point"));
     let before = kvarter_store::Store::open(&db).unwrap().checksum().unwrap();
 
@@ -304,5 +302,28 @@ fn boundaries_come_with_the_register_folder_and_a_later_file_replaces_them() {
         "0",
     ]);
     assert_eq!(stored(&db).len(), 3);
+    // Exported for a GIS: the outlines (not the label point), with a manifest that verifies.
+    let out = dir.join("b.geojson");
+    ok(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--what",
+        "boundaries",
+        "--format",
+        "geojson-25832",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let features = doc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 2);
+    assert_eq!(features[0]["properties"]["layer"], "coast");
+    assert_eq!(features[1]["properties"]["name"], "Kronstad Kommune");
+    assert_eq!(features[1]["geometry"]["type"], "MultiPolygon");
+    let manifest = format!("{}.manifest.json", out.display());
+    let v = kvarter(&["verify", &manifest]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let _ = std::fs::remove_dir_all(dir);
 }
