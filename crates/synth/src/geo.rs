@@ -264,10 +264,10 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
     };
     let boxes = |labels: &[u32]| {
         let mut b: HashMap<u32, [usize; 4]> = HashMap::new();
-        for c in 0..n {
-            if labels[c] != NONE {
+        for (c, &l) in labels.iter().enumerate() {
+            if l != NONE {
                 let (i, j) = (c % grid.w, c / grid.w);
-                let e = b.entry(labels[c]).or_insert([i, j, i, j]);
+                let e = b.entry(l).or_insert([i, j, i, j]);
                 *e = [e[0].min(i), e[1].min(j), e[2].max(i), e[3].max(j)];
             }
         }

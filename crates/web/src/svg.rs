@@ -445,7 +445,7 @@ impl Underlay {
                     .iter()
                     .map(|p| &p[0])
                     .max_by(|a, b| ring_area(a).abs().total_cmp(&ring_area(b).abs()))
-                    .and_then(|r| centroid(r))
+                    .and_then(centroid)
             });
             if let Some(at) = at {
                 self.labels.push(Label {
