@@ -15,7 +15,8 @@
 //! 5. traces each region of cells into polygons (outer rings counter-clockwise, holes
 //!    clockwise), cuts the raster's staircase corners (each cell edge becomes its midpoint;
 //!    a point where three regions meet stays, so neighbours share their boundary exactly), and
-//!    puts each name at the cell farthest from its region's edge.
+//!    puts each name at the cell farthest from its region's edge among those clear of the
+//!    areas (so the name does not cover them).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write;
@@ -26,6 +27,9 @@ use crate::world::{CAPITAL_CODE, DISTRICTS, World};
 
 /// The stream of the coast's noise: fixed, so the coast is the same for every seed.
 const COAST_SEED: u64 = 0x636F_6173_746C_696E; // "coastlin"
+
+/// A name goes at least this many cells from any area, where the region allows.
+const CLEAR: f64 = 4.0;
 
 /// No municipality (water).
 const NONE: u32 = u32::MAX;
@@ -250,16 +254,21 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
             },
             |c| labels[c] != NONE,
         );
-        let mut best: HashMap<u32, (u32, usize)> = HashMap::new();
+        // The name goes clear of the areas (at least CLEAR cells from any), where the region
+        // is widest; in a region with no such cell, where it is widest.
+        let mut best: HashMap<u32, (bool, u32, usize)> = HashMap::new();
         for c in 0..n {
             if labels[c] == NONE {
                 continue;
             }
-            let e = best.entry(labels[c]).or_insert((edge[c], c));
-            if edge[c] > e.0 {
-                *e = (edge[c], c);
+            let score = (dist[c] >= CLEAR, edge[c], c);
+            let e = best.entry(labels[c]).or_insert(score);
+            if (score.0, score.1) > (e.0, e.1) {
+                *e = score;
             }
         }
+        let best: HashMap<u32, (u32, usize)> =
+            best.into_iter().map(|(k, (_, e, c))| (k, (e, c))).collect();
         best
     };
     let boxes = |labels: &[u32]| {
