@@ -204,6 +204,42 @@ fn populations() -> Vec<kvarter_store::PopulationCount> {
         .collect()
 }
 
+/// A coast and a municipality with its label point, as `kvarter load --boundaries` hands them.
+fn boundaries() -> Vec<kvarter_store::BoundaryRow> {
+    let row = |layer: &str, code: &str, name: &str, geometry: &str| kvarter_store::BoundaryRow {
+        layer: layer.into(),
+        code: code.into(),
+        name: name.into(),
+        geometry: geometry.into(),
+    };
+    let square = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}"#;
+    vec![
+        row("coast", "", "", square),
+        row("municipality", "101", "Kronstad Kommune", square),
+        row(
+            "municipality",
+            "101",
+            "Kronstad Kommune",
+            r#"{"type":"Point","coordinates":[0.5,0.5]}"#,
+        ),
+    ]
+}
+
+#[test]
+fn the_boundaries_are_read_back_in_the_file_order() {
+    let path = db("boundaries");
+    let mut store = Store::open(&path).unwrap();
+    load(&mut store, &with_rules(inputs("45.0", "aa"))).unwrap();
+    let read = kvarter_store::boundaries::read(store.connection()).unwrap();
+    assert_eq!(read, boundaries());
+    // The layer is one of three: the schema refuses any other.
+    let bad = store.connection().execute(
+        "INSERT INTO boundaries (ord, layer, geometry) VALUES (9, 'land', '{}')",
+        [],
+    );
+    assert!(bad.is_err());
+}
+
 fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreError> {
     store.load(
         &Load {
@@ -216,7 +252,7 @@ fn load(store: &mut Store, i: &Inputs) -> Result<Loaded, kvarter_store::StoreErr
             screenings: &i.screenings,
             populations: &populations(),
             foresight: &foresight(),
-            boundaries: &[],
+            boundaries: &boundaries(),
             plans: Some(&i.plans),
         },
         &mut |_, _, _| {},
