@@ -390,6 +390,10 @@ pub struct Underlay {
     labels: Vec<Label>,
 }
 
+/// With an underlay, the shapes' bounding box grows by this share of its larger side on each
+/// side, so the coast around them shows.
+const UNDERLAY_PAD: f64 = 0.04;
+
 /// Outlines are simplified to within this many metres (or 0.7 px, when more): what is left of
 /// a raster's staircase (the synthetic country's 100 m cells) is smoothed on a city map.
 const SIMPLIFY_METRES: f64 = 20.0;
@@ -686,7 +690,8 @@ fn labels(out: &mut String, u: &Underlay, proj: &Projection, w: f64, h: f64) {
 /// A map of `shapes`: `<svg class="map" data-zoom viewBox="0 0 W H" role="img" aria-label=..>`.
 ///
 /// All shapes share one scale (metres → px, the same for x and y), fitted to the bounding box of
-/// all of them with a margin, north up. Each shape becomes a
+/// all of them (grown by 4 % on each side with an underlay; or `options.extent`) with a
+/// margin, north up; `options.underlay` is drawn under the shapes and its names above them. Each shape becomes a
 /// `<path d=.. class=.. data-id=.. data-tip=.. tabindex="0">` (even-odd fill: style.css) with a
 /// `<title>`, inside `<g class="shapes">`, in the order given; with an `href` the path is wrapped
 /// in `<a href=.. aria-label=..>` and the link, not the path, takes the focus. Below the shapes:
@@ -714,11 +719,18 @@ pub fn map(shapes: &[Shape<'_>], options: &MapOptions<'_>) -> String {
         return out;
     }
     let bb = options.extent.unwrap_or_else(|| {
-        parsed
+        let b = parsed
             .iter()
             .map(|(_, ps)| bbox_of(ps))
             .reduce(union)
-            .expect("parsed is not empty")
+            .expect("parsed is not empty");
+        // With an underlay, a little of the land and sea around the shapes shows.
+        let pad = if options.underlay.is_some() {
+            UNDERLAY_PAD * (b[2] - b[0]).max(b[3] - b[1])
+        } else {
+            0.0
+        };
+        [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad]
     });
     let proj = Projection::fit(
         bb,
