@@ -15,8 +15,8 @@
 //! 5. traces each region of cells into polygons (outer rings counter-clockwise, holes
 //!    clockwise), cuts the raster's staircase corners (each cell edge becomes its midpoint;
 //!    a point where three regions meet stays, so neighbours share their boundary exactly), and
-//!    puts each name at the cell farthest from its region's edge among those clear of the
-//!    areas (so the name does not cover them).
+//!    puts each name near its region's areas but clear of them (so it is on a map of them and
+//!    does not cover them), where the region is widest.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write;
@@ -212,6 +212,8 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
     }
 
     // 3. Municipalities grow over the land; 4. districts over the capital.
+    // Where each municipality's and district's areas are: its name goes near them.
+    let (muni_seeds, district_seeds) = (boxes(&grid, &muni), boxes(&grid, &district));
     flood(&grid, &mut muni, |c| land[c]);
     if let Some(k) = capital {
         let k = k as u32;
@@ -244,7 +246,7 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
         distinct >= 3 || (distinct == 2 && sw == ne && se == nw)
     };
     let coast = trace(&grid, |c| muni[c] != NONE, None, &junction);
-    let label_of = |labels: &[u32]| {
+    let label_of = |labels: &[u32], seeds: &HashMap<u32, [usize; 4]>| {
         let edge = bfs_distance(
             &grid,
             |c| {
@@ -254,36 +256,37 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
             },
             |c| labels[c] != NONE,
         );
-        // The name goes clear of the areas (at least CLEAR cells from any), where the region
-        // is widest; in a region with no such cell, where it is widest.
-        let mut best: HashMap<u32, (bool, u32, usize)> = HashMap::new();
+        // The name goes near the region's areas (within CLEAR cells of their box) but clear
+        // of them (at least CLEAR cells from any), where the region is widest; failing that,
+        // near them; failing that, where the region is widest.
+        let reach = CLEAR as usize;
+        let near = |l: u32, c: usize| {
+            let (i, j) = (c % grid.w, c / grid.w);
+            seeds.get(&l).is_some_and(|b| {
+                i + reach >= b[0] && i <= b[2] + reach && j + reach >= b[1] && j <= b[3] + reach
+            })
+        };
+        let mut best: HashMap<u32, ((bool, bool, u32), usize)> = HashMap::new();
         for c in 0..n {
-            if labels[c] == NONE {
+            let l = labels[c];
+            if l == NONE {
                 continue;
             }
-            let score = (dist[c] >= CLEAR, edge[c], c);
-            let e = best.entry(labels[c]).or_insert(score);
-            if (score.0, score.1) > (e.0, e.1) {
+            let near = near(l, c);
+            let score = ((near && dist[c] >= CLEAR, near, edge[c]), c);
+            let e = best.entry(l).or_insert(score);
+            if score.0 > e.0 {
                 *e = score;
             }
         }
-        let best: HashMap<u32, (u32, usize)> =
-            best.into_iter().map(|(k, (_, e, c))| (k, (e, c))).collect();
+        let best: HashMap<u32, (u32, usize)> = best
+            .into_iter()
+            .map(|(k, ((_, _, e), c))| (k, (e, c)))
+            .collect();
         best
     };
-    let boxes = |labels: &[u32]| {
-        let mut b: HashMap<u32, [usize; 4]> = HashMap::new();
-        for (c, &l) in labels.iter().enumerate() {
-            if l != NONE {
-                let (i, j) = (c % grid.w, c / grid.w);
-                let e = b.entry(l).or_insert([i, j, i, j]);
-                *e = [e[0].min(i), e[1].min(j), e[2].max(i), e[3].max(j)];
-            }
-        }
-        b
-    };
-    let muni_labels = label_of(&muni);
-    let muni_boxes = boxes(&muni);
+    let muni_labels = label_of(&muni, &muni_seeds);
+    let muni_boxes = boxes(&grid, &muni);
     let municipalities = world
         .munis
         .iter()
@@ -304,8 +307,8 @@ pub fn build(world: &World, scale: Scale) -> Boundaries {
         })
         .collect();
     let districts = if capital.is_some() {
-        let labels = label_of(&district);
-        let boxes = boxes(&district);
+        let labels = label_of(&district, &district_seeds);
+        let boxes = boxes(&grid, &district);
         (1..=DISTRICTS.len() as u32)
             .filter(|d| labels.contains_key(d))
             .map(|d| Named {
@@ -377,6 +380,19 @@ fn chamfer(grid: &Grid, source: impl Fn(usize) -> bool) -> Vec<f64> {
         }
     }
     d
+}
+
+/// The cell box `[i0, j0, i1, j1]` of each label in `labels`.
+fn boxes(grid: &Grid, labels: &[u32]) -> HashMap<u32, [usize; 4]> {
+    let mut b: HashMap<u32, [usize; 4]> = HashMap::new();
+    for (c, &l) in labels.iter().enumerate() {
+        if l != NONE {
+            let (i, j) = (c % grid.w, c / grid.w);
+            let e = b.entry(l).or_insert([i, j, i, j]);
+            *e = [e[0].min(i), e[1].min(j), e[2].max(i), e[3].max(j)];
+        }
+    }
+    b
 }
 
 /// Steps (4-neighbour) from the nearest cell where `source` holds, moving only through cells
