@@ -89,6 +89,7 @@ fn the_same_seed_gives_the_same_bytes() {
         fa.keys().collect::<Vec<_>>(),
         [
             "areas.csv",
+            "boundaries.geojson",
             "geometry.geojson",
             "kvarter-synth.txt",
             "persons-2000.parquet",
