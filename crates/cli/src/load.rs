@@ -471,8 +471,9 @@ fn read_geometry(path: &Path) -> Result<BTreeMap<String, (String, Option<String>
     Ok(out)
 }
 
-/// Whether a GeoJSON `crs` member names EPSG:25832 (the OGC URN, the OGC URL or `EPSG:25832`).
-fn is_25832(crs: &serde_json::Value) -> Option<String> {
+/// What a GeoJSON `crs` member names when that is not EPSG:25832 (the OGC URN, the OGC URL or
+/// `EPSG:25832`); `None` when it is.
+fn other_than_25832(crs: &serde_json::Value) -> Option<String> {
     let name = crs["properties"]["name"].as_str().unwrap_or("");
     let ok = [
         "urn:ogc:def:crs:EPSG::25832",
@@ -562,7 +563,7 @@ fn read_boundaries(path: &Path) -> Result<Vec<kvarter_store::BoundaryRow>, Failu
             path.display()
         )));
     };
-    if let Some(crs) = doc.get("crs").and_then(is_25832) {
+    if let Some(crs) = doc.get("crs").and_then(other_than_25832) {
         return Err(Failure(format!(
             "{}: the crs member names {crs}; expected EPSG:25832 (urn:ogc:def:crs:EPSG::25832), or no crs member: reproject with ogr2ogr -t_srs EPSG:25832",
             path.display()
