@@ -73,49 +73,27 @@ pub(crate) fn geometry(conn: &Connection, table: &Table) -> Result<Vec<Option<Va
 }
 
 /// The map's boundary outlines as the store holds them (`kvarter load --boundaries`), in the
-/// file's order: a table of `layer`, `code` and `name`, and each row's EPSG:25832 geometry.
-/// The label points are left out (a GIS places its own labels). No outline is an error that
-/// says how to load one.
+/// file's order, as [`download::boundaries_table`] builds them (the label points left out: a
+/// GIS places its own labels). No outline is an error that says how to load one.
 pub(crate) fn boundaries(
     conn: &Connection,
     lang: Lang,
 ) -> Result<(Table, Vec<Option<Value>>), String> {
-    use kvarter_export::{Cell, Column, Kind};
     let rows = kvarter_store::boundaries::read(conn)
         .map_err(|e| format!("reading the boundaries: {e}"))?;
-    let mut table = Table {
-        title: lang.t("Grænser", "Boundaries").to_string(),
-        columns: vec![
-            Column::new("layer", lang.t("Lag", "Layer"), Kind::Text),
-            Column::new("code", lang.t("Kode", "Code"), Kind::Text),
-            Column::new("name", lang.t("Navn", "Name"), Kind::Text),
-        ],
-        rows: Vec::new(),
-        notes: vec![
-            lang.t(
-                "Kyst, kommune- og distriktsgrænser som indlæst med kvarter load (EPSG:25832).",
-                "Coast, municipal and district boundaries as loaded by kvarter load (EPSG:25832).",
-            )
-            .to_string(),
-        ],
-    };
-    let mut geometry = Vec::new();
-    for r in rows {
-        let Ok(g) = serde_json::from_str::<Value>(&r.geometry) else {
-            continue;
-        };
-        if g["type"] == "Point" {
-            continue;
-        }
-        table.rows.push(vec![
-            Cell::Text(r.layer),
-            Cell::Text(r.code),
-            Cell::Text(r.name),
-        ]);
-        geometry.push(Some(g));
-    }
+    let (table, geometry) = download::boundaries_table(lang, outlines(rows));
     if table.rows.is_empty() {
         return Err("the store has no boundaries; expected a load with --boundaries FILE or a register folder with boundaries.geojson".into());
     }
     Ok((table, geometry))
+}
+
+/// The outlines among stored boundary rows (not the label points), their geometry parsed.
+pub(crate) fn outlines(
+    rows: Vec<kvarter_store::BoundaryRow>,
+) -> impl Iterator<Item = (String, String, String, Value)> {
+    rows.into_iter().filter_map(|r| {
+        let g: Value = serde_json::from_str(&r.geometry).ok()?;
+        (g["type"] != "Point").then_some((r.layer, r.code, r.name, g))
+    })
 }

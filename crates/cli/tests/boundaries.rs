@@ -254,6 +254,27 @@ fn every_map_draws_the_synthetic_outlines_and_names_under_the_areas() {
     assert!(map.contains("<path class=\"muni\""));
     assert!(map.contains("class=\"st-here\""));
     assert!(profile.contains("Kronstad Kommune</figcaption>"));
+
+    // The overview links the boundaries for a GIS, and the download is the export's bytes.
+    assert!(overview.contains("href=\"/boundaries/download?format=gpkg\""));
+    let download = server.request("GET", "/boundaries/download?format=geojson-25832", &[], "");
+    assert_eq!(download.status, 200);
+    let out = dir.join("b.geojson");
+    ok(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--what",
+        "boundaries",
+        "--format",
+        "geojson-25832",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(download.bytes, std::fs::read(&out).unwrap());
+    let doc: serde_json::Value = serde_json::from_slice(&download.bytes).unwrap();
+    // The coast, the capital and its ten districts: the label points are left out.
+    assert_eq!(doc["features"].as_array().unwrap().len(), 12);
     drop(server);
     let _ = std::fs::remove_dir_all(dir);
 }

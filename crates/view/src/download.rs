@@ -388,6 +388,39 @@ pub fn foresight_table<'a>(
     })
 }
 
+/// The map's boundary outlines (`kvarter load --boundaries`) as a table of `layer`, `code` and
+/// `name`, in the order given, with each row's geometry beside it: what `kvarter export --what
+/// boundaries` and the dashboard's `/boundaries/download` write, for a GIS. The caller leaves
+/// out the label points.
+pub fn boundaries_table<G>(
+    lang: Lang,
+    outlines: impl IntoIterator<Item = (String, String, String, G)>,
+) -> (Table, Vec<Option<G>>) {
+    let mut rows = Vec::new();
+    let mut geometry = Vec::new();
+    for (layer, code, name, g) in outlines {
+        rows.push(vec![Cell::Text(layer), Cell::Text(code), Cell::Text(name)]);
+        geometry.push(Some(g));
+    }
+    let table = Table {
+        title: lang.t("Grænser", "Boundaries").to_string(),
+        columns: vec![
+            Column::new("layer", lang.t("Lag", "Layer"), Kind::Text),
+            Column::new("code", lang.t("Kode", "Code"), Kind::Text),
+            Column::new("name", lang.t("Navn", "Name"), Kind::Text),
+        ],
+        rows,
+        notes: vec![
+            lang.t(
+                "Kyst, kommune- og distriktsgrænser som indlæst med kvarter load (EPSG:25832).",
+                "Coast, municipal and district boundaries as loaded by kvarter load (EPSG:25832).",
+            )
+            .to_string(),
+        ],
+    };
+    (table, geometry)
+}
+
 /// Each row's area outline by the table's `area_id` column (`geometry` gives an area's by id),
 /// for the geographic downloads; `None` for a row without one.
 pub fn table_geometry<G>(table: &Table, geometry: impl Fn(&str) -> Option<G>) -> Vec<Option<G>> {

@@ -16,6 +16,7 @@
 //! | `/screening?spec=&year=&without_origin=` | the municipality's screening ([`screening::screening`]) |
 //! | `/foresight?list=&top=` | the early warning for the next 1 December, with the backtest ([`foresight::page`]) |
 //! | `/areas/download?year=&format=&without_origin=`, `/foresight/download?format=` | every area with its values and lists, and the early warning, in the formats of `/lists/download` ([`tables`]) |
+//! | `/boundaries/download?format=` | the map's coast, municipal and district outlines (layer, code, name) for a GIS, in the formats of `/lists/download`, as `kvarter export --what boundaries` writes them; 404 without boundaries |
 //! | `/whatif?year=&set=&…` | the rule what-if: the law's figures changed, who enters and leaves ([`whatif::rules_page`]); the area profile has the resident what-if |
 //! | `/methodology` | every rule set as the law reads ([`method::methodology`]) |
 //! | `/plans?saved=` | the policy's goals with each indicator's progress from the data, the action plans, the helhedsplaner ([`plans::page`]); edit links for editors |
@@ -237,6 +238,7 @@ pub fn app(db: &Path, config: Config) -> Result<Router, String> {
         .route("/lists/download", get(lists_download))
         .route("/areas/download", get(areas_download))
         .route("/foresight/download", get(foresight_download))
+        .route("/boundaries/download", get(boundaries_download))
         .route("/screening", get(screening_page))
         .route("/methodology", get(methodology_page))
         .route("/whatif", get(whatif_page))
@@ -824,6 +826,8 @@ enum Download {
     Areas,
     /// The early warning (`/foresight/download`).
     Foresight,
+    /// The map's boundary outlines (`/boundaries/download`).
+    Boundaries,
 }
 
 async fn lists_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
@@ -838,12 +842,16 @@ async fn foresight_download(State(api): State<Shared>, RawQuery(q): RawQuery) ->
     table_download(api, q, Download::Foresight).await
 }
 
+async fn boundaries_download(State(api): State<Shared>, RawQuery(q): RawQuery) -> Response {
+    table_download(api, q, Download::Boundaries).await
+}
+
 /// A dashboard table as a file in any of [`FORMATS`], built by the same functions as
 /// `kvarter export`.
 async fn table_download(api: Shared, q: Option<String>, what: Download) -> Response {
     let result = async {
         let allowed: &[&str] = match what {
-            Download::Foresight => &["format", "lang"],
+            Download::Foresight | Download::Boundaries => &["format", "lang"],
             _ => &["year", "format", "without_origin", "lang"],
         };
         let p = params(q, allowed)?;
@@ -867,6 +875,7 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
         tokio::task::spawn_blocking(move || {
             let conn = api.conn()?;
             let ctx = dash::Ctx::new(lang, api.config.min_count);
+            let mut outlines = None;
             let table = match what {
                 Download::Lists => tables::lists_table(&conn, &api.dash, &ctx, year, without)
                     .map_err(|e| {
@@ -888,12 +897,25 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
                 Download::Foresight => {
                     tables::foresight_table(&conn, &api.dash, &ctx).map_err(Problem::not_found)?
                 }
+                Download::Boundaries => {
+                    let (table, geometry) =
+                        tables::boundaries_table(&conn, &ctx).map_err(Problem::not_found)?;
+                    outlines = Some(geometry);
+                    table
+                }
+            };
+            // The boundaries carry their own outlines; the other tables the areas'.
+            let geometry = || {
+                outlines
+                    .clone()
+                    .unwrap_or_else(|| tables::table_geometry(&api.dash, &table))
             };
             let suffix = if without { "-uden-oprindelse" } else { "" };
             let stem = match what {
                 Download::Lists => format!("kvarter-lister-{year}{suffix}"),
                 Download::Areas => format!("kvarter-omraader-{year}{suffix}"),
                 Download::Foresight => "kvarter-varsling".to_string(),
+                Download::Boundaries => "kvarter-graenser".to_string(),
             };
             let export = |e: kvarter_export::ExportError| {
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
@@ -911,32 +933,20 @@ async fn table_download(api: Shared, q: Option<String>, what: Download) -> Respo
                     "da.csv",
                 ),
                 "geojson" => (
-                    kvarter_export::geojson(
-                        &table,
-                        &tables::table_geometry(&api.dash, &table),
-                        kvarter_export::Crs::Wgs84,
-                    )
-                    .map_err(export)?,
+                    kvarter_export::geojson(&table, &geometry(), kvarter_export::Crs::Wgs84)
+                        .map_err(export)?,
                     "application/geo+json",
                     "geojson",
                 ),
                 "geojson-25832" => (
-                    kvarter_export::geojson(
-                        &table,
-                        &tables::table_geometry(&api.dash, &table),
-                        kvarter_export::Crs::Utm32,
-                    )
-                    .map_err(export)?,
+                    kvarter_export::geojson(&table, &geometry(), kvarter_export::Crs::Utm32)
+                        .map_err(export)?,
                     "application/geo+json",
                     "25832.geojson",
                 ),
                 "gpkg" => (
-                    kvarter_export::gpkg(
-                        &table,
-                        &tables::table_geometry(&api.dash, &table),
-                        kvarter_export::Crs::Utm32,
-                    )
-                    .map_err(export)?,
+                    kvarter_export::gpkg(&table, &geometry(), kvarter_export::Crs::Utm32)
+                        .map_err(export)?,
                     "application/geopackage+sqlite3",
                     "gpkg",
                 ),

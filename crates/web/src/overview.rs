@@ -202,6 +202,35 @@ pub fn overview(
     let map = status_map(dash, ctx, &now, &evaluated_now, year, &label);
     b.push_str(&map.replacen("<svg ", "<svg id=\"map\" ", 1));
     b.push_str(&status_legend(dash, ctx, &listed));
+    if dash.underlay().is_some() {
+        let lang = if ctx.lang == kvarter_report::Lang::En {
+            "&lang=en"
+        } else {
+            ""
+        };
+        let links: Vec<String> = [
+            ("gpkg", "GeoPackage"),
+            ("geojson-25832", "GeoJSON (EPSG:25832)"),
+            ("geojson", "GeoJSON (WGS 84)"),
+        ]
+        .iter()
+        .map(|(f, l)| {
+            format!(
+                "<a id=\"boundaries-{f}\" href=\"{}\" download>{l}</a>",
+                escape(&format!("/boundaries/download?format={f}{lang}"))
+            )
+        })
+        .collect();
+        let _ = write!(
+            b,
+            "<p class=\"downloads\">{}: {}</p>",
+            ctx.t(
+                "Kortets kyst, kommune- og distriktsgrænser til GIS",
+                "The map's coast, municipal and district boundaries for a GIS"
+            ),
+            links.join(" · ")
+        );
+    }
     b.push_str("</section>");
     if has_before {
         let _ = write!(

@@ -63,6 +63,26 @@ pub fn foresight_table(conn: &Connection, dash: &Dash, ctx: &Ctx) -> Result<Tabl
     })
 }
 
+/// The map's boundary outlines for `/boundaries/download`, as `kvarter export --what
+/// boundaries` builds them ([`download::boundaries_table`]): the table and each row's geometry.
+/// A 404 message when the store has none.
+pub fn boundaries_table(
+    conn: &Connection,
+    ctx: &Ctx,
+) -> Result<(Table, Vec<Option<serde_json::Value>>), String> {
+    let rows = kvarter_store::boundaries::read(conn)
+        .map_err(|e| format!("reading the boundaries: {e}"))?;
+    let outlines = rows.into_iter().filter_map(|r| {
+        let g: serde_json::Value = serde_json::from_str(&r.geometry).ok()?;
+        (g["type"] != "Point").then_some((r.layer, r.code, r.name, g))
+    });
+    let (table, geometry) = download::boundaries_table(ctx.lang, outlines);
+    if table.rows.is_empty() {
+        return Err("the store has no boundaries".into());
+    }
+    Ok((table, geometry))
+}
+
 /// Each row's area outline (EPSG:25832 GeoJSON geometry) by the table's `area_id` column, for
 /// the geographic downloads; `None` for a row without one.
 pub fn table_geometry(dash: &Dash, table: &Table) -> Vec<Option<serde_json::Value>> {
