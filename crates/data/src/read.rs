@@ -6,16 +6,18 @@
 //! are merged in row-group order, so the result does not depend on the number of threads.
 
 use crate::agg::{Area, Counts, Registers, YearCounts};
+use crate::pages::{self, Fast};
 use crate::schema::{self, COLUMNS, Kind};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Float32Type, Float64Type, Int16Type, Int32Type, UInt8Type, UInt16Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::schema::types::SchemaDescriptor;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
@@ -374,25 +376,17 @@ const NO_AREA: u32 = u32::MAX;
 
 /// The columns of one batch that the counting reads, validated.
 struct Cols<'a> {
-    area: Vec<u32>,
+    area: &'a [u32],
     region: &'a [u16],
     age: &'a [u8],
     origin: &'a [u8],
     outside: &'a [f32],
-    in_education: &'a BooleanArray,
+    in_education: &'a [bool],
     level: &'a [u8],
     source: &'a [u8],
     income: &'a [f64],
-    taxable: &'a BooleanArray,
-    convicted: &'a BooleanArray,
-}
-
-/// Bit `i` of a Boolean column, without the bounds check and call of `BooleanArray::value` in
-/// the hot loop (the caller iterates within the column's length).
-#[inline(always)]
-fn bit(bytes: &[u8], offset: usize, i: usize) -> bool {
-    let j = offset + i;
-    (bytes[j >> 3] >> (j & 7)) & 1 == 1
+    taxable: &'a [bool],
+    convicted: &'a [bool],
 }
 
 /// Where each person is counted: their area, or, for people without one, their region. The
@@ -431,13 +425,8 @@ impl Slots {
     }
 
     fn count(&mut self, c: &Cols<'_>) {
-        let (ie, ie_off) = (
-            c.in_education.values().values(),
-            c.in_education.values().offset(),
-        );
-        let (tx, tx_off) = (c.taxable.values().values(), c.taxable.values().offset());
-        let (cv, cv_off) = (c.convicted.values().values(), c.convicted.values().offset());
         let n = c.age.len();
+        let (ie, tx, cv) = (&c.in_education[..n], &c.taxable[..n], &c.convicted[..n]);
         let (area, region, age, origin) =
             (&c.area[..n], &c.region[..n], &c.age[..n], &c.origin[..n]);
         let (outside, level, source, income) = (
@@ -452,15 +441,7 @@ impl Slots {
                 a => a as usize,
             };
             self.counts[slot].add(
-                age[i],
-                origin[i],
-                outside[i],
-                bit(ie, ie_off, i),
-                level[i],
-                source[i],
-                income[i],
-                bit(tx, tx_off, i),
-                bit(cv, cv_off, i),
+                age[i], origin[i], outside[i], ie[i], level[i], source[i], income[i], tx[i], cv[i],
             );
         }
         self.persons += n as u64;
@@ -720,7 +701,7 @@ fn read_parquet_year(
         let reader = builder
             .with_projection(mask)
             .with_row_groups(vec![g])
-            .with_batch_size(65_536)
+            .with_batch_size(BATCH)
             .build()
             .map_err(|e| {
                 err(
@@ -767,8 +748,13 @@ fn read_parquet_year(
                     format!("unknown area '{id}'; expected an area_id of areas.csv"),
                 )
             })?;
+            let bools = |name: &str| -> Vec<bool> {
+                column(&batch, name).as_boolean().values().iter().collect()
+            };
+            let (in_education, taxable, convicted) =
+                (bools("in_education"), bools("taxable"), bools("convicted"));
             let cols = Cols {
-                area,
+                area: &area,
                 region: column(&batch, "region")
                     .as_primitive::<UInt16Type>()
                     .values(),
@@ -779,7 +765,7 @@ fn read_parquet_year(
                 outside: column(&batch, "outside_fte")
                     .as_primitive::<Float32Type>()
                     .values(),
-                in_education: column(&batch, "in_education").as_boolean(),
+                in_education: &in_education,
                 level: column(&batch, "education_level")
                     .as_primitive::<UInt8Type>()
                     .values(),
@@ -789,8 +775,8 @@ fn read_parquet_year(
                 income: column(&batch, "income")
                     .as_primitive::<Float64Type>()
                     .values(),
-                taxable: column(&batch, "taxable").as_boolean(),
-                convicted: column(&batch, "convicted").as_boolean(),
+                taxable: &taxable,
+                convicted: &convicted,
             };
             let years = column(&batch, "year").as_primitive::<Int16Type>().values();
             if let Some((i, col, message)) = validate(&cols, years, year, areas) {
@@ -815,31 +801,30 @@ fn read_parquet_year(
         }
         Ok(part)
     };
-    let parts: Vec<Result<Part, DataError>> = if threads <= 1 {
-        (0..n_groups).map(read_group).collect()
+    // The fast path first; any layout it does not decode sends the whole file to the general
+    // path, which reads every valid file.
+    let fast = if general_only() {
+        None
     } else {
-        let mut done: Vec<Option<Result<Part, DataError>>> = (0..n_groups).map(|_| None).collect();
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let read_group = &read_group;
-                    s.spawn(move || {
-                        (t..n_groups)
-                            .step_by(threads)
-                            .map(|g| (g, read_group(g)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            for h in handles {
-                for (g, r) in h.join().expect("a reader thread panicked") {
-                    done[g] = Some(r);
+        let leaves = leaf_columns(builder_meta_schema(&meta), &names);
+        leaves.and_then(|leaves| {
+            let parts = in_threads(n_groups, threads, &|g| {
+                read_group_fast(path, &leaves, g, starts[g], year, index, areas)
+            });
+            let mut out = Vec::with_capacity(n_groups);
+            for p in parts {
+                match p {
+                    Ok(p) => out.push(Ok(p)),
+                    Err(Fast::Invalid(e)) => out.push(Err(e)),
+                    Err(Fast::Unsupported) => return None,
                 }
             }
-        });
-        done.into_iter()
-            .map(|s| s.expect("every row group read"))
-            .collect()
+            Some(out)
+        })
+    };
+    let parts = match fast {
+        Some(parts) => parts,
+        None => in_threads(n_groups, threads, &read_group),
     };
     let mut total = Slots::new(areas.len());
     let mut rising = true;
@@ -883,6 +868,198 @@ fn read_parquet_year(
     }
     Ok(total.finish(year, areas))
 }
+
+/// Runs `f` on every row group, `threads` at a time (row group `g` on thread `g % threads`),
+/// and returns the results in row-group order.
+fn in_threads<T: Send>(n: usize, threads: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let mut done: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (t..n)
+                        .step_by(threads)
+                        .map(|g| (g, f(g)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (g, r) in h.join().expect("a reader thread panicked") {
+                done[g] = Some(r);
+            }
+        }
+    });
+    done.into_iter()
+        .map(|s| s.expect("every row group read"))
+        .collect()
+}
+
+/// Whether the fast path is switched off (`KVARTER_PARQUET_GENERAL=1`), to compare the two
+/// paths in the benchmark and the tests.
+fn general_only() -> bool {
+    std::env::var_os("KVARTER_PARQUET_GENERAL").is_some_and(|v| v == "1")
+}
+
+fn builder_meta_schema(meta: &parquet::file::metadata::ParquetMetaData) -> &SchemaDescriptor {
+    meta.file_metadata().schema_descr()
+}
+
+/// The leaf column index of each of `names`, each a top-level primitive column; `None` when one
+/// is not (a nested column: the general path reads it).
+fn leaf_columns(schema: &SchemaDescriptor, names: &[&str]) -> Option<Vec<usize>> {
+    names
+        .iter()
+        .map(|n| {
+            schema
+                .columns()
+                .iter()
+                .position(|c| c.path().parts().len() == 1 && c.path().parts()[0] == *n)
+        })
+        .collect()
+}
+
+/// Reusable column buffers of the fast path.
+#[derive(Default)]
+struct Buffers {
+    ids: Vec<u64>,
+    year: Vec<i16>,
+    area: Vec<u32>,
+    region: Vec<u16>,
+    age: Vec<u8>,
+    origin: Vec<u8>,
+    outside: Vec<f32>,
+    in_education: Vec<bool>,
+    level: Vec<u8>,
+    source: Vec<u8>,
+    income: Vec<f64>,
+    taxable: Vec<bool>,
+    convicted: Vec<bool>,
+}
+
+/// Counts row group `g` (its first row is `start`, 0-based) through the fast path
+/// (`pages.rs`); `leaves` are the leaf column indices of the needed columns, in the order of
+/// `COLUMNS`.
+fn read_group_fast(
+    path: &Path,
+    leaves: &[usize],
+    g: usize,
+    start: u64,
+    year: i16,
+    index: &HashMap<&str, u32>,
+    areas: &[Area],
+) -> Result<Part, Fast<DataError>> {
+    let unsup = |_| Fast::Unsupported;
+    let file = File::open(path).map_err(|_| Fast::Unsupported)?;
+    let file = pages::File::new(file).map_err(|_| Fast::Unsupported)?;
+    let rg = pages::row_group(&file, g).map_err(unsup)?;
+    let rg: &dyn parquet::file::reader::RowGroupReader = &*rg;
+    let [
+        id_c,
+        year_c,
+        area_c,
+        region_c,
+        age_c,
+        origin_c,
+        outside_c,
+        ie_c,
+        level_c,
+        source_c,
+        income_c,
+        tx_c,
+        cv_c,
+    ] = leaves
+    else {
+        return Err(Fast::Unsupported);
+    };
+    let mut ids = pages::Column::<u64>::open(rg, *id_c).map_err(unsup)?;
+    let mut years = pages::Column::<i16>::open(rg, *year_c).map_err(unsup)?;
+    let mut area = pages::AreaColumn::open(rg, *area_c, index, NO_AREA).map_err(unsup)?;
+    let mut region = pages::Column::<u16>::open(rg, *region_c).map_err(unsup)?;
+    let mut age = pages::Column::<u8>::open(rg, *age_c).map_err(unsup)?;
+    let mut origin = pages::Column::<u8>::open(rg, *origin_c).map_err(unsup)?;
+    let mut outside = pages::Column::<f32>::open(rg, *outside_c).map_err(unsup)?;
+    let mut ie = pages::Bools::open(rg, *ie_c).map_err(unsup)?;
+    let mut level = pages::Column::<u8>::open(rg, *level_c).map_err(unsup)?;
+    let mut source = pages::Column::<u8>::open(rg, *source_c).map_err(unsup)?;
+    let mut income = pages::Column::<f64>::open(rg, *income_c).map_err(unsup)?;
+    let mut tx = pages::Bools::open(rg, *tx_c).map_err(unsup)?;
+    let mut cv = pages::Bools::open(rg, *cv_c).map_err(unsup)?;
+    let rows = usize::try_from(rg.metadata().num_rows()).map_err(|_| Fast::Unsupported)?;
+    let mut part = Part {
+        slots: Slots::new(areas.len()),
+        first_id: None,
+        last_id: None,
+        ids_rising: true,
+    };
+    let mut b = Buffers::default();
+    let mut done = 0usize;
+    while done < rows {
+        // The same batches as the general path, so that an error names the same row.
+        let n = (rows - done).min(BATCH);
+        let offset = start + done as u64;
+        ids.read(n, &mut b.ids).map_err(unsup)?;
+        years.read(n, &mut b.year).map_err(unsup)?;
+        region.read(n, &mut b.region).map_err(unsup)?;
+        age.read(n, &mut b.age).map_err(unsup)?;
+        origin.read(n, &mut b.origin).map_err(unsup)?;
+        outside.read(n, &mut b.outside).map_err(unsup)?;
+        ie.read(n, &mut b.in_education).map_err(unsup)?;
+        level.read(n, &mut b.level).map_err(unsup)?;
+        source.read(n, &mut b.source).map_err(unsup)?;
+        income.read(n, &mut b.income).map_err(unsup)?;
+        tx.read(n, &mut b.taxable).map_err(unsup)?;
+        cv.read(n, &mut b.convicted).map_err(unsup)?;
+        match area.read(n, &mut b.area) {
+            Ok(()) => {}
+            Err(Fast::Unsupported) => return Err(Fast::Unsupported),
+            Err(Fast::Invalid((i, id))) => {
+                return Err(Fast::Invalid(err(
+                    path,
+                    Location::Row(offset + i as u64 + 1),
+                    Some("area_id"),
+                    format!("unknown area '{id}'; expected an area_id of areas.csv"),
+                )));
+            }
+        }
+        let cols = Cols {
+            area: &b.area,
+            region: &b.region,
+            age: &b.age,
+            origin: &b.origin,
+            outside: &b.outside,
+            in_education: &b.in_education,
+            level: &b.level,
+            source: &b.source,
+            income: &b.income,
+            taxable: &b.taxable,
+            convicted: &b.convicted,
+        };
+        if let Some((i, col, message)) = validate(&cols, &b.year, year, areas) {
+            return Err(Fast::Invalid(err(
+                path,
+                Location::Row(offset + i as u64 + 1),
+                Some(col),
+                message,
+            )));
+        }
+        if let (Some(&first), Some(&last)) = (b.ids.first(), b.ids.last()) {
+            part.ids_rising &= part.last_id.is_none_or(|prev| prev < first)
+                && b.ids.windows(2).all(|w| w[0] < w[1]);
+            part.first_id.get_or_insert(first);
+            part.last_id = Some(last);
+        }
+        part.slots.count(&cols);
+        done += n;
+    }
+    Ok(part)
+}
+
+/// Rows per batch, in both paths.
+const BATCH: usize = 65_536;
 
 /// Maps a batch's `area_id` column to area indices; `Err((row, id))` for an unknown id.
 fn area_codes(col: &ArrayRef, index: &HashMap<&str, u32>) -> Result<Vec<u32>, (usize, String)> {
@@ -1141,21 +1318,18 @@ impl CsvChunk {
         areas: &[Area],
         counts: &mut Slots,
     ) -> Result<(), DataError> {
-        let in_education = BooleanArray::from(std::mem::take(&mut self.in_education));
-        let taxable = BooleanArray::from(std::mem::take(&mut self.taxable));
-        let convicted = BooleanArray::from(std::mem::take(&mut self.convicted));
         let cols = Cols {
-            area: std::mem::take(&mut self.area),
+            area: &self.area,
             region: &self.region,
             age: &self.age,
             origin: &self.origin,
             outside: &self.outside,
-            in_education: &in_education,
+            in_education: &self.in_education,
             level: &self.level,
             source: &self.source,
             income: &self.income,
-            taxable: &taxable,
-            convicted: &convicted,
+            taxable: &self.taxable,
+            convicted: &self.convicted,
         };
         if let Some((i, col, message)) = validate(&cols, &self.year, year, areas) {
             return Err(err(path, Location::Line(lines[i]), Some(col), message));
