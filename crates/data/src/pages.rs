@@ -68,7 +68,19 @@ impl Rle {
             if self.packed_left > 0 {
                 let k = self.packed_left.min(out.len() - i);
                 let mut bit = self.bit;
-                for o in &mut out[i..i + k] {
+                let mut o = i;
+                // Whole groups of eight from a byte boundary, unrolled for the bit width.
+                if bit & 7 == 0 && w <= 16 {
+                    let groups = (i + k - o) / 8;
+                    let done = unpack_groups(
+                        w,
+                        &buf[(bit >> 3).min(buf.len())..],
+                        &mut out[o..o + groups * 8],
+                    );
+                    o += done * 8;
+                    bit += done * 8 * w;
+                }
+                for o in &mut out[o..i + k] {
                     let byte = bit >> 3;
                     let word = match buf.get(byte..byte + 8) {
                         Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
@@ -132,6 +144,45 @@ impl Rle {
         }
         Ok(())
     }
+}
+
+/// Unpacks whole groups of eight `w`-bit values (`w` ≤ 16) from `src` into `out` (a multiple of
+/// eight long), as many as `src` holds with 16 bytes to spare; returns the number of groups.
+fn unpack_groups(w: usize, src: &[u8], out: &mut [u32]) -> usize {
+    fn groups<const W: usize>(src: &[u8], out: &mut [u32]) -> usize {
+        if W == 0 {
+            out.fill(0);
+            return out.len() / 8;
+        }
+        let n = (out.len() / 8).min(src.len().saturating_sub(16) / W);
+        let mask: u64 = (1u64 << W) - 1;
+        for (g, o) in out.chunks_exact_mut(8).take(n).enumerate() {
+            let b = &src[g * W..];
+            if W <= 8 {
+                let v = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+                for (j, x) in o.iter_mut().enumerate() {
+                    *x = ((v >> (j * W)) & mask) as u32;
+                }
+            } else {
+                let lo = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+                let hi = u64::from_le_bytes(b[8..16].try_into().expect("8 bytes"));
+                let v = u128::from(lo) | (u128::from(hi) << 64);
+                for (j, x) in o.iter_mut().enumerate() {
+                    *x = ((v >> (j * W)) as u64 & mask) as u32;
+                }
+            }
+        }
+        n
+    }
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match w {
+                $($w => groups::<$w>(src, out),)*
+                _ => 0,
+            }
+        };
+    }
+    by_width!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
 /// A value of a needed column as the counting holds it, read from its Parquet physical type
@@ -378,14 +429,16 @@ impl<T: Value> Column<T> {
                     *pos += bytes;
                 }
                 Values::Dict(rle) => {
-                    chunk.idx.clear();
-                    chunk.idx.resize(k, 0);
-                    rle.fill(buf, &mut chunk.idx)?;
+                    if chunk.idx.len() < k {
+                        chunk.idx.resize(k, 0);
+                    }
+                    let idx = &mut chunk.idx[..k];
+                    rle.fill(buf, idx)?;
                     let dict = &self.dict;
-                    if chunk.idx.iter().any(|&i| i as usize >= dict.len()) {
+                    if idx.iter().fold(0, |m, &i| m.max(i)) as usize >= dict.len() {
                         return unsupported();
                     }
-                    out.extend(chunk.idx.iter().map(|&i| dict[i as usize]));
+                    out.extend(idx.iter().map(|&i| dict[i as usize]));
                 }
                 _ => return unsupported(),
             }
@@ -433,15 +486,31 @@ impl Bools {
                     if (*bit + k).div_ceil(8) > *end {
                         return unsupported();
                     }
-                    let b = *bit;
-                    out.extend((b..b + k).map(|j| (buf[j >> 3] >> (j & 7)) & 1 == 1));
-                    *bit += k;
+                    let (b, e) = (*bit, *bit + k);
+                    let at = |j: usize| (buf[j >> 3] >> (j & 7)) & 1 == 1;
+                    let mut j = b;
+                    while j < e && j & 7 != 0 {
+                        out.push(at(j));
+                        j += 1;
+                    }
+                    // Whole bytes, eight values each.
+                    for &byte in &buf[j >> 3..e >> 3] {
+                        out.extend((0..8).map(|t| (byte >> t) & 1 == 1));
+                    }
+                    j = j.max(e & !7);
+                    while j < e {
+                        out.push(at(j));
+                        j += 1;
+                    }
+                    *bit = e;
                 }
                 Values::BoolRle(rle) => {
-                    chunk.idx.clear();
-                    chunk.idx.resize(k, 0);
-                    rle.fill(buf, &mut chunk.idx)?;
-                    out.extend(chunk.idx.iter().map(|&v| v == 1));
+                    if chunk.idx.len() < k {
+                        chunk.idx.resize(k, 0);
+                    }
+                    let idx = &mut chunk.idx[..k];
+                    rle.fill(buf, idx)?;
+                    out.extend(idx.iter().map(|&v| v == 1));
                 }
                 _ => return unsupported(),
             }
