@@ -116,13 +116,13 @@ impl Rle {
             }
             if header & 1 == 1 {
                 let groups = (header >> 1) as usize;
-                let bytes = groups * w;
+                let bytes = groups.saturating_mul(w);
                 let available = (self.end - self.pos).min(bytes);
                 self.bit = self.pos * 8;
-                self.packed_left = if w == 0 {
-                    groups * 8
-                } else {
-                    (groups * 8).min(available * 8 / w)
+                // A last run may be cut short of its whole groups: only what the data holds.
+                self.packed_left = match (available * 8).checked_div(w) {
+                    Some(fit) => groups.saturating_mul(8).min(fit),
+                    None => groups.saturating_mul(8),
                 };
                 self.pos += available;
                 if self.packed_left == 0 && groups > 0 {
