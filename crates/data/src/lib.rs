@@ -15,6 +15,7 @@
 //! number of threads (row groups are counted separately and merged in order).
 
 mod agg;
+mod pages;
 mod read;
 pub mod schema;
 mod units;

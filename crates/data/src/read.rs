@@ -6,16 +6,18 @@
 //! are merged in row-group order, so the result does not depend on the number of threads.
 
 use crate::agg::{Area, Counts, Registers, YearCounts};
+use crate::pages::{self, Fast};
 use crate::schema::{self, COLUMNS, Kind};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Float32Type, Float64Type, Int16Type, Int32Type, UInt8Type, UInt16Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::schema::types::SchemaDescriptor;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
@@ -200,7 +202,7 @@ pub fn read_registers(
         let counts = if path.extension().is_some_and(|e| e == "csv") {
             read_csv_year(path, *year, &index, &areas)?
         } else {
-            read_parquet_year(path, *year, &index, &areas)?
+            read_parquet_year(path, *year, &index, &areas, Route::Auto)?
         };
         out.insert(*year, counts);
     }
@@ -374,25 +376,97 @@ const NO_AREA: u32 = u32::MAX;
 
 /// The columns of one batch that the counting reads, validated.
 struct Cols<'a> {
-    area: Vec<u32>,
+    area: &'a [u32],
     region: &'a [u16],
     age: &'a [u8],
     origin: &'a [u8],
     outside: &'a [f32],
-    in_education: &'a BooleanArray,
+    in_education: &'a [bool],
     level: &'a [u8],
     source: &'a [u8],
     income: &'a [f64],
-    taxable: &'a BooleanArray,
-    convicted: &'a BooleanArray,
+    taxable: &'a [bool],
+    convicted: &'a [bool],
 }
 
-/// Bit `i` of a Boolean column, without the bounds check and call of `BooleanArray::value` in
-/// the hot loop (the caller iterates within the column's length).
-#[inline(always)]
-fn bit(bytes: &[u8], offset: usize, i: usize) -> bool {
-    let j = offset + i;
-    (bytes[j >> 3] >> (j & 7)) & 1 == 1
+/// [`Counts`] as the counting loop adds to them: 32-bit counters in one cache line, so that
+/// adding a person touches one line, not two.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Acc {
+    outside_fte: f64,
+    income_sum: f64,
+    residents: u32,
+    non_western: u32,
+    n_18_64: u32,
+    n_18_plus: u32,
+    convicted: u32,
+    n_30_59: u32,
+    basic_unknown_as_basic: u32,
+    basic_danish_or_approved: u32,
+    n_income: u32,
+}
+
+impl Acc {
+    /// Adds one person, as [`Counts::add`] does.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        age: u8,
+        origin_code: u8,
+        outside: f32,
+        in_education: bool,
+        level: u8,
+        source: u8,
+        income: f64,
+        taxable: bool,
+        convicted: bool,
+    ) {
+        use schema::{education_level, education_source, origin};
+        // Without a branch on the person's values: `&` and `|`, not `&&` and `||`, and a sum
+        // adds +0.0 (all bits masked off) for a person outside its group, as `Counts::add` adds
+        // 0.0. The values are unpredictable from row to row, and a branch would mispredict.
+        let in_18_64 = age.wrapping_sub(18) <= 64 - 18;
+        let adult = age >= 18;
+        let in_30_59 = age.wrapping_sub(30) <= 59 - 30;
+        let income_group = taxable & !in_education & (age.wrapping_sub(15) <= 64 - 15);
+        let basic_or_unknown =
+            (level == education_level::BASIC) | (level == education_level::UNKNOWN);
+        let counted_source =
+            (source == education_source::DANISH) | (source == education_source::APPROVED_FOREIGN);
+        let keep = |b: bool| 0u64.wrapping_sub(u64::from(b));
+        self.residents += 1;
+        self.non_western += u32::from(
+            (origin_code == origin::NON_WESTERN_IMMIGRANT)
+                | (origin_code == origin::NON_WESTERN_DESCENDANT),
+        );
+        self.n_18_64 += u32::from(in_18_64);
+        self.outside_fte += f64::from_bits(f64::from(outside).to_bits() & keep(in_18_64));
+        self.n_18_plus += u32::from(adult);
+        self.convicted += u32::from(adult & convicted);
+        self.n_30_59 += u32::from(in_30_59);
+        self.basic_unknown_as_basic += u32::from(in_30_59 & basic_or_unknown);
+        self.basic_danish_or_approved += u32::from(in_30_59 & (basic_or_unknown | !counted_source));
+        self.n_income += u32::from(income_group);
+        self.income_sum += f64::from_bits(income.to_bits() & keep(income_group));
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            residents: self.residents.into(),
+            non_western: self.non_western.into(),
+            n_18_64: self.n_18_64.into(),
+            outside_fte: self.outside_fte,
+            n_18_plus: self.n_18_plus.into(),
+            convicted: self.convicted.into(),
+            n_30_59: self.n_30_59.into(),
+            basic_unknown_as_basic: self.basic_unknown_as_basic.into(),
+            basic_danish_or_approved: self.basic_danish_or_approved.into(),
+            n_income: self.n_income.into(),
+            income_sum: self.income_sum,
+        }
+    }
 }
 
 /// Where each person is counted: their area, or, for people without one, their region. The
@@ -400,6 +474,10 @@ fn bit(bytes: &[u8], offset: usize, i: usize) -> bool {
 /// once, not twice.
 struct Slots {
     counts: Vec<Counts>,
+    /// What `count` adds, per slot, until `flush` moves it into `counts`.
+    acc: Vec<Acc>,
+    /// Rows added to `acc` since the last flush (its counters are 32-bit).
+    pending: u64,
     n_areas: usize,
     region_slot: Vec<u32>,
     region_codes: Vec<u16>,
@@ -410,6 +488,8 @@ impl Slots {
     fn new(n_areas: usize) -> Slots {
         Slots {
             counts: vec![Counts::default(); n_areas],
+            acc: vec![Acc::default(); n_areas],
+            pending: 0,
             n_areas,
             region_slot: vec![u32::MAX; usize::from(u16::MAX) + 1],
             region_codes: Vec::new(),
@@ -425,19 +505,30 @@ impl Slots {
         }
         let s = self.counts.len();
         self.counts.push(Counts::default());
+        self.acc.push(Acc::default());
         self.region_codes.push(code);
         self.region_slot[usize::from(code)] = s as u32;
         s
     }
 
+    /// Moves the counts added since the last flush into `counts`. Each slot's sums were added
+    /// to in row order from zero and are added to zero here, so the result is the same as adding
+    /// every person to `counts` directly.
+    fn flush(&mut self) {
+        for (c, a) in self.counts.iter_mut().zip(&mut self.acc) {
+            c.merge(&a.counts());
+            *a = Acc::default();
+        }
+        self.pending = 0;
+    }
+
     fn count(&mut self, c: &Cols<'_>) {
-        let (ie, ie_off) = (
-            c.in_education.values().values(),
-            c.in_education.values().offset(),
-        );
-        let (tx, tx_off) = (c.taxable.values().values(), c.taxable.values().offset());
-        let (cv, cv_off) = (c.convicted.values().values(), c.convicted.values().offset());
         let n = c.age.len();
+        if self.pending + n as u64 > u64::from(u32::MAX) {
+            self.flush();
+        }
+        self.pending += n as u64;
+        let (ie, tx, cv) = (&c.in_education[..n], &c.taxable[..n], &c.convicted[..n]);
         let (area, region, age, origin) =
             (&c.area[..n], &c.region[..n], &c.age[..n], &c.origin[..n]);
         let (outside, level, source, income) = (
@@ -446,28 +537,32 @@ impl Slots {
             &c.source[..n],
             &c.income[..n],
         );
+        // The region slots of the people without an area first (in the order they appear, as
+        // one pass would make them), so that the counting loop below has no branch on it.
         for i in 0..n {
-            let slot = match area[i] {
-                NO_AREA => self.for_region(region[i]),
-                a => a as usize,
-            };
-            self.counts[slot].add(
-                age[i],
-                origin[i],
-                outside[i],
-                bit(ie, ie_off, i),
-                level[i],
-                source[i],
-                income[i],
-                bit(tx, tx_off, i),
-                bit(cv, cv_off, i),
+            if (area[i] == NO_AREA) & (self.region_slot[usize::from(region[i])] == u32::MAX) {
+                self.for_region(region[i]);
+            }
+        }
+        let (counts, region_slot) = (&mut self.acc, &self.region_slot);
+        for i in 0..n {
+            let by_region = region_slot[usize::from(region[i])];
+            let slot = if area[i] == NO_AREA {
+                by_region
+            } else {
+                area[i]
+            } as usize;
+            counts[slot].add(
+                age[i], origin[i], outside[i], ie[i], level[i], source[i], income[i], tx[i], cv[i],
             );
         }
         self.persons += n as u64;
     }
 
     /// Merges another part's slots (a later row group of the same file).
-    fn merge(&mut self, o: &Slots) {
+    fn merge(&mut self, mut o: Slots) {
+        o.flush();
+        self.flush();
         for (a, b) in self.counts[..self.n_areas]
             .iter_mut()
             .zip(&o.counts[..o.n_areas])
@@ -482,7 +577,8 @@ impl Slots {
     }
 
     /// The year's counts: areas as counted, regions as their areas plus their people without one.
-    fn finish(self, year: i16, areas: &[Area]) -> YearCounts {
+    fn finish(mut self, year: i16, areas: &[Area]) -> YearCounts {
+        self.flush();
         let mut regions: BTreeMap<u16, Counts> = BTreeMap::new();
         for (a, c) in areas.iter().zip(&self.counts) {
             regions.entry(a.region).or_default().merge(c);
@@ -504,6 +600,29 @@ impl Slots {
     }
 }
 
+/// Whether every row of a batch is valid, in one branch-free pass per column (the common
+/// case); `validate` then finds the first offending row of a batch that is not.
+fn all_valid(c: &Cols<'_>, year_col: &[i16], year: i16, areas: &[Area]) -> bool {
+    let regions: Vec<u16> = areas.iter().map(|a| a.region).collect();
+    let n = c.age.len();
+    let mut ok = c.area[..n]
+        .iter()
+        .zip(&c.region[..n])
+        .all(|(&a, &r)| a == NO_AREA || regions.get(a as usize) == Some(&r));
+    ok &= year_col.iter().fold(true, |acc, &y| acc & (y == year));
+    let max = |v: &[u8]| v.iter().fold(0u8, |m, &x| m.max(x));
+    ok &= max(c.age) <= schema::MAX_AGE
+        && max(c.origin) <= schema::origin::MAX
+        && max(c.level) <= schema::education_level::MAX
+        && max(c.source) <= schema::education_source::MAX;
+    ok &= c
+        .outside
+        .iter()
+        .fold(true, |acc, &x| acc & (0.0..=1.0).contains(&x));
+    ok &= c.income.iter().fold(true, |acc, x| acc & x.is_finite());
+    ok
+}
+
 /// Checks the ranges of a batch; returns the first offending row (0-based) and column.
 fn validate(
     c: &Cols<'_>,
@@ -511,6 +630,9 @@ fn validate(
     year: i16,
     areas: &[Area],
 ) -> Option<(usize, &'static str, String)> {
+    if all_valid(c, year_col, year, areas) {
+        return None;
+    }
     let region_of = |a: u32| areas[a as usize].region;
     if let Some(i) =
         (0..c.area.len()).find(|&i| c.area[i] != NO_AREA && region_of(c.area[i]) != c.region[i])
@@ -608,12 +730,30 @@ fn column<'a>(batch: &'a RecordBatch, name: &str) -> &'a ArrayRef {
     batch.column_by_name(name).expect("projected column")
 }
 
+/// Which way a Parquet file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// The fast path where it applies, else the general path.
+    Auto,
+    /// The general (Arrow) path only.
+    General,
+    /// The fast path only (tests: a layout it does not decode is an error).
+    #[cfg(test)]
+    Fast,
+}
+
 fn read_parquet_year(
     path: &Path,
     year: i16,
     index: &HashMap<&str, u32>,
     areas: &[Area],
+    how: Route,
 ) -> Result<YearCounts, DataError> {
+    let how = if how == Route::Auto && general_only() {
+        Route::General
+    } else {
+        how
+    };
     let open = || {
         File::open(path).map_err(|e| {
             err(
@@ -720,7 +860,7 @@ fn read_parquet_year(
         let reader = builder
             .with_projection(mask)
             .with_row_groups(vec![g])
-            .with_batch_size(65_536)
+            .with_batch_size(BATCH)
             .build()
             .map_err(|e| {
                 err(
@@ -767,8 +907,13 @@ fn read_parquet_year(
                     format!("unknown area '{id}'; expected an area_id of areas.csv"),
                 )
             })?;
+            let bools = |name: &str| -> Vec<bool> {
+                column(&batch, name).as_boolean().values().iter().collect()
+            };
+            let (in_education, taxable, convicted) =
+                (bools("in_education"), bools("taxable"), bools("convicted"));
             let cols = Cols {
-                area,
+                area: &area,
                 region: column(&batch, "region")
                     .as_primitive::<UInt16Type>()
                     .values(),
@@ -779,7 +924,7 @@ fn read_parquet_year(
                 outside: column(&batch, "outside_fte")
                     .as_primitive::<Float32Type>()
                     .values(),
-                in_education: column(&batch, "in_education").as_boolean(),
+                in_education: &in_education,
                 level: column(&batch, "education_level")
                     .as_primitive::<UInt8Type>()
                     .values(),
@@ -789,8 +934,8 @@ fn read_parquet_year(
                 income: column(&batch, "income")
                     .as_primitive::<Float64Type>()
                     .values(),
-                taxable: column(&batch, "taxable").as_boolean(),
-                convicted: column(&batch, "convicted").as_boolean(),
+                taxable: &taxable,
+                convicted: &convicted,
             };
             let years = column(&batch, "year").as_primitive::<Int16Type>().values();
             if let Some((i, col, message)) = validate(&cols, years, year, areas) {
@@ -815,38 +960,46 @@ fn read_parquet_year(
         }
         Ok(part)
     };
-    let parts: Vec<Result<Part, DataError>> = if threads <= 1 {
-        (0..n_groups).map(read_group).collect()
+    // The fast path first; any layout it does not decode sends the whole file to the general
+    // path, which reads every valid file.
+    let fast = if how == Route::General {
+        None
     } else {
-        let mut done: Vec<Option<Result<Part, DataError>>> = (0..n_groups).map(|_| None).collect();
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let read_group = &read_group;
-                    s.spawn(move || {
-                        (t..n_groups)
-                            .step_by(threads)
-                            .map(|g| (g, read_group(g)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            for h in handles {
-                for (g, r) in h.join().expect("a reader thread panicked") {
-                    done[g] = Some(r);
+        let leaves = leaf_columns(builder_meta_schema(&meta), &names);
+        leaves.and_then(|leaves| {
+            let parts = in_threads(n_groups, threads, &|g| {
+                read_group_fast(path, &leaves, g, starts[g], year, index, areas)
+            });
+            let mut out = Vec::with_capacity(n_groups);
+            for p in parts {
+                match p {
+                    Ok(p) => out.push(Ok(p)),
+                    Err(Fast::Invalid(e)) => out.push(Err(e)),
+                    Err(Fast::Unsupported) => return None,
                 }
             }
-        });
-        done.into_iter()
-            .map(|s| s.expect("every row group read"))
-            .collect()
+            Some(out)
+        })
+    };
+    let parts = match fast {
+        Some(parts) => parts,
+        #[cfg(test)]
+        None if how == Route::Fast => {
+            return Err(err(
+                path,
+                Location::File,
+                None,
+                "the fast path does not apply",
+            ));
+        }
+        None => in_threads(n_groups, threads, &read_group),
     };
     let mut total = Slots::new(areas.len());
     let mut rising = true;
     let mut prev_last: Option<u64> = None;
     for p in parts {
         let p = p?;
-        total.merge(&p.slots);
+        total.merge(p.slots);
         rising &= p.ids_rising
             && match (prev_last, p.first_id) {
                 (Some(a), Some(b)) => a < b,
@@ -883,6 +1036,198 @@ fn read_parquet_year(
     }
     Ok(total.finish(year, areas))
 }
+
+/// Runs `f` on every row group, `threads` at a time (row group `g` on thread `g % threads`),
+/// and returns the results in row-group order.
+fn in_threads<T: Send>(n: usize, threads: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let mut done: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (t..n)
+                        .step_by(threads)
+                        .map(|g| (g, f(g)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (g, r) in h.join().expect("a reader thread panicked") {
+                done[g] = Some(r);
+            }
+        }
+    });
+    done.into_iter()
+        .map(|s| s.expect("every row group read"))
+        .collect()
+}
+
+/// Whether the fast path is switched off (`KVARTER_PARQUET_GENERAL=1`), to compare the two
+/// paths in the benchmark and the tests.
+fn general_only() -> bool {
+    std::env::var_os("KVARTER_PARQUET_GENERAL").is_some_and(|v| v == "1")
+}
+
+fn builder_meta_schema(meta: &parquet::file::metadata::ParquetMetaData) -> &SchemaDescriptor {
+    meta.file_metadata().schema_descr()
+}
+
+/// The leaf column index of each of `names`, each a top-level primitive column; `None` when one
+/// is not (a nested column: the general path reads it).
+fn leaf_columns(schema: &SchemaDescriptor, names: &[&str]) -> Option<Vec<usize>> {
+    names
+        .iter()
+        .map(|n| {
+            schema
+                .columns()
+                .iter()
+                .position(|c| c.path().parts().len() == 1 && c.path().parts()[0] == *n)
+        })
+        .collect()
+}
+
+/// Reusable column buffers of the fast path.
+#[derive(Default)]
+struct Buffers {
+    ids: Vec<u64>,
+    year: Vec<i16>,
+    area: Vec<u32>,
+    region: Vec<u16>,
+    age: Vec<u8>,
+    origin: Vec<u8>,
+    outside: Vec<f32>,
+    in_education: Vec<bool>,
+    level: Vec<u8>,
+    source: Vec<u8>,
+    income: Vec<f64>,
+    taxable: Vec<bool>,
+    convicted: Vec<bool>,
+}
+
+/// Counts row group `g` (its first row is `start`, 0-based) through the fast path
+/// (`pages.rs`); `leaves` are the leaf column indices of the needed columns, in the order of
+/// `COLUMNS`.
+fn read_group_fast(
+    path: &Path,
+    leaves: &[usize],
+    g: usize,
+    start: u64,
+    year: i16,
+    index: &HashMap<&str, u32>,
+    areas: &[Area],
+) -> Result<Part, Fast<DataError>> {
+    let unsup = |_| Fast::Unsupported;
+    let file = File::open(path).map_err(|_| Fast::Unsupported)?;
+    let file = pages::File::new(file).map_err(|_| Fast::Unsupported)?;
+    let rg = pages::row_group(&file, g).map_err(unsup)?;
+    let rg: &dyn parquet::file::reader::RowGroupReader = &*rg;
+    let [
+        id_c,
+        year_c,
+        area_c,
+        region_c,
+        age_c,
+        origin_c,
+        outside_c,
+        ie_c,
+        level_c,
+        source_c,
+        income_c,
+        tx_c,
+        cv_c,
+    ] = leaves
+    else {
+        return Err(Fast::Unsupported);
+    };
+    let mut ids = pages::Column::<u64>::open(rg, *id_c).map_err(unsup)?;
+    let mut years = pages::Column::<i16>::open(rg, *year_c).map_err(unsup)?;
+    let mut area = pages::AreaColumn::open(rg, *area_c, index, NO_AREA).map_err(unsup)?;
+    let mut region = pages::Column::<u16>::open(rg, *region_c).map_err(unsup)?;
+    let mut age = pages::Column::<u8>::open(rg, *age_c).map_err(unsup)?;
+    let mut origin = pages::Column::<u8>::open(rg, *origin_c).map_err(unsup)?;
+    let mut outside = pages::Column::<f32>::open(rg, *outside_c).map_err(unsup)?;
+    let mut ie = pages::Bools::open(rg, *ie_c).map_err(unsup)?;
+    let mut level = pages::Column::<u8>::open(rg, *level_c).map_err(unsup)?;
+    let mut source = pages::Column::<u8>::open(rg, *source_c).map_err(unsup)?;
+    let mut income = pages::Column::<f64>::open(rg, *income_c).map_err(unsup)?;
+    let mut tx = pages::Bools::open(rg, *tx_c).map_err(unsup)?;
+    let mut cv = pages::Bools::open(rg, *cv_c).map_err(unsup)?;
+    let rows = usize::try_from(rg.metadata().num_rows()).map_err(|_| Fast::Unsupported)?;
+    let mut part = Part {
+        slots: Slots::new(areas.len()),
+        first_id: None,
+        last_id: None,
+        ids_rising: true,
+    };
+    let mut b = Buffers::default();
+    let mut done = 0usize;
+    while done < rows {
+        // The same batches as the general path, so that an error names the same row.
+        let n = (rows - done).min(BATCH);
+        let offset = start + done as u64;
+        ids.read(n, &mut b.ids).map_err(unsup)?;
+        years.read(n, &mut b.year).map_err(unsup)?;
+        region.read(n, &mut b.region).map_err(unsup)?;
+        age.read(n, &mut b.age).map_err(unsup)?;
+        origin.read(n, &mut b.origin).map_err(unsup)?;
+        outside.read(n, &mut b.outside).map_err(unsup)?;
+        ie.read(n, &mut b.in_education).map_err(unsup)?;
+        level.read(n, &mut b.level).map_err(unsup)?;
+        source.read(n, &mut b.source).map_err(unsup)?;
+        income.read(n, &mut b.income).map_err(unsup)?;
+        tx.read(n, &mut b.taxable).map_err(unsup)?;
+        cv.read(n, &mut b.convicted).map_err(unsup)?;
+        match area.read(n, &mut b.area) {
+            Ok(()) => {}
+            Err(Fast::Unsupported) => return Err(Fast::Unsupported),
+            Err(Fast::Invalid((i, id))) => {
+                return Err(Fast::Invalid(err(
+                    path,
+                    Location::Row(offset + i as u64 + 1),
+                    Some("area_id"),
+                    format!("unknown area '{id}'; expected an area_id of areas.csv"),
+                )));
+            }
+        }
+        let cols = Cols {
+            area: &b.area,
+            region: &b.region,
+            age: &b.age,
+            origin: &b.origin,
+            outside: &b.outside,
+            in_education: &b.in_education,
+            level: &b.level,
+            source: &b.source,
+            income: &b.income,
+            taxable: &b.taxable,
+            convicted: &b.convicted,
+        };
+        if let Some((i, col, message)) = validate(&cols, &b.year, year, areas) {
+            return Err(Fast::Invalid(err(
+                path,
+                Location::Row(offset + i as u64 + 1),
+                Some(col),
+                message,
+            )));
+        }
+        if let (Some(&first), Some(&last)) = (b.ids.first(), b.ids.last()) {
+            part.ids_rising &= part.last_id.is_none_or(|prev| prev < first)
+                && b.ids.windows(2).all(|w| w[0] < w[1]);
+            part.first_id.get_or_insert(first);
+            part.last_id = Some(last);
+        }
+        part.slots.count(&cols);
+        done += n;
+    }
+    Ok(part)
+}
+
+/// Rows per batch, in both paths.
+const BATCH: usize = 8_192;
 
 /// Maps a batch's `area_id` column to area indices; `Err((row, id))` for an unknown id.
 fn area_codes(col: &ArrayRef, index: &HashMap<&str, u32>) -> Result<Vec<u32>, (usize, String)> {
@@ -1141,21 +1486,18 @@ impl CsvChunk {
         areas: &[Area],
         counts: &mut Slots,
     ) -> Result<(), DataError> {
-        let in_education = BooleanArray::from(std::mem::take(&mut self.in_education));
-        let taxable = BooleanArray::from(std::mem::take(&mut self.taxable));
-        let convicted = BooleanArray::from(std::mem::take(&mut self.convicted));
         let cols = Cols {
-            area: std::mem::take(&mut self.area),
+            area: &self.area,
             region: &self.region,
             age: &self.age,
             origin: &self.origin,
             outside: &self.outside,
-            in_education: &in_education,
+            in_education: &self.in_education,
             level: &self.level,
             source: &self.source,
             income: &self.income,
-            taxable: &taxable,
-            convicted: &convicted,
+            taxable: &self.taxable,
+            convicted: &self.convicted,
         };
         if let Some((i, col, message)) = validate(&cols, &self.year, year, areas) {
             return Err(err(path, Location::Line(lines[i]), Some(col), message));
@@ -1163,5 +1505,238 @@ impl CsvChunk {
         counts.count(&cols);
         *self = CsvChunk::default();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{
+        BooleanArray, DictionaryArray, Float32Array, Float64Array, Int16Array, StringArray,
+        UInt8Array, UInt16Array, UInt64Array,
+    };
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, Encoding};
+    use parquet::file::properties::{WriterProperties, WriterVersion};
+    use parquet::schema::types::ColumnPath;
+
+    fn areas() -> Vec<Area> {
+        ["A1", "A2", "A3"]
+            .iter()
+            .map(|id| Area {
+                id: id.to_string(),
+                name: id.to_string(),
+                municipality: 101,
+                municipality_name: "By".into(),
+                region: 1084,
+                social_housing: true,
+            })
+            .collect()
+    }
+
+    /// `n` persons; `dictionary` writes area_id as an Arrow dictionary; `nullable` declares
+    /// every column optional. Person `bad_area` (if any) lives in an unknown area.
+    fn write(
+        path: &Path,
+        n: usize,
+        props: WriterProperties,
+        dictionary: bool,
+        nullable: bool,
+        bad_area: Option<usize>,
+    ) {
+        let area = |i: usize| -> Option<&'static str> {
+            if Some(i) == bad_area {
+                return Some("ZZ");
+            }
+            match (i / 7 + i % 3) % 5 {
+                0 => None,
+                k => ["A1", "A2", "A3", "A1"].get(k - 1).copied(),
+            }
+        };
+        let ids: Vec<Option<&str>> = (0..n).map(area).collect();
+        let area_col: ArrayRef = if dictionary {
+            Arc::new(ids.iter().copied().collect::<DictionaryArray<Int32Type>>())
+        } else {
+            Arc::new(StringArray::from(ids.clone()))
+        };
+        let cols: Vec<(&str, ArrayRef)> = vec![
+            (
+                "person_id",
+                Arc::new(UInt64Array::from_iter_values(
+                    (0..n as u64).map(|i| i * 2 + 5),
+                )),
+            ),
+            ("year", Arc::new(Int16Array::from(vec![2022; n]))),
+            ("area_id", area_col),
+            ("region", Arc::new(UInt16Array::from(vec![1084; n]))),
+            (
+                "age",
+                Arc::new(UInt8Array::from_iter_values(
+                    (0..n).map(|i| (i * 37 % 100) as u8),
+                )),
+            ),
+            (
+                "origin",
+                Arc::new(UInt8Array::from_iter_values((0..n).map(|i| (i % 5) as u8))),
+            ),
+            (
+                "outside_fte",
+                Arc::new(Float32Array::from_iter_values(
+                    (0..n).map(|i| (i % 9) as f32 / 8.0),
+                )),
+            ),
+            (
+                "in_education",
+                Arc::new(BooleanArray::from_iter((0..n).map(|i| Some(i % 4 == 0)))),
+            ),
+            (
+                "education_level",
+                Arc::new(UInt8Array::from_iter_values(
+                    (0..n).map(|i| (i / 3 % 4) as u8),
+                )),
+            ),
+            (
+                "education_source",
+                Arc::new(UInt8Array::from_iter_values(
+                    (0..n).map(|i| (i / 5 % 5) as u8),
+                )),
+            ),
+            (
+                "income",
+                Arc::new(Float64Array::from_iter_values(
+                    (0..n).map(|i| (i * 7919 % 500_000) as f64),
+                )),
+            ),
+            (
+                "taxable",
+                Arc::new(BooleanArray::from_iter(
+                    (0..n).map(|i| Some(i / 100 % 2 == 0)),
+                )),
+            ),
+            (
+                "convicted",
+                Arc::new(BooleanArray::from_iter((0..n).map(|i| Some(i % 61 == 0)))),
+            ),
+        ];
+        let fields: Vec<Field> = cols
+            .iter()
+            .map(|(name, a)| {
+                Field::new(*name, a.data_type().clone(), nullable || *name == "area_id")
+            })
+            .collect();
+        let batch = RecordBatch::try_new(
+            Arc::new(Schema::new(fields)),
+            cols.into_iter().map(|(_, a)| a).collect(),
+        )
+        .unwrap();
+        let mut w =
+            ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), Some(props)).unwrap();
+        let mut k = 0;
+        for len in [1000, 2345, n - 3345] {
+            w.write(&batch.slice(k, len)).unwrap();
+            k += len;
+        }
+        w.close().unwrap();
+    }
+
+    fn read(path: &Path, how: Route) -> Result<YearCounts, DataError> {
+        let areas = areas();
+        let index: HashMap<&str, u32> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i as u32))
+            .collect();
+        read_parquet_year(path, 2022, &index, &areas, how)
+    }
+
+    /// The fast path decodes these layouts itself (it does not fall back), and counts what the
+    /// general path counts; DELTA_BINARY_PACKED ids it leaves to the general path.
+    #[test]
+    fn the_fast_path_counts_what_the_general_path_counts() {
+        let dir = std::env::temp_dir().join(format!("kvarter-data-fast-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let col = |n: &str| ColumnPath::from(n);
+        let layouts: Vec<(&str, WriterProperties, bool, bool, bool)> = vec![
+            (
+                "default",
+                WriterProperties::builder().build(),
+                false,
+                true,
+                true,
+            ),
+            (
+                "required, dictionary area, small row groups",
+                WriterProperties::builder()
+                    .set_max_row_group_row_count(Some(999))
+                    .build(),
+                true,
+                false,
+                true,
+            ),
+            (
+                "no dictionary, small pages, uncompressed",
+                WriterProperties::builder()
+                    .set_dictionary_enabled(false)
+                    .set_compression(Compression::UNCOMPRESSED)
+                    .set_data_page_row_count_limit(300)
+                    .set_write_batch_size(64)
+                    .build(),
+                false,
+                false,
+                true,
+            ),
+            (
+                "v2 pages",
+                WriterProperties::builder()
+                    .set_writer_version(WriterVersion::PARQUET_2_0)
+                    .set_data_page_row_count_limit(500)
+                    .set_write_batch_size(100)
+                    .build(),
+                true,
+                true,
+                true,
+            ),
+            (
+                "delta ids",
+                WriterProperties::builder()
+                    .set_column_dictionary_enabled(col("person_id"), false)
+                    .set_column_encoding(col("person_id"), Encoding::DELTA_BINARY_PACKED)
+                    .build(),
+                true,
+                false,
+                false,
+            ),
+        ];
+        for (name, props, dictionary, nullable, fast) in layouts {
+            let path = dir.join("persons-2022.parquet");
+            write(&path, 7000, props, dictionary, nullable, None);
+            let general = read(&path, Route::General).unwrap();
+            assert_eq!(general.persons, 7000);
+            let f = read(&path, Route::Fast);
+            if fast {
+                assert_eq!(f.unwrap(), general, "{name}");
+            } else {
+                assert!(f.is_err(), "{name}: the fast path should not apply");
+            }
+            assert_eq!(read(&path, Route::Auto).unwrap(), general, "{name}");
+        }
+        // An unknown area is named at the same row by both paths.
+        let path = dir.join("persons-2022.parquet");
+        for dictionary in [false, true] {
+            write(
+                &path,
+                7000,
+                WriterProperties::builder().build(),
+                dictionary,
+                false,
+                Some(5123),
+            );
+            let g = read(&path, Route::General).unwrap_err();
+            let f = read(&path, Route::Fast).unwrap_err();
+            assert_eq!(f, g);
+            assert_eq!(g.location, Location::Row(5124));
+            assert!(g.message.starts_with("unknown area 'ZZ'"), "{g}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

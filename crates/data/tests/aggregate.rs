@@ -416,6 +416,160 @@ fn parquet_csv_and_thread_count_give_the_same_counts() {
     assert_eq!(a, read_registers(&d1, None, &mut no_progress()).unwrap());
 }
 
+/// Register extracts from other tools lay their Parquet out in other ways. Every layout gives the
+/// counts of the CSV file: the reader's fast path decodes dictionary and PLAIN values, version 1
+/// and 2 data pages, small pages, plain or dictionary `area_id`, required or optional columns,
+/// any codec; what it does not decode (here DELTA_BINARY_PACKED ids, a Boolean column written
+/// as RLE, byte-stream-split floats) the general path reads.
+#[test]
+fn every_parquet_layout_gives_the_counts_of_the_csv() {
+    use parquet::basic::{Compression, Encoding};
+    use parquet::file::properties::{EnabledStatistics, WriterVersion};
+    use parquet::schema::types::ColumnPath;
+    let mut rng = Rng(13);
+    let mut people = population(&mut rng, 5000);
+    // A long run of people without an area and a long run in one area, so that definition
+    // levels and dictionary indices come as RLE runs as well as bit-packed.
+    for p in &mut people[1000..1400] {
+        p.area = None;
+    }
+    for p in &mut people[2000..2600] {
+        p.area = Some(2);
+        p.region = AREAS[2].1;
+    }
+    let dc = dir("layout-csv");
+    write_csv(&dc.join("persons-2022.csv"), 2022, &people);
+    let expected = read_registers(&dc, None, &mut no_progress()).unwrap();
+    let required = |b: &RecordBatch| {
+        // The same columns, declared required (not nullable) except area_id, with area_id as a
+        // dictionary, as kvarter synth writes them.
+        let fields: Vec<arrow_schema::Field> = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                if f.name() == "area_id" {
+                    arrow_schema::Field::new(
+                        "area_id",
+                        arrow_schema::DataType::Dictionary(
+                            Box::new(arrow_schema::DataType::Int32),
+                            Box::new(arrow_schema::DataType::Utf8),
+                        ),
+                        true,
+                    )
+                } else {
+                    f.as_ref().clone().with_nullable(false)
+                }
+            })
+            .collect();
+        let mut cols = b.columns().to_vec();
+        let i = b.schema().index_of("area_id").unwrap();
+        cols[i] = arrow_cast_dictionary(&cols[i]);
+        RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), cols).unwrap()
+    };
+    let col = |n: &str| ColumnPath::from(n);
+    let layouts: Vec<(&str, WriterProperties, bool)> = vec![
+        ("default", WriterProperties::builder().build(), false),
+        (
+            "required-dictionary-area",
+            WriterProperties::builder()
+                .set_max_row_group_row_count(Some(1500))
+                .build(),
+            true,
+        ),
+        (
+            "no-dictionary-small-pages",
+            WriterProperties::builder()
+                .set_dictionary_enabled(false)
+                .set_data_page_row_count_limit(333)
+                .set_write_batch_size(111)
+                .set_max_row_group_row_count(Some(2048))
+                .build(),
+            false,
+        ),
+        (
+            "v2-pages-uncompressed",
+            WriterProperties::builder()
+                .set_writer_version(WriterVersion::PARQUET_2_0)
+                .set_compression(Compression::UNCOMPRESSED)
+                .set_data_page_row_count_limit(700)
+                .set_write_batch_size(100)
+                .set_statistics_enabled(EnabledStatistics::None)
+                .build(),
+            true,
+        ),
+        (
+            "v2-pages-snappy-no-dictionary",
+            WriterProperties::builder()
+                .set_writer_version(WriterVersion::PARQUET_2_0)
+                .set_compression(Compression::SNAPPY)
+                .set_dictionary_enabled(false)
+                .set_data_page_row_count_limit(1000)
+                .set_write_batch_size(250)
+                .build(),
+            false,
+        ),
+        (
+            "delta-ids (general path)",
+            WriterProperties::builder()
+                .set_column_dictionary_enabled(col("person_id"), false)
+                .set_column_encoding(col("person_id"), Encoding::DELTA_BINARY_PACKED)
+                .build(),
+            true,
+        ),
+        (
+            "byte-stream-split income (general path)",
+            WriterProperties::builder()
+                .set_column_dictionary_enabled(col("income"), false)
+                .set_column_encoding(col("income"), Encoding::BYTE_STREAM_SPLIT)
+                .build(),
+            false,
+        ),
+    ];
+    for (name, props, req) in layouts {
+        let d = dir(&format!("layout-{}", name.replace([' ', '(', ')'], "")));
+        let b = batch(2022, &people);
+        let b = if req { required(&b) } else { b };
+        let file = std::fs::File::create(d.join("persons-2022.parquet")).unwrap();
+        let mut w = ArrowWriter::try_new(file, b.schema(), Some(props)).unwrap();
+        // In several writes, so that pages and row groups end at odd places.
+        for (k, len) in [(0, 1234), (1234, 3000), (4234, 766)] {
+            w.write(&b.slice(k, len)).unwrap();
+        }
+        w.close().unwrap();
+        let got = read_registers(&d, None, &mut no_progress()).unwrap();
+        assert_eq!(got, expected, "layout {name}");
+    }
+}
+
+fn arrow_cast_dictionary(a: &ArrayRef) -> ArrayRef {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    let s = a.as_string::<i32>();
+    let mut values: Vec<&str> = Vec::new();
+    let keys: arrow_array::Int32Array = (0..s.len())
+        .map(|i| {
+            (!s.is_null(i)).then(|| {
+                let v = s.value(i);
+                match values.iter().position(|x| *x == v) {
+                    Some(k) => k as i32,
+                    None => {
+                        values.push(v);
+                        values.len() as i32 - 1
+                    }
+                }
+            })
+        })
+        .collect();
+    Arc::new(
+        arrow_array::DictionaryArray::<arrow_array::types::Int32Type>::try_new(
+            keys,
+            Arc::new(StringArray::from(values)),
+        )
+        .unwrap(),
+    )
+}
+
 /// The in-memory readers (`read_areas_from`, `read_persons_csv`) count what the folder reader
 /// counts, and name the input as they are told.
 #[test]

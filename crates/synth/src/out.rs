@@ -22,6 +22,7 @@ use parquet::arrow::arrow_writer::{
 };
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::SynthError;
 use crate::screen::Row;
@@ -323,17 +324,50 @@ pub fn area_dictionary(world: &World) -> ArrayRef {
     ))
 }
 
+/// The columns the state's lists read (`kvarter-data`'s schema marks them), which are written
+/// without compression: reading them is then decoding only, no decompression. The others are
+/// Snappy-compressed.
+const UNCOMPRESSED: &[&str] = &[
+    "person_id",
+    "year",
+    "area_id",
+    "region",
+    "age",
+    "origin",
+    "outside_fte",
+    "in_education",
+    "education_level",
+    "education_source",
+    "income",
+    "taxable",
+    "convicted",
+];
+
+/// How a person-year Parquet file is laid out: row groups of [`ROW_GROUP`] rows; Snappy,
+/// except the columns the lists read ([`UNCOMPRESSED`]); dictionary encoding, except
+/// `person_id` and `income`, whose values hardly repeat (a dictionary would only be filled and
+/// abandoned for PLAIN after its first megabyte).
+pub fn persons_properties() -> WriterProperties {
+    let mut b = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP))
+        .set_created_by("kvarter synth (synthetic data, not real)".to_string());
+    for c in UNCOMPRESSED {
+        b = b.set_column_compression(ColumnPath::from(*c), Compression::UNCOMPRESSED);
+    }
+    for c in ["person_id", "income"] {
+        b = b.set_column_dictionary_enabled(ColumnPath::from(c), false);
+    }
+    b.build()
+}
+
 /// Writes batches received on `rx` to a Parquet file; runs on its own thread so encoding and
 /// compression overlap with the simulation. The file is committed only after the last batch.
 pub fn parquet_writer(
     rx: std::sync::mpsc::Receiver<RecordBatch>,
     file: Pending,
 ) -> Result<PathBuf, SynthError> {
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP))
-        .set_created_by("kvarter synth (synthetic data, not real)".to_string())
-        .build();
+    let props = persons_properties();
     let f = file.create()?;
     let perr = |e: parquet::errors::ParquetError| {
         SynthError::io(file.path(), "write", io::Error::other(e.to_string()))

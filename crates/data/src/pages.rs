@@ -1,0 +1,681 @@
+//! The fast path of the Parquet person reader: the needed columns' pages decoded straight into
+//! the counting's column slices, without building Arrow arrays.
+//!
+//! It reads the pages the `parquet` crate hands over (decompressed, any codec) and decodes
+//! them itself: PLAIN and dictionary (`RLE_DICTIONARY`, `PLAIN_DICTIONARY`) values, PLAIN and
+//! RLE booleans, definition levels of columns of depth one, data pages of version 1 and 2. Any
+//! other layout (another encoding, repeated fields, a null in a column that may not have one, a
+//! page that does not decode) makes it answer [`Fast::Unsupported`] before it has counted
+//! anything of the file, and the caller reads the file with the general Arrow path, which
+//! reads every valid file and words its own errors. The fast path therefore never decides
+//! whether a file is valid on its own, except for what it validates as the general path does
+//! (`validate`, unknown areas), with the same messages and the same row numbers.
+
+use parquet::basic::{Encoding, Type as PhysicalType};
+use parquet::column::page::{Page, PageReader};
+use parquet::file::reader::{FileReader, RowGroupReader};
+use std::collections::HashMap;
+
+/// Why the fast path did not count a row group.
+pub(crate) enum Fast<E> {
+    /// The layout is not one it decodes (or a page is damaged): read with the general path.
+    Unsupported,
+    /// The data is invalid, as the general path would say.
+    Invalid(E),
+}
+
+type R<T> = Result<T, Fast<std::convert::Infallible>>;
+
+fn unsupported<T>() -> R<T> {
+    Err(Fast::Unsupported)
+}
+
+/// A run-length / bit-packed hybrid decoder (the Parquet `RLE` encoding) over `buf[pos..end]`.
+#[derive(Default)]
+struct Rle {
+    pos: usize,
+    end: usize,
+    width: u32,
+    repeat_left: usize,
+    repeat_value: u32,
+    packed_left: usize,
+    bit: usize,
+}
+
+impl Rle {
+    fn new(pos: usize, end: usize, width: u32) -> Rle {
+        Rle {
+            pos,
+            end,
+            width,
+            ..Rle::default()
+        }
+    }
+
+    /// Fills `out` entirely, or fails on data that runs out.
+    fn fill(&mut self, buf: &[u8], out: &mut [u32]) -> R<()> {
+        let mut i = 0;
+        let w = self.width as usize;
+        let mask: u64 = (1u64 << self.width) - 1;
+        while i < out.len() {
+            if self.repeat_left > 0 {
+                let k = self.repeat_left.min(out.len() - i);
+                out[i..i + k].fill(self.repeat_value);
+                self.repeat_left -= k;
+                i += k;
+                continue;
+            }
+            if self.packed_left > 0 {
+                let k = self.packed_left.min(out.len() - i);
+                let mut bit = self.bit;
+                let mut o = i;
+                // Whole groups of eight from a byte boundary, unrolled for the bit width.
+                if bit & 7 == 0 && w <= 16 {
+                    let groups = (i + k - o) / 8;
+                    let done = unpack_groups(
+                        w,
+                        &buf[(bit >> 3).min(buf.len())..],
+                        &mut out[o..o + groups * 8],
+                    );
+                    o += done * 8;
+                    bit += done * 8 * w;
+                }
+                for o in &mut out[o..i + k] {
+                    let byte = bit >> 3;
+                    let word = match buf.get(byte..byte + 8) {
+                        Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
+                        None => {
+                            let mut b = [0u8; 8];
+                            let tail = &buf[byte.min(buf.len())..];
+                            b[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
+                            u64::from_le_bytes(b)
+                        }
+                    };
+                    *o = ((word >> (bit & 7)) & mask) as u32;
+                    bit += w;
+                }
+                self.bit = bit;
+                self.packed_left -= k;
+                i += k;
+                continue;
+            }
+            // A run header: ULEB128.
+            let mut header: u64 = 0;
+            let mut shift = 0;
+            loop {
+                if self.pos >= self.end || shift > 56 {
+                    return unsupported();
+                }
+                let b = buf[self.pos];
+                self.pos += 1;
+                header |= u64::from(b & 0x7f) << shift;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            if header & 1 == 1 {
+                let groups = (header >> 1) as usize;
+                let bytes = groups.saturating_mul(w);
+                let available = (self.end - self.pos).min(bytes);
+                self.bit = self.pos * 8;
+                // A last run may be cut short of its whole groups: only what the data holds.
+                self.packed_left = match (available * 8).checked_div(w) {
+                    Some(fit) => groups.saturating_mul(8).min(fit),
+                    None => groups.saturating_mul(8),
+                };
+                self.pos += available;
+                if self.packed_left == 0 && groups > 0 {
+                    return unsupported();
+                }
+            } else {
+                let n = (w).div_ceil(8);
+                if self.pos + n > self.end {
+                    return unsupported();
+                }
+                let mut v = 0u32;
+                for (k, b) in buf[self.pos..self.pos + n].iter().enumerate() {
+                    v |= u32::from(*b) << (8 * k);
+                }
+                self.pos += n;
+                self.repeat_left = (header >> 1) as usize;
+                self.repeat_value = v;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Unpacks whole groups of eight `w`-bit values (`w` ≤ 16) from `src` into `out` (a multiple of
+/// eight long), as many as `src` holds with 16 bytes to spare; returns the number of groups.
+fn unpack_groups(w: usize, src: &[u8], out: &mut [u32]) -> usize {
+    fn groups<const W: usize>(src: &[u8], out: &mut [u32]) -> usize {
+        if W == 0 {
+            out.fill(0);
+            return out.len() / 8;
+        }
+        let n = (out.len() / 8).min(src.len().saturating_sub(16) / W);
+        let mask: u64 = (1u64 << W) - 1;
+        for (g, o) in out.chunks_exact_mut(8).take(n).enumerate() {
+            let b = &src[g * W..];
+            if W <= 8 {
+                let v = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+                for (j, x) in o.iter_mut().enumerate() {
+                    *x = ((v >> (j * W)) & mask) as u32;
+                }
+            } else {
+                let lo = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+                let hi = u64::from_le_bytes(b[8..16].try_into().expect("8 bytes"));
+                let v = u128::from(lo) | (u128::from(hi) << 64);
+                for (j, x) in o.iter_mut().enumerate() {
+                    *x = ((v >> (j * W)) as u64 & mask) as u32;
+                }
+            }
+        }
+        n
+    }
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match w {
+                $($w => groups::<$w>(src, out),)*
+                _ => 0,
+            }
+        };
+    }
+    by_width!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
+/// A value of a needed column as the counting holds it, read from its Parquet physical type
+/// the way the Arrow reader converts it (`as`).
+pub(crate) trait Value: Copy + Default + Send {
+    /// The Parquet physical type.
+    const PHYSICAL: PhysicalType;
+    /// Bytes of one PLAIN value.
+    const WIDTH: usize;
+    /// One PLAIN value (`b` holds exactly `WIDTH` bytes).
+    fn plain(b: &[u8]) -> Self;
+}
+
+macro_rules! value {
+    ($t:ty, $phys:ident, $raw:ty, $w:literal) => {
+        impl Value for $t {
+            const PHYSICAL: PhysicalType = PhysicalType::$phys;
+            const WIDTH: usize = $w;
+            #[inline(always)]
+            fn plain(b: &[u8]) -> Self {
+                <$raw>::from_le_bytes(b.try_into().expect("width")) as $t
+            }
+        }
+    };
+}
+value!(u8, INT32, i32, 4);
+value!(u16, INT32, i32, 4);
+value!(i16, INT32, i32, 4);
+value!(u64, INT64, i64, 8);
+value!(f32, FLOAT, f32, 4);
+value!(f64, DOUBLE, f64, 8);
+
+/// Where the values of the current data page are, and how they are encoded.
+enum Values {
+    None,
+    Plain { pos: usize, end: usize },
+    Dict(Rle),
+    Bits { bit: usize, end: usize },
+    BoolRle(Rle),
+}
+
+/// One column chunk being read: its pages, its dictionary, the current page.
+struct Chunk {
+    pages: Box<dyn PageReader>,
+    nullable_levels: bool,
+    page: Option<Page>,
+    rows_left: usize,
+    defs: Option<Rle>,
+    values: Values,
+    idx: Vec<u32>,
+    levels: Vec<u32>,
+}
+
+impl Chunk {
+    fn new(rg: &dyn RowGroupReader, column: usize, physical: PhysicalType) -> R<Chunk> {
+        let meta = rg.metadata().column(column);
+        let descr = meta.column_descr();
+        if descr.physical_type() != physical
+            || descr.max_rep_level() != 0
+            || descr.max_def_level() > 1
+        {
+            return unsupported();
+        }
+        let pages = rg
+            .get_column_page_reader(column)
+            .or_else(|_| unsupported())?;
+        Ok(Chunk {
+            pages,
+            nullable_levels: descr.max_def_level() == 1,
+            page: None,
+            rows_left: 0,
+            defs: None,
+            values: Values::None,
+            idx: Vec::new(),
+            levels: Vec::new(),
+        })
+    }
+
+    /// Moves to the next data page; hands a dictionary page met on the way to `dict`.
+    fn next_page(&mut self, dict: &mut dyn FnMut(&[u8], usize) -> R<()>) -> R<()> {
+        loop {
+            let page = match self.pages.get_next_page() {
+                Ok(Some(p)) => p,
+                _ => return unsupported(),
+            };
+            match &page {
+                Page::DictionaryPage {
+                    buf,
+                    num_values,
+                    encoding,
+                    ..
+                } => {
+                    if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
+                        return unsupported();
+                    }
+                    dict(buf, *num_values as usize)?;
+                }
+                Page::DataPage {
+                    buf,
+                    num_values,
+                    encoding,
+                    def_level_encoding,
+                    ..
+                } => {
+                    let mut pos = 0;
+                    self.defs = None;
+                    if self.nullable_levels {
+                        if *def_level_encoding != Encoding::RLE || buf.len() < 4 {
+                            return unsupported();
+                        }
+                        let len = u32::from_le_bytes(buf[..4].try_into().expect("4")) as usize;
+                        if 4 + len > buf.len() {
+                            return unsupported();
+                        }
+                        self.defs = Some(Rle::new(4, 4 + len, 1));
+                        pos = 4 + len;
+                    }
+                    self.values = values(*encoding, buf, pos)?;
+                    self.rows_left = *num_values as usize;
+                    self.page = Some(page);
+                    return Ok(());
+                }
+                Page::DataPageV2 {
+                    buf,
+                    num_values,
+                    num_rows,
+                    encoding,
+                    def_levels_byte_len,
+                    rep_levels_byte_len,
+                    ..
+                } => {
+                    let (d, r) = (*def_levels_byte_len as usize, *rep_levels_byte_len as usize);
+                    if r != 0 || num_values != num_rows || d + r > buf.len() {
+                        return unsupported();
+                    }
+                    self.defs = self.nullable_levels.then(|| Rle::new(r, r + d, 1));
+                    self.values = values(*encoding, buf, r + d)?;
+                    self.rows_left = *num_rows as usize;
+                    self.page = Some(page);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Reads the definition levels of the next `n` rows of the current page (all 1 when the
+    /// column has none) into `self.levels`; returns how many are 1 (values present).
+    fn levels(&mut self, n: usize) -> R<usize> {
+        let Some(defs) = &mut self.defs else {
+            return Ok(n);
+        };
+        let mut levels = std::mem::take(&mut self.levels);
+        levels.clear();
+        levels.resize(n, 0);
+        let buf = match &self.page {
+            Some(Page::DataPage { buf, .. } | Page::DataPageV2 { buf, .. }) => buf,
+            _ => return unsupported(),
+        };
+        defs.fill(buf, &mut levels)?;
+        let present = levels.iter().map(|&l| l as usize).sum();
+        self.levels = levels;
+        Ok(present)
+    }
+}
+
+fn values(encoding: Encoding, buf: &[u8], pos: usize) -> R<Values> {
+    Ok(match encoding {
+        Encoding::PLAIN => Values::Plain {
+            pos,
+            end: buf.len(),
+        },
+        Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY => {
+            let Some(&w) = buf.get(pos) else {
+                return unsupported();
+            };
+            if w > 32 {
+                return unsupported();
+            }
+            Values::Dict(Rle::new(pos + 1, buf.len(), u32::from(w)))
+        }
+        Encoding::RLE => {
+            // Booleans only: a 4-byte length, then bit width 1.
+            let Some(b) = buf.get(pos..pos + 4) else {
+                return unsupported();
+            };
+            let len = u32::from_le_bytes(b.try_into().expect("4")) as usize;
+            if pos + 4 + len > buf.len() {
+                return unsupported();
+            }
+            Values::BoolRle(Rle::new(pos + 4, pos + 4 + len, 1))
+        }
+        _ => return unsupported(),
+    })
+}
+
+/// A required numeric column.
+pub(crate) struct Column<T: Value> {
+    chunk: Chunk,
+    dict: Vec<T>,
+}
+
+impl<T: Value> Column<T> {
+    /// Opens `column` of the row group.
+    pub(crate) fn open(rg: &dyn RowGroupReader, column: usize) -> R<Self> {
+        Ok(Column {
+            chunk: Chunk::new(rg, column, T::PHYSICAL)?,
+            dict: Vec::new(),
+        })
+    }
+
+    /// Appends the next `n` values to `out` (after clearing it).
+    pub(crate) fn read(&mut self, n: usize, out: &mut Vec<T>) -> R<()> {
+        out.clear();
+        out.reserve(n);
+        while out.len() < n {
+            if self.chunk.rows_left == 0 {
+                let dict = &mut self.dict;
+                self.chunk.next_page(&mut |buf, count| {
+                    if buf.len() < count * T::WIDTH {
+                        return unsupported();
+                    }
+                    dict.clear();
+                    dict.extend(buf.chunks_exact(T::WIDTH).take(count).map(T::plain));
+                    Ok(())
+                })?;
+            }
+            let k = self.chunk.rows_left.min(n - out.len());
+            if self.chunk.levels(k)? != k {
+                return unsupported(); // a null where the column may have none
+            }
+            self.chunk.rows_left -= k;
+            let chunk = &mut self.chunk;
+            let buf: &[u8] = match &chunk.page {
+                Some(Page::DataPage { buf, .. } | Page::DataPageV2 { buf, .. }) => buf,
+                _ => return unsupported(),
+            };
+            match &mut chunk.values {
+                Values::Plain { pos, end } => {
+                    let bytes = k * T::WIDTH;
+                    if *pos + bytes > *end {
+                        return unsupported();
+                    }
+                    out.extend(buf[*pos..*pos + bytes].chunks_exact(T::WIDTH).map(T::plain));
+                    *pos += bytes;
+                }
+                Values::Dict(rle) => {
+                    if chunk.idx.len() < k {
+                        chunk.idx.resize(k, 0);
+                    }
+                    let idx = &mut chunk.idx[..k];
+                    rle.fill(buf, idx)?;
+                    let dict = &self.dict;
+                    if idx.iter().fold(0, |m, &i| m.max(i)) as usize >= dict.len() {
+                        return unsupported();
+                    }
+                    out.extend(idx.iter().map(|&i| dict[i as usize]));
+                }
+                _ => return unsupported(),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A required Boolean column.
+pub(crate) struct Bools {
+    chunk: Chunk,
+}
+
+impl Bools {
+    /// Opens `column` of the row group.
+    pub(crate) fn open(rg: &dyn RowGroupReader, column: usize) -> R<Self> {
+        Ok(Bools {
+            chunk: Chunk::new(rg, column, PhysicalType::BOOLEAN)?,
+        })
+    }
+
+    /// Reads the next `n` values into `out` (after clearing it).
+    pub(crate) fn read(&mut self, n: usize, out: &mut Vec<bool>) -> R<()> {
+        out.clear();
+        out.reserve(n);
+        while out.len() < n {
+            if self.chunk.rows_left == 0 {
+                self.chunk.next_page(&mut |_, _| unsupported())?;
+                if let Values::Plain { pos, end } = self.chunk.values {
+                    self.chunk.values = Values::Bits { bit: pos * 8, end };
+                }
+            }
+            let k = self.chunk.rows_left.min(n - out.len());
+            if self.chunk.levels(k)? != k {
+                return unsupported();
+            }
+            self.chunk.rows_left -= k;
+            let chunk = &mut self.chunk;
+            let buf: &[u8] = match &chunk.page {
+                Some(Page::DataPage { buf, .. } | Page::DataPageV2 { buf, .. }) => buf,
+                _ => return unsupported(),
+            };
+            match &mut chunk.values {
+                Values::Bits { bit, end } => {
+                    if (*bit + k).div_ceil(8) > *end {
+                        return unsupported();
+                    }
+                    let (b, e) = (*bit, *bit + k);
+                    let at = |j: usize| (buf[j >> 3] >> (j & 7)) & 1 == 1;
+                    let mut j = b;
+                    while j < e && j & 7 != 0 {
+                        out.push(at(j));
+                        j += 1;
+                    }
+                    // Whole bytes, eight values each.
+                    for &byte in &buf[j >> 3..e >> 3] {
+                        out.extend((0..8).map(|t| (byte >> t) & 1 == 1));
+                    }
+                    j = j.max(e & !7);
+                    while j < e {
+                        out.push(at(j));
+                        j += 1;
+                    }
+                    *bit = e;
+                }
+                Values::BoolRle(rle) => {
+                    if chunk.idx.len() < k {
+                        chunk.idx.resize(k, 0);
+                    }
+                    let idx = &mut chunk.idx[..k];
+                    rle.fill(buf, idx)?;
+                    out.extend(idx.iter().map(|&v| v == 1));
+                }
+                _ => return unsupported(),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The optional `area_id` column (a string), mapped to area indices; `none` for an empty cell.
+pub(crate) struct AreaColumn<'a> {
+    chunk: Chunk,
+    index: &'a HashMap<&'a str, u32>,
+    none: u32,
+    /// The dictionary: each value's area index, or its text when it names no area.
+    dict: Vec<Result<u32, String>>,
+}
+
+impl<'a> AreaColumn<'a> {
+    /// Opens `column` of the row group.
+    pub(crate) fn open(
+        rg: &dyn RowGroupReader,
+        column: usize,
+        index: &'a HashMap<&'a str, u32>,
+        none: u32,
+    ) -> R<Self> {
+        Ok(AreaColumn {
+            chunk: Chunk::new(rg, column, PhysicalType::BYTE_ARRAY)?,
+            index,
+            none,
+            dict: Vec::new(),
+        })
+    }
+
+    /// Reads the next `n` rows' area indices into `out` (after clearing it).
+    /// `Err(Invalid((row, id)))` names the first row (0-based, within these `n`) whose id is no
+    /// area's.
+    pub(crate) fn read(
+        &mut self,
+        n: usize,
+        out: &mut Vec<u32>,
+    ) -> Result<(), Fast<(usize, String)>> {
+        let unsup = |_| Fast::Unsupported;
+        out.clear();
+        out.reserve(n);
+        while out.len() < n {
+            if self.chunk.rows_left == 0 {
+                let (dict, index) = (&mut self.dict, self.index);
+                self.chunk
+                    .next_page(&mut |buf, count| {
+                        dict.clear();
+                        let mut pos = 0;
+                        for _ in 0..count {
+                            let (s, next) = byte_array(buf, pos)?;
+                            pos = next;
+                            dict.push(
+                                std::str::from_utf8(s)
+                                    .ok()
+                                    .and_then(|s| index.get(s).copied())
+                                    .ok_or_else(|| String::from_utf8_lossy(s).into_owned()),
+                            );
+                        }
+                        Ok(())
+                    })
+                    .map_err(unsup)?;
+            }
+            let k = self.chunk.rows_left.min(n - out.len());
+            let present = self.chunk.levels(k).map_err(unsup)?;
+            self.chunk.rows_left -= k;
+            let start = out.len();
+            let chunk = &mut self.chunk;
+            let buf: &[u8] = match &chunk.page {
+                Some(Page::DataPage { buf, .. } | Page::DataPageV2 { buf, .. }) => buf,
+                _ => return Err(Fast::Unsupported),
+            };
+            // The present values, in order.
+            match &mut chunk.values {
+                Values::Dict(rle) => {
+                    chunk.idx.clear();
+                    chunk.idx.resize(present, 0);
+                    rle.fill(buf, &mut chunk.idx).map_err(unsup)?;
+                    for (j, &i) in chunk.idx.iter().enumerate() {
+                        match self.dict.get(i as usize) {
+                            Some(Ok(a)) => out.push(*a),
+                            Some(Err(id)) => {
+                                return Err(Fast::Invalid((
+                                    row_of(&chunk.levels, chunk.defs.is_some(), j) + start,
+                                    id.clone(),
+                                )));
+                            }
+                            None => return Err(Fast::Unsupported),
+                        }
+                    }
+                }
+                Values::Plain { pos, .. } => {
+                    let mut last: Option<(&[u8], u32)> = None;
+                    for j in 0..present {
+                        let (s, next) = byte_array(buf, *pos).map_err(unsup)?;
+                        *pos = next;
+                        let code = match last {
+                            Some((prev, c)) if prev == s => c,
+                            _ => match std::str::from_utf8(s)
+                                .ok()
+                                .and_then(|t| self.index.get(t).copied())
+                            {
+                                Some(c) => c,
+                                None => {
+                                    return Err(Fast::Invalid((
+                                        row_of(&chunk.levels, chunk.defs.is_some(), j) + start,
+                                        String::from_utf8_lossy(s).into_owned(),
+                                    )));
+                                }
+                            },
+                        };
+                        last = Some((s, code));
+                        out.push(code);
+                    }
+                }
+                _ => return Err(Fast::Unsupported),
+            }
+            // Spread the present values over the rows, empty cells as `none`.
+            if present < k {
+                let values: Vec<u32> = out.drain(start..).collect();
+                let mut it = values.into_iter();
+                for &l in &chunk.levels {
+                    out.push(if l == 1 {
+                        it.next().expect("counted")
+                    } else {
+                        self.none
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The row (0-based, within the levels read) of the `j`-th present value.
+fn row_of(levels: &[u32], has_levels: bool, j: usize) -> usize {
+    if !has_levels {
+        return j;
+    }
+    levels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| **l == 1)
+        .nth(j)
+        .map_or(j, |(i, _)| i)
+}
+
+/// A PLAIN byte array at `pos`: the bytes and the position after them.
+fn byte_array(buf: &[u8], pos: usize) -> R<(&[u8], usize)> {
+    let Some(b) = buf.get(pos..pos + 4) else {
+        return unsupported();
+    };
+    let len = u32::from_le_bytes(b.try_into().expect("4")) as usize;
+    match buf.get(pos + 4..pos + 4 + len) {
+        Some(s) => Ok((s, pos + 4 + len)),
+        None => unsupported(),
+    }
+}
+
+/// The file reader type the fast path opens row groups from.
+pub(crate) type File = parquet::file::serialized_reader::SerializedFileReader<std::fs::File>;
+
+/// Opens row group `g` of `file`.
+pub(crate) fn row_group(file: &File, g: usize) -> R<Box<dyn RowGroupReader + '_>> {
+    file.get_row_group(g).or_else(|_| unsupported())
+}
