@@ -733,12 +733,14 @@ fn the_synthetic_country_gives_lists_for_every_year_in_both_eras() {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("synth-tiny");
     let _ = std::fs::remove_dir_all(&d);
     let dir = d.to_str().unwrap();
+    // The tiny town is not calibrated and has few estates: seed 4 is one whose town has an
+    // estate on a list in each era (seed 7 did until the country's calibration of issue 16).
     ok(&[
         "synth",
         "--scale",
         "tiny",
         "--seed",
-        "7",
+        "4",
         "--years",
         "2006-2024",
         "--out",

@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The areas the tiny synthetic country has, and the rows of its lists in 2022.
+/// The areas the tiny synthetic country has, and the rows of its lists in 2022 (one
+/// forebyggelsesområde since the country's calibration of issue 16; four before).
 const AREAS: usize = 13;
-const LISTS_2022: usize = 4;
+const LISTS_2022: usize = 1;
 
 /// A store loaded from `synth --scale tiny --years 2016-2024`, made once for all tests here.
 fn store() -> &'static Path {

@@ -132,7 +132,7 @@ impl Area {
         // From 2018 (the parallel-society package: letting rules, demolition, development
         // plans) the most deprived estates improve faster, as the published lists shrank.
         let push = if self.social() {
-            0.22 * (self.dep0 - 0.55).max(0.0) * f64::from((year - 2017).max(0))
+            0.15 * (self.dep0 - 0.55).max(0.0) * f64::from((year - 2017).max(0))
         } else {
             0.0
         };
@@ -141,10 +141,20 @@ impl Area {
 
     /// The share of non-Western people among those who move in, in `year`. It rises slowly, as
     /// immigration from non-Western countries did.
+    ///
+    /// From 2019 the letting rules of the 2018 parallel-society package (kombineret and
+    /// fleksibel udlejning, the municipalities' stop to allocating people on benefits, the
+    /// development plans' new tenants) steer fewer non-Western newcomers to the most deprived
+    /// estates: their inflow share falls by up to a third by 2024.
     pub fn nw_inflow(&self, year: i16) -> f64 {
-        (self.nw0 * (1.0 + 0.045 * f64::from(year - BASE_YEAR)))
+        let share = (self.nw0 * (1.0 + 0.045 * f64::from(year - BASE_YEAR)))
             .min(self.nw0 + 0.15)
-            .min(0.85)
+            .min(0.85);
+        if self.social() && self.dep0 > 0.55 {
+            share * (1.0 - 0.06 * f64::from((year - 2018).clamp(0, 6)))
+        } else {
+            share
+        }
     }
 
     /// Whether it is a social-housing area.
@@ -595,7 +605,7 @@ fn character(a: &mut Area, r: &mut Rng, specs: &[MuniSpec]) {
                     .max(-0.1);
             // Most improve a little each year, as the real ones did; some get worse.
             a.improve = 0.012 + 0.022 * r.normal();
-            a.nw0 = (0.08 + 0.42 * a.dep0 + 0.12 * r.normal() + if capital { 0.05 } else { 0.0 })
+            a.nw0 = (0.08 + 0.37 * a.dep0 + 0.12 * r.normal() + if capital { 0.05 } else { 0.0 })
                 .clamp(0.02, 0.88);
         }
         AreaKind::Ordinary => {
