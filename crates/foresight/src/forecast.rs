@@ -566,7 +566,12 @@ pub(crate) fn forecast_with(
     // 3. Measure and evaluate the distinct ones in batches of at most one per area (the engine
     //    takes one observation per area and year), each batch with one regions' year.
     let batches = batches(&distinct);
-    let evaluate_batch = |batch: &Batch| -> Result<Vec<Vec<(usize, ListOutcome)>>, ForesightError> {
+    // The registers of a batch: its areas (named by id alone: names do not enter the lists),
+    // the known years of the window and the simulated year. With `trim`, the known years'
+    // residents are 0, so that `observations` measures the forecast year alone (an area is
+    // measured for list year t only if it has residents in data year t − 1; the averages of t
+    // read the earlier years' groups, not their residents).
+    let measure = |batch: &Batch, trim: bool| -> Vec<kvarter_rules::Observation> {
         let mut year = YearCounts::new(known + 1, batch.entries.len());
         for (slot, &(row, d)) in year.areas.iter_mut().zip(&batch.entries) {
             *slot = distinct[row][d].counts;
@@ -575,17 +580,40 @@ pub(crate) fn forecast_with(
         let areas: Vec<usize> = batch.entries.iter().map(|(row, _)| area_ix[*row]).collect();
         let mut years: BTreeMap<i16, YearCounts> = known_years
             .iter()
-            .map(|yc| (yc.year, subset(yc, &areas)))
+            .map(|yc| {
+                let mut sub = subset(yc, &areas);
+                if trim {
+                    for c in &mut sub.areas {
+                        c.residents = 0;
+                    }
+                }
+                (yc.year, sub)
+            })
             .collect();
         years.insert(known + 1, year);
         let regs = Registers {
-            areas: areas.iter().map(|i| reg.areas[*i].clone()).collect(),
+            areas: areas
+                .iter()
+                .map(|i| kvarter_data::Area {
+                    name: String::new(),
+                    municipality_name: String::new(),
+                    ..reg.areas[*i].clone()
+                })
+                .collect(),
             years,
         };
-        let obs: Vec<_> = observations(&regs, catalog, &overrides)
+        observations(&regs, catalog, &overrides)
             .into_iter()
             .filter(|o| o.list_year == list_year)
-            .collect();
+            .collect()
+    };
+    // Trimming is checked on the first batch against measuring every list year: should the
+    // measurement ever read more of the earlier years, every batch is measured in full.
+    let trim = batches
+        .first()
+        .is_some_and(|b| measure(b, true) == measure(b, false));
+    let evaluate_batch = |batch: &Batch| -> Result<Vec<Vec<(usize, ListOutcome)>>, ForesightError> {
+        let obs = measure(batch, trim);
         let ev = evaluate(catalog, &obs, &combined, &eval_options)?;
         // Per entry of the batch, the outcome of each list of the rows.
         let mut out = vec![Vec::new(); batch.entries.len()];
@@ -609,15 +637,23 @@ pub(crate) fn forecast_with(
     };
     let total_batches = batches.len();
     let mut outcomes: Vec<Vec<Vec<(usize, ListOutcome)>>> = Vec::with_capacity(total_batches);
-    let round = threads * 4;
+    // Rounds of batches between progress reports; within a round each thread takes the next
+    // batch not yet taken (batches differ in size), and results go to the batch's own slot.
+    let round = threads * 16;
     for group in batches.chunks(round) {
-        let chunk = group.len().div_ceil(threads);
-        let results: Vec<Result<Vec<_>, ForesightError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = group
-                .chunks(chunk)
-                .map(|bs| {
-                    let evaluate_batch = &evaluate_batch;
-                    s.spawn(move || bs.iter().map(evaluate_batch).collect::<Result<Vec<_>, _>>())
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<Vec<(usize, Result<_, ForesightError>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads.min(group.len()))
+                .map(|_| {
+                    let (evaluate_batch, next) = (&evaluate_batch, &next);
+                    s.spawn(move || {
+                        let mut done = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(b) = group.get(k) else { break done };
+                            done.push((k, evaluate_batch(b)));
+                        }
+                    })
                 })
                 .collect();
             handles
@@ -625,8 +661,13 @@ pub(crate) fn forecast_with(
                 .map(|h| h.join().expect("a forecast worker panicked"))
                 .collect()
         });
-        for r in results {
-            outcomes.extend(r?);
+        let mut slots: Vec<Option<Result<_, ForesightError>>> =
+            (0..group.len()).map(|_| None).collect();
+        for (k, r) in results.into_iter().flatten() {
+            slots[k] = Some(r);
+        }
+        for r in slots {
+            outcomes.push(r.expect("every batch of the round is evaluated")?);
         }
         let done = outcomes.len() as u64 * u64::from(opts.draws) / total_batches as u64;
         progress("forecasting", done, u64::from(opts.draws));
