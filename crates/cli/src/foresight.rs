@@ -119,7 +119,7 @@ pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
         }
     }
     let history = super::read_history_file(a.history.as_deref(), &catalog)?;
-    let registers = kvarter_data::read_registers(&a.registers, a.data_years, &mut progress_bar())?;
+    let registers = read_registers(&a.registers, a.data_years)?;
     let options = Options {
         draws: a.draws,
         seed: a.seed,
@@ -214,6 +214,66 @@ pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
         ForesightFormat::Csv => forecast_csv(&f, &ranked),
         ForesightFormat::Json => forecast_json(&f, &ranked, a.without_origin),
     })
+}
+
+/// Reads a register folder with [`kvarter_data::read_registers`], its data years shared
+/// between the available cores (each reads a contiguous range of years; the result is the same
+/// as one read of them all). A folder whose file names do not give the years (or with one year)
+/// is read in one go, which also gives the reader's own errors.
+fn read_registers(
+    dir: &std::path::Path,
+    only: Option<(i16, i16)>,
+) -> Result<kvarter_data::Registers, Failure> {
+    let mut years: Vec<i16> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let rest = name.strip_prefix("persons-")?;
+            let (year, ext) = rest.split_once('.')?;
+            (ext == "parquet" || ext == "csv").then(|| year.parse::<i16>().ok())?
+        })
+        .filter(|y| only.is_none_or(|(a, b)| (a..=b).contains(y)))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(years.len());
+    if threads < 2 {
+        return Ok(kvarter_data::read_registers(
+            dir,
+            only,
+            &mut progress_bar(),
+        )?);
+    }
+    let ranges: Vec<(i16, i16)> = years
+        .chunks(years.len().div_ceil(threads))
+        .map(|c| (c[0], c[c.len() - 1]))
+        .collect();
+    let parts: Vec<Result<kvarter_data::Registers, kvarter_data::DataError>> =
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|r| {
+                    s.spawn(move || kvarter_data::read_registers(dir, Some(*r), &mut |_, _, _| {}))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a register reader panicked"))
+                .collect()
+        });
+    let mut out: Option<kvarter_data::Registers> = None;
+    for part in parts {
+        let part = part?;
+        match &mut out {
+            None => out = Some(part),
+            Some(o) => o.years.extend(part.years),
+        }
+    }
+    Ok(out.expect("at least two ranges"))
 }
 
 fn unknown_list<'a>(l: &str, known: impl Iterator<Item = &'a str>, what: &str) -> Failure {

@@ -1,9 +1,11 @@
 //! The backtest: stand at each past list year's eve, forecast it, and compare with what the
 //! full data say.
 
-use crate::forecast::{ForesightError, Options, Progress, forecast, resolve};
+use crate::forecast::{ForesightError, Options, Progress, forecast_with, resolve};
 use kvarter_data::{Registers, observations};
-use kvarter_rules::{Catalog, Decimal, EvalOptions, History, ListOutcome, evaluate};
+use kvarter_rules::{
+    AreaEvaluation, Catalog, Decimal, EvalOptions, History, ListOutcome, evaluate,
+};
 use rust_decimal::RoundingStrategy;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -264,7 +266,18 @@ pub fn backtest(
                 .map(|(y, c)| (*y, c.clone()))
                 .collect(),
         };
-        let f = forecast(&before, catalog, history, opts, &mut |_, _, _| {})?;
+        // The evaluation of the list years up to Y − 1 from the data up to Y − 2 is that of
+        // the full data: each list year uses its own data years and earlier list years only.
+        let base: Vec<&AreaEvaluation> =
+            actual.areas.iter().filter(|a| a.list_year < year).collect();
+        let f = forecast_with(
+            &before,
+            catalog,
+            history,
+            opts,
+            Some(&base),
+            &mut |_, _, _| {},
+        )?;
         debug_assert_eq!(f.list_year, year);
         // What happened, from the full data.
         let mut happened: BTreeMap<(&str, &str), bool> = BTreeMap::new();

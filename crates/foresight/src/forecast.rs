@@ -2,12 +2,13 @@
 
 use crate::model::{ChangeModel, ModelOptions};
 use crate::rng::SplitMix64;
-use kvarter_data::{Registers, observations};
+use kvarter_data::{Counts, Registers, YearCounts, observations};
 use kvarter_rules::{
-    Catalog, Decimal, EvalError, EvalOptions, Evaluation, History, ListOutcome, RuleSet, evaluate,
+    AreaEvaluation, Catalog, Decimal, EvalError, EvalOptions, History, ListOutcome, RuleSet,
+    evaluate,
 };
 use rust_decimal::RoundingStrategy;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 /// Reports progress: `(step, done, total)` (the same shape as [`kvarter_data::Progress`]).
@@ -202,15 +203,164 @@ impl Tallies {
             undefined: vec![false; cells],
         }
     }
+}
 
-    fn merge(&mut self, o: &Tallies) {
-        for (a, b) in self.on.iter_mut().zip(&o.on) {
-            *a += b;
-        }
-        for (a, b) in self.undefined.iter_mut().zip(&o.undefined) {
-            *a |= b;
+/// The simulated counts of every draw: per draw, the counts of each row (a modelled area, in
+/// row order) and the regions' year of the draw.
+struct Draws {
+    rows: Vec<Vec<Counts>>,
+    regions_year: Vec<Option<usize>>,
+}
+
+impl Draws {
+    /// Simulates draws `0..opts.draws`, each with the generator of its number
+    /// ([`SplitMix64::for_draw`]); threads take contiguous ranges of draws, and every draw's
+    /// result is the same whichever thread makes it.
+    fn simulate(
+        model: &ChangeModel,
+        n_areas: usize,
+        area_ix: &[usize],
+        opts: &Options,
+        threads: usize,
+    ) -> Draws {
+        let all: Vec<u32> = (0..opts.draws).collect();
+        let chunk = all.len().div_ceil(threads);
+        let parts: Vec<Vec<(Vec<Counts>, Option<usize>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = all
+                .chunks(chunk)
+                .map(|ds| {
+                    s.spawn(move || {
+                        let mut buf = vec![Counts::default(); n_areas];
+                        ds.iter()
+                            .map(|d| {
+                                let mut rng = SplitMix64::for_draw(opts.seed, u64::from(*d));
+                                let year = model.simulate_areas(&mut rng, &mut buf);
+                                (area_ix.iter().map(|i| buf[*i]).collect(), year)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a forecast worker panicked"))
+                .collect()
+        });
+        let (rows, regions_year) = parts.into_iter().flatten().unzip();
+        Draws { rows, regions_year }
+    }
+}
+
+/// One distinct outcome of a row: the area's counts, the regions' year, and in how many draws.
+struct Distinct {
+    counts: Counts,
+    regions_year: Option<usize>,
+    times: u32,
+}
+
+/// The exact bits of an area's counts and the regions' year: equal keys, equal draws.
+type Key = ([u64; 11], Option<usize>);
+
+fn key(c: &Counts, regions_year: Option<usize>) -> Key {
+    (
+        [
+            c.residents,
+            c.non_western,
+            c.n_18_64,
+            c.outside_fte.to_bits(),
+            c.n_18_plus,
+            c.convicted,
+            c.n_30_59,
+            c.basic_unknown_as_basic,
+            c.basic_danish_or_approved,
+            c.n_income,
+            c.income_sum.to_bits(),
+        ],
+        regions_year,
+    )
+}
+
+/// Per row, its distinct draws in the order they are first drawn.
+fn distinct_per_row(draws: &Draws, rows: usize, threads: usize) -> Vec<Vec<Distinct>> {
+    let all: Vec<usize> = (0..rows).collect();
+    let chunk = rows.div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = all
+            .chunks(chunk)
+            .map(|rs| {
+                s.spawn(move || {
+                    rs.iter()
+                        .map(|&row| {
+                            let mut seen: HashMap<Key, usize> = HashMap::new();
+                            let mut out: Vec<Distinct> = Vec::new();
+                            for (counts, year) in draws.rows.iter().zip(&draws.regions_year) {
+                                let c = counts[row];
+                                let n = *seen.entry(key(&c, *year)).or_insert_with(|| {
+                                    out.push(Distinct {
+                                        counts: c,
+                                        regions_year: *year,
+                                        times: 0,
+                                    });
+                                    out.len() - 1
+                                });
+                                out[n].times += 1;
+                            }
+                            out
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a forecast worker panicked"))
+            .collect()
+    })
+}
+
+/// Distinct draws measured and evaluated together: at most one per row, one regions' year.
+struct Batch {
+    regions_year: Option<usize>,
+    /// `(row, index into the row's distinct draws)`, by row.
+    entries: Vec<(usize, usize)>,
+}
+
+/// The distinct draws of every row in batches: per regions' year (ascending), the `j`-th
+/// distinct draw of each row with that year goes into batch `j`.
+fn batches(distinct: &[Vec<Distinct>]) -> Vec<Batch> {
+    let mut by_year: BTreeMap<Option<usize>, Vec<Vec<(usize, usize)>>> = BTreeMap::new();
+    for (row, ds) in distinct.iter().enumerate() {
+        let mut nth: HashMap<Option<usize>, usize> = HashMap::new();
+        for (d, x) in ds.iter().enumerate() {
+            let j = nth.entry(x.regions_year).or_insert(0);
+            let batches = by_year.entry(x.regions_year).or_default();
+            if batches.len() <= *j {
+                batches.push(Vec::new());
+            }
+            batches[*j].push((row, d));
+            *j += 1;
         }
     }
+    by_year
+        .into_iter()
+        .flat_map(|(regions_year, bs)| {
+            bs.into_iter().map(move |entries| Batch {
+                regions_year,
+                entries,
+            })
+        })
+        .collect()
+}
+
+/// The counts of a year for the given areas only, in that order (the regions whole).
+fn subset(yc: &YearCounts, areas: &[usize]) -> YearCounts {
+    let mut out = YearCounts::new(yc.year, areas.len());
+    for (slot, i) in out.areas.iter_mut().zip(areas) {
+        *slot = yc.areas[*i];
+    }
+    out.regions = yc.regions.clone();
+    out.persons = yc.persons;
+    out
 }
 
 /// `num / den` rounded to 3 decimals and written with 3 (`1.000`) (`den > 0`).
@@ -240,8 +390,8 @@ pub(crate) fn resolve<'a>(
 
 /// The history the forecast year's streaks look back on: the published history for the years
 /// the data do not give, and the memberships the engine computed for the years they do.
-pub(crate) fn combined_history(history: &History, evaluation: &Evaluation) -> History {
-    let computed: BTreeSet<i32> = evaluation.areas.iter().map(|a| a.list_year).collect();
+pub(crate) fn combined_history(history: &History, evaluation: &[&AreaEvaluation]) -> History {
+    let computed: BTreeSet<i32> = evaluation.iter().map(|a| a.list_year).collect();
     let mut out = History::new();
     for y in history.years().filter(|y| !computed.contains(y)) {
         out.add_year(y);
@@ -254,7 +404,7 @@ pub(crate) fn combined_history(history: &History, evaluation: &Evaluation) -> Hi
     for y in &computed {
         out.add_year(*y);
     }
-    for a in &evaluation.areas {
+    for a in evaluation {
         for l in a.on() {
             out.add(a.list_year, &a.area_id, &l.id);
         }
@@ -278,6 +428,22 @@ pub fn forecast(
     opts: &Options,
     progress: Progress<'_>,
 ) -> Result<Forecast, ForesightError> {
+    forecast_with(reg, catalog, history, opts, None, progress)
+}
+
+/// [`forecast`], with the product's evaluation of every list year `reg` gives when the caller
+/// has it (`base`: exactly what `evaluate(observations(reg))` returns, in its order); the
+/// backtest hands in the list years before the one it forecasts from its evaluation of the
+/// full data, which are the same (a list year's evaluation uses its own data years and the
+/// years before it only).
+pub(crate) fn forecast_with(
+    reg: &Registers,
+    catalog: &Catalog,
+    history: &History,
+    opts: &Options,
+    base: Option<&[&AreaEvaluation]>,
+    progress: Progress<'_>,
+) -> Result<Forecast, ForesightError> {
     if opts.draws == 0 {
         return Err(ForesightError::NoDraws);
     }
@@ -297,16 +463,23 @@ pub fn forecast(
     };
 
     // The product's own evaluation of every list year the data give.
-    let base = evaluate(
-        catalog,
-        &observations(reg, catalog, &overrides),
-        history,
-        &eval_options,
-    )?;
+    let own;
+    let base: Vec<&AreaEvaluation> = match base {
+        Some(b) => b.to_vec(),
+        None => {
+            own = evaluate(
+                catalog,
+                &observations(reg, catalog, &overrides),
+                history,
+                &eval_options,
+            )?;
+            own.areas.iter().collect()
+        }
+    };
     let latest_list_year = list_year - 1;
-    let latest: Vec<_> = base
-        .areas
+    let latest: Vec<&AreaEvaluation> = base
         .iter()
+        .copied()
         .filter(|a| a.list_year == latest_list_year)
         .collect();
     let latest_lists: Vec<String> = {
@@ -330,23 +503,20 @@ pub fn forecast(
         .collect();
     let combined = combined_history(history, &base);
 
-    // The registers each draw measures: the known years of the longest window, plus the
-    // simulated year.
+    // The registers each draw measures: the known years of the longest window (the simulated
+    // year is added per batch).
     let window = rule_sets
         .iter()
         .flat_map(|r| r.all_criteria())
         .filter_map(|c| c.window_years)
         .max()
         .unwrap_or(1) as i32;
-    let small = Registers {
-        areas: reg.areas.clone(),
-        years: reg
-            .years
-            .iter()
-            .filter(|(y, _)| i32::from(**y) > list_year - 1 - window)
-            .map(|(y, c)| (*y, c.clone()))
-            .collect(),
-    };
+    let known_years: Vec<&YearCounts> = reg
+        .years
+        .iter()
+        .filter(|(y, _)| i32::from(**y) > list_year - 1 - window)
+        .map(|(_, c)| c)
+        .collect();
 
     // The rows: every modelled area (sorted by id, as the engine sorts) times every list.
     let lists: Vec<(&RuleSet, &kvarter_rules::ListDef)> = rule_sets
@@ -376,60 +546,113 @@ pub fn forecast(
         .collect();
     let cells = area_ix.len() * lists.len();
 
-    // One draw: simulate, measure, evaluate, tally.
-    let one_draw =
-        |draw: u32, regs: &mut Registers, t: &mut Tallies| -> Result<(), ForesightError> {
-            let mut rng = SplitMix64::for_draw(opts.seed, u64::from(draw));
-            regs.years.insert(known + 1, model.simulate(&mut rng));
-            let obs: Vec<_> = observations(regs, catalog, &overrides)
-                .into_iter()
-                .filter(|o| o.list_year == list_year)
-                .collect();
-            let ev = evaluate(catalog, &obs, &combined, &eval_options)?;
-            for a in &ev.areas {
-                let Some(&row) = row_of.get(a.area_id.as_str()) else {
-                    continue;
-                };
-                for l in &a.lists {
-                    let Some(&col) = list_of.get(&(l.rule_set.as_str(), l.id.as_str())) else {
-                        continue;
-                    };
-                    let cell = row * lists.len() + col;
-                    match l.outcome {
-                        ListOutcome::On => t.on[cell] += 1,
-                        ListOutcome::Off => {}
-                        ListOutcome::Undefined => t.undefined[cell] = true,
-                    }
-                }
-            }
-            Ok(())
-        };
-
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
     .clamp(1, opts.draws as usize);
-    let mut total = Tallies::new(cells);
-    let batch = (threads * 4) as u32;
-    let mut done = 0u32;
     progress("forecasting", 0, u64::from(opts.draws));
-    while done < opts.draws {
-        let end = (done + batch).min(opts.draws);
-        let draws: Vec<u32> = (done..end).collect();
-        let chunk = draws.len().div_ceil(threads);
-        let results: Vec<Result<Tallies, ForesightError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = draws
-                .chunks(chunk)
-                .map(|ds| {
-                    let mut regs = small.clone();
-                    let one_draw = &one_draw;
+
+    // 1. Simulate every draw, each with its own generator: per draw, the counts of every row
+    //    and the regions' year.
+    let draws = Draws::simulate(&model, reg.areas.len(), &area_ix, opts, threads);
+
+    // 2. Per row, the distinct outcomes of the draws: an area's criteria of the list year
+    //    depend on its own counts and the regions alone, so draws that give an area the same
+    //    counts and the regions the same year give it the same lists. Each distinct one is
+    //    measured and evaluated once and counted as often as it was drawn.
+    let distinct = distinct_per_row(&draws, area_ix.len(), threads);
+
+    // 3. Measure and evaluate the distinct ones in batches of at most one per area (the engine
+    //    takes one observation per area and year), each batch with one regions' year.
+    let batches = batches(&distinct);
+    // The registers of a batch: its areas (named by id alone: names do not enter the lists),
+    // the known years of the window and the simulated year. With `trim`, the known years'
+    // residents are 0, so that `observations` measures the forecast year alone (an area is
+    // measured for list year t only if it has residents in data year t − 1; the averages of t
+    // read the earlier years' groups, not their residents).
+    let measure = |batch: &Batch, trim: bool| -> Vec<kvarter_rules::Observation> {
+        let mut year = YearCounts::new(known + 1, batch.entries.len());
+        for (slot, &(row, d)) in year.areas.iter_mut().zip(&batch.entries) {
+            *slot = distinct[row][d].counts;
+        }
+        year.regions = model.regions(batch.regions_year);
+        let areas: Vec<usize> = batch.entries.iter().map(|(row, _)| area_ix[*row]).collect();
+        let mut years: BTreeMap<i16, YearCounts> = known_years
+            .iter()
+            .map(|yc| {
+                let mut sub = subset(yc, &areas);
+                if trim {
+                    for c in &mut sub.areas {
+                        c.residents = 0;
+                    }
+                }
+                (yc.year, sub)
+            })
+            .collect();
+        years.insert(known + 1, year);
+        let regs = Registers {
+            areas: areas
+                .iter()
+                .map(|i| kvarter_data::Area {
+                    name: String::new(),
+                    municipality_name: String::new(),
+                    ..reg.areas[*i].clone()
+                })
+                .collect(),
+            years,
+        };
+        observations(&regs, catalog, &overrides)
+            .into_iter()
+            .filter(|o| o.list_year == list_year)
+            .collect()
+    };
+    // Trimming is checked on the first batch against measuring every list year: should the
+    // measurement ever read more of the earlier years, every batch is measured in full.
+    let trim = batches
+        .first()
+        .is_some_and(|b| measure(b, true) == measure(b, false));
+    let evaluate_batch = |batch: &Batch| -> Result<Vec<Vec<(usize, ListOutcome)>>, ForesightError> {
+        let obs = measure(batch, trim);
+        let ev = evaluate(catalog, &obs, &combined, &eval_options)?;
+        // Per entry of the batch, the outcome of each list of the rows.
+        let mut out = vec![Vec::new(); batch.entries.len()];
+        let at: HashMap<usize, usize> = batch
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(k, (row, _))| (*row, k))
+            .collect();
+        for a in &ev.areas {
+            let Some(k) = row_of.get(a.area_id.as_str()).and_then(|r| at.get(r)) else {
+                continue;
+            };
+            for l in &a.lists {
+                if let Some(&col) = list_of.get(&(l.rule_set.as_str(), l.id.as_str())) {
+                    out[*k].push((col, l.outcome));
+                }
+            }
+        }
+        Ok(out)
+    };
+    let total_batches = batches.len();
+    let mut outcomes: Vec<Vec<Vec<(usize, ListOutcome)>>> = Vec::with_capacity(total_batches);
+    // Rounds of batches between progress reports; within a round each thread takes the next
+    // batch not yet taken (batches differ in size), and results go to the batch's own slot.
+    let round = threads * 16;
+    for group in batches.chunks(round) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<Vec<(usize, Result<_, ForesightError>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads.min(group.len()))
+                .map(|_| {
+                    let (evaluate_batch, next) = (&evaluate_batch, &next);
                     s.spawn(move || {
-                        let mut t = Tallies::new(cells);
-                        for d in ds {
-                            one_draw(*d, &mut regs, &mut t)?;
+                        let mut done = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(b) = group.get(k) else { break done };
+                            done.push((k, evaluate_batch(b)));
                         }
-                        Ok(t)
                     })
                 })
                 .collect();
@@ -438,13 +661,35 @@ pub fn forecast(
                 .map(|h| h.join().expect("a forecast worker panicked"))
                 .collect()
         });
-        // Whole numbers added in draw order: the sum does not depend on the threads.
-        for r in results {
-            total.merge(&r?);
+        let mut slots: Vec<Option<Result<_, ForesightError>>> =
+            (0..group.len()).map(|_| None).collect();
+        for (k, r) in results.into_iter().flatten() {
+            slots[k] = Some(r);
         }
-        done = end;
-        progress("forecasting", u64::from(done), u64::from(opts.draws));
+        for r in slots {
+            outcomes.push(r.expect("every batch of the round is evaluated")?);
+        }
+        let done = outcomes.len() as u64 * u64::from(opts.draws) / total_batches as u64;
+        progress("forecasting", done, u64::from(opts.draws));
     }
+
+    // 4. Tally: each distinct outcome counted as many times as it was drawn. Whole numbers, so
+    //    the sums do not depend on the order or the threads.
+    let mut total = Tallies::new(cells);
+    for (batch, out) in batches.iter().zip(&outcomes) {
+        for (&(row, d), lists_of_area) in batch.entries.iter().zip(out) {
+            let times = distinct[row][d].times;
+            for &(col, outcome) in lists_of_area {
+                let cell = row * lists.len() + col;
+                match outcome {
+                    ListOutcome::On => total.on[cell] += times,
+                    ListOutcome::Off => {}
+                    ListOutcome::Undefined => total.undefined[cell] = true,
+                }
+            }
+        }
+    }
+    progress("forecasting", u64::from(opts.draws), u64::from(opts.draws));
     let Tallies { on, undefined } = total;
 
     let draws = opts.draws;

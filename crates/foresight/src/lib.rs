@@ -53,6 +53,16 @@
 //! is on it. Each row says whether the area is on the list in the latest list year and flags it
 //! *entering* or *leaving* at [`Options::flag_at`] (0.5 by default).
 //!
+//! How it is computed, without changing a single draw: an area's criteria of `N` depend only on
+//! its own counts and the regions (the national reference), and the regions of a draw only on
+//! the past year whose changes move them. So every draw is simulated first, each with its own
+//! generator; per area, draws giving it the same counts under the same regions' year are
+//! measured and evaluated **once** and counted as often as they were drawn; the distinct ones
+//! are measured and evaluated in batches of at most one per area (the engine takes one
+//! observation per area and year), the batches shared among the threads. The backtest hands
+//! each year's forecast the evaluation of the earlier list years from its own evaluation of the
+//! full data instead of evaluating them again.
+//!
 //! ## The backtest ([`backtest`])
 //!
 //! For every past list year `Y` with enough data years before it, the forecast stands at the eve

@@ -387,8 +387,19 @@ impl ChangeModel {
     /// for every region); everything else of the regions as in the latest year.
     pub fn simulate(&self, rng: &mut SplitMix64) -> YearCounts {
         let mut out = YearCounts::new(self.latest_year + 1, self.areas.len());
+        let year = self.simulate_areas(rng, &mut out.areas);
+        out.regions = self.regions(year);
+        out
+    }
+
+    /// The areas of one draw, written into `out` (one slot per area of the registers; areas not
+    /// modelled are left as they are), and the past year whose changes move the regions (an
+    /// index for [`ChangeModel::regions`]; `None` without a change of the regions). Consumes the
+    /// generator exactly as [`ChangeModel::simulate`] does: one or two numbers per modelled
+    /// area in the registers' order, then one for the regions' year.
+    pub(crate) fn simulate_areas(&self, rng: &mut SplitMix64, out: &mut [Counts]) -> Option<usize> {
         let k = f64::from(self.prior_changes);
-        for (slot, m) in out.areas.iter_mut().zip(&self.areas) {
+        for (slot, m) in out.iter_mut().zip(&self.areas) {
             let Some(m) = m else { continue };
             let n = m.own.len();
             let from_pool = n == 0 || rng.unit() < k / (k + n as f64);
@@ -405,17 +416,25 @@ impl ChangeModel {
             }
             *slot = apply(&m.latest, &m.measures, m.region_mean, &delta);
         }
-        let year = (!self.region_changes.is_empty())
-            .then(|| &self.region_changes[rng.below(self.region_changes.len())]);
-        for (r, c) in &self.regions {
-            let mut c = *c;
-            if let (Some(changes), Some(s)) = (year, frac(c.convicted as f64, c.n_18_plus)) {
-                let d = changes.get(r).copied().unwrap_or(0.0);
-                c.convicted = count(s + d, c.n_18_plus);
-            }
-            out.regions.insert(*r, c);
-        }
-        out
+        (!self.region_changes.is_empty()).then(|| rng.below(self.region_changes.len()))
+    }
+
+    /// The regions of a draw whose regions' year is `year` (from
+    /// [`ChangeModel::simulate_areas`]): the latest counts, the convicted share moved by that
+    /// year's change of the region.
+    pub(crate) fn regions(&self, year: Option<usize>) -> BTreeMap<u16, Counts> {
+        let changes = year.map(|y| &self.region_changes[y]);
+        self.regions
+            .iter()
+            .map(|(r, c)| {
+                let mut c = *c;
+                if let (Some(changes), Some(s)) = (changes, frac(c.convicted as f64, c.n_18_plus)) {
+                    let d = changes.get(r).copied().unwrap_or(0.0);
+                    c.convicted = count(s + d, c.n_18_plus);
+                }
+                (*r, c)
+            })
+            .collect()
     }
 }
 

@@ -541,3 +541,157 @@ fn refuses_no_draws_and_unknown_rule_sets() {
         "{e}"
     );
 }
+
+/// Twelve data years (2012–2023) of ten areas built by hand: wobbling around the thresholds of
+/// every list (outside labour 40 %, convicted 3 × national, basic education 60 %, income 55 %,
+/// non-Western 50 %), one small area (below the pool's 1000 residents), one with years
+/// missing, one that is not social housing and one that empties in the latest year.
+fn pinned_country() -> Registers {
+    // A deterministic wobble in [-1, 1] for area `a` and year `k`.
+    let w = |a: u64, k: u64| ((a * 7 + k * 13 + a * k * 3) % 17) as f64 / 8.0 - 1.0;
+    let mut areas: Vec<(String, Vec<Option<Y>>)> = Vec::new();
+    for a in 0..10u64 {
+        let ys = (0..12u64)
+            .map(|k| {
+                let x = w(a, k);
+                let res = match a {
+                    3 => 400 + 30 * k, // small: below the pool's size
+                    _ => 1200 + 150 * a + (100.0 * x) as u64,
+                };
+                let y = Y(
+                    res,
+                    38.0 + 0.3 * a as f64 + 4.0 * x,
+                    1.0 + 0.5 * a as f64 * (1.0 + x),
+                    57.0 + 0.5 * a as f64 + 5.0 * w(a + 3, k),
+                    52.0 + 1.0 * a as f64 + 6.0 * w(a + 5, k),
+                    44.0 + 1.5 * a as f64 + 5.0 * x,
+                );
+                match (a, k) {
+                    (5, 3 | 4 | 8) => None, // years without residents
+                    (9, 11) => None,        // empty in the latest year: not modelled
+                    _ => Some(y),
+                }
+            })
+            .collect();
+        areas.push((format!("P{a}"), ys));
+    }
+    let refs: Vec<(&str, Vec<Option<Y>>)> = areas
+        .iter()
+        .map(|(id, ys)| (id.as_str(), ys.clone()))
+        .collect();
+    let mut reg = registers(2012, &refs);
+    reg.areas[8].social_housing = false;
+    // The regions' convicted share moves a little from year to year (the national reference).
+    for (k, yc) in reg.years.values_mut().enumerate() {
+        let r = yc.regions.get_mut(&REGION).unwrap();
+        r.convicted = 8_000 + 400 * (k as u64 % 3);
+    }
+    reg
+}
+
+/// FNV-1a, 64 bits: a stable digest of text.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn forecast_text(f: &Forecast) -> String {
+    let mut s = format!(
+        "{} {} {:?} {:?}\n",
+        f.list_year, f.known_data_year, f.latest_list_year, f.latest_lists
+    );
+    for r in &f.rows {
+        s += &format!(
+            "{} {} {} {:?} {} {} {}\n",
+            r.area_id,
+            r.rule_set,
+            r.list,
+            r.on_now,
+            r.on_draws,
+            r.probability,
+            r.outlook.as_str()
+        );
+    }
+    s
+}
+
+fn backtest_text(b: &Backtest) -> String {
+    let mut s = format!("{:?}\n", b.years);
+    for sc in b.scores.iter().chain(&b.summary) {
+        s += &format!("{:?} {} {:?}\n", sc.list_year, sc.list, sc.tally);
+    }
+    s
+}
+
+/// Pins the draws: the forecast and backtest of [`pinned_country`] must not change when the
+/// code is made faster. The digests and counts below were computed by the code before the
+/// speed-up of issue 15 (commit d8a4566, one draw = simulate the year, measure every list year
+/// of the window, evaluate); any change to how a draw's generator is seeded or consumed, to the
+/// model, or to what is measured and evaluated changes them. If a change is meant to change the
+/// probabilities, recompute them and say why in the commit.
+#[test]
+fn pinned_draws_do_not_change() {
+    let reg = pinned_country();
+    let catalog = Catalog::builtin();
+    let walk = Options {
+        draws: 100,
+        seed: 42,
+        ..Options::default()
+    };
+    let f = run(&reg, &walk);
+    let text = forecast_text(&f);
+    // A few cells by hand (strictly between 0 and 100: the draws matter).
+    let on = |area: &str, list: &str| row(&f, area, list).on_draws;
+    let cells = [
+        on("P0", "udsat_boligomraade"),
+        on("P4", "udsat_boligomraade"),
+        on("P7", "parallelsamfund"),
+        on("P5", "forebyggelsesomraade"),
+    ];
+    let trend = run(
+        &reg,
+        &Options {
+            draws: 60,
+            seed: 9,
+            model: ModelOptions {
+                method: Method::Trend,
+                ..ModelOptions::default()
+            },
+            ..Options::default()
+        },
+    );
+    let trend_text = forecast_text(&trend);
+    let b = backtest(
+        &reg,
+        &catalog,
+        &History::new(),
+        &Options {
+            draws: 50,
+            seed: 3,
+            ..Options::default()
+        },
+        3,
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    let b_text = backtest_text(&b);
+    assert_eq!(cells, [45, 83, 99, 65], "walk forecast:\n{text}");
+    assert_eq!(
+        f.rows.len(),
+        8 * 5,
+        "P8 is not social housing, P9 empty in 2023"
+    );
+    assert_eq!(
+        fnv1a(&text),
+        0x3c3e_31a0_322e_cb08,
+        "walk forecast:\n{text}"
+    );
+    assert_eq!(
+        fnv1a(&trend_text),
+        0xca9f_1188_885c_dcef,
+        "trend forecast:\n{trend_text}"
+    );
+    assert_eq!(b.years, (2016..=2024).collect::<Vec<_>>());
+    assert_eq!(fnv1a(&b_text), 0xdccf_a10e_4f14_4b6b, "backtest:\n{b_text}");
+}
