@@ -172,8 +172,13 @@ pub struct Registers {
 /// it, so that the criteria file and the registers give the same lists (docs/REGISTERS.md).
 pub const DECIMALS: u32 = 2;
 
+/// Rounds a share to [`DECIMALS`] and writes it with exactly that many decimals: a share of
+/// exactly 72 % is `72.00`, as the criteria file, the CSV, the XLSX and the Parquet all show it
+/// (`round_dp` alone keeps a whole number's scale of 0, and `72` and `72.00` would disagree).
 fn round(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+    let mut r = d.round_dp_with_strategy(DECIMALS, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(DECIMALS);
+    r
 }
 
 fn share(num: u64, den: u64) -> Option<Decimal> {
@@ -367,4 +372,20 @@ pub fn observations(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_is_written_with_exactly_two_decimals_whole_or_not() {
+        // 18 of 25 is exactly 72 %: without rescaling it would print as `72`.
+        assert_eq!(share(18, 25).map(round).unwrap().to_string(), "72.00");
+        // 1 of 3 is 33.333…: rounded, not padded.
+        assert_eq!(share(1, 3).map(round).unwrap().to_string(), "33.33");
+        // The midpoint rounds away from zero: 1 of 8 is 12.5, 1 of 16 is 6.25, 1 of 32 is 3.125.
+        assert_eq!(share(1, 32).map(round).unwrap().to_string(), "3.13");
+        assert_eq!(share(1, 8).map(round).unwrap().to_string(), "12.50");
+    }
 }
