@@ -1,15 +1,13 @@
 //! Counts per area and data year, and from them the criteria of each list year.
 //!
-//! Pure: no IO. The readers (`read.rs`) feed batches of columns into [`YearCounts::add`]; the
-//! counts are then turned into [`Observation`]s, the same values the criteria CSV carries, under
+//! Pure: no IO. The readers (`read.rs`) count each person into [`Counts`] (one definition of
+//! who counts where, the counting loop's `Acc::add` in `read.rs`); the counts are then turned into [`Observation`]s, the same values the criteria CSV carries, under
 //! the measurement rules of the rule set in force for each list year.
 
 use kvarter_rules::{Average, BasicEducation, Catalog, Decimal, Observation, RuleSet};
 use rust_decimal::RoundingStrategy;
 use rust_decimal::prelude::FromPrimitive;
 use std::collections::BTreeMap;
-
-use crate::schema::{education_level, education_source, origin};
 
 /// The numerators and denominators behind every criterion, for one area (or region, or the
 /// whole country) and one data year.
@@ -40,47 +38,6 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Adds one person.
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn add(
-        &mut self,
-        age: u8,
-        origin_code: u8,
-        outside: f32,
-        in_education: bool,
-        level: u8,
-        source: u8,
-        income: f64,
-        taxable: bool,
-        convicted: bool,
-    ) {
-        // Branch-free: every person touches every field, adding 0 where they are not in the
-        // group. Adding 0.0 leaves a floating-point sum exactly as it was.
-        let in_18_64 = (18..=64).contains(&age);
-        let adult = age >= 18;
-        let in_30_59 = (30..=59).contains(&age);
-        let income_group = taxable && !in_education && (15..=64).contains(&age);
-        let basic_or_unknown = level == education_level::BASIC || level == education_level::UNKNOWN;
-        let counted_source =
-            source == education_source::DANISH || source == education_source::APPROVED_FOREIGN;
-        self.residents += 1;
-        self.non_western += u64::from(
-            origin_code == origin::NON_WESTERN_IMMIGRANT
-                || origin_code == origin::NON_WESTERN_DESCENDANT,
-        );
-        self.n_18_64 += u64::from(in_18_64);
-        self.outside_fte += if in_18_64 { f64::from(outside) } else { 0.0 };
-        self.n_18_plus += u64::from(adult);
-        self.convicted += u64::from(adult && convicted);
-        self.n_30_59 += u64::from(in_30_59);
-        self.basic_unknown_as_basic += u64::from(in_30_59 && basic_or_unknown);
-        self.basic_danish_or_approved +=
-            u64::from(in_30_59 && (basic_or_unknown || !counted_source));
-        self.n_income += u64::from(income_group);
-        self.income_sum += if income_group { income } else { 0.0 };
-    }
-
     /// Adds another set of counts (a later batch of the same year).
     pub fn merge(&mut self, o: &Counts) {
         self.residents += o.residents;

@@ -408,7 +408,8 @@ struct Acc {
 }
 
 impl Acc {
-    /// Adds one person, as [`Counts::add`] does.
+    /// Adds one person: the one place that says which of the counted groups a person is in
+    /// (every reader, Parquet and CSV, fast path and general, counts through it).
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn add(
@@ -425,8 +426,9 @@ impl Acc {
     ) {
         use schema::{education_level, education_source, origin};
         // Without a branch on the person's values: `&` and `|`, not `&&` and `||`, and a sum
-        // adds +0.0 (all bits masked off) for a person outside its group, as `Counts::add` adds
-        // 0.0. The values are unpredictable from row to row, and a branch would mispredict.
+        // adds +0.0 (all bits masked off) for a person outside its group, which leaves a
+        // floating-point sum exactly as it was. The values are unpredictable from row to row,
+        // and a branch would mispredict.
         let in_18_64 = age.wrapping_sub(18) <= 64 - 18;
         let adult = age >= 18;
         let in_30_59 = age.wrapping_sub(30) <= 59 - 30;
