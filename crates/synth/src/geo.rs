@@ -22,6 +22,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt::Write;
 
 use crate::Scale;
+use crate::out::json_str;
 use crate::rng::{Rng, key};
 use crate::world::{CAPITAL_CODE, DISTRICTS, World};
 
@@ -606,23 +607,6 @@ fn contains(r: &[[i64; 2]], p: [f64; 2]) -> bool {
 /// Whether `p` lies inside a polygon (its outer ring and none of its holes).
 fn polygon_contains(poly: &Polygon, p: [f64; 2]) -> bool {
     contains(&poly[0], p) && !poly[1..].iter().any(|h| contains(h, p))
-}
-
-fn json_str(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
 }
 
 fn multipolygon(ps: &[Polygon]) -> String {

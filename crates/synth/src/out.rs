@@ -129,7 +129,8 @@ pub fn areas_csv(world: &World) -> String {
     s
 }
 
-fn json_str(s: &str) -> String {
+/// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+pub(crate) fn json_str(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
     for c in s.chars() {
