@@ -1092,10 +1092,10 @@ fn leaf_columns(schema: &SchemaDescriptor, names: &[&str]) -> Option<Vec<usize>>
         .collect()
 }
 
-/// Reusable column buffers of the fast path.
+/// One batch's columns as the counting reads them, owned: the fast Parquet path reuses one
+/// for every batch of a row group, the CSV reader fills one line by line.
 #[derive(Default)]
-struct Buffers {
-    ids: Vec<u64>,
+struct Batch {
     year: Vec<i16>,
     area: Vec<u32>,
     region: Vec<u16>,
@@ -1108,6 +1108,25 @@ struct Buffers {
     income: Vec<f64>,
     taxable: Vec<bool>,
     convicted: Vec<bool>,
+}
+
+impl Batch {
+    /// The columns the counting and the validation read (all but the year).
+    fn cols(&self) -> Cols<'_> {
+        Cols {
+            area: &self.area,
+            region: &self.region,
+            age: &self.age,
+            origin: &self.origin,
+            outside: &self.outside,
+            in_education: &self.in_education,
+            level: &self.level,
+            source: &self.source,
+            income: &self.income,
+            taxable: &self.taxable,
+            convicted: &self.convicted,
+        }
+    }
 }
 
 /// Counts row group `g` (its first row is `start`, 0-based) through the fast path
@@ -1165,13 +1184,14 @@ fn read_group_fast(
         last_id: None,
         ids_rising: true,
     };
-    let mut b = Buffers::default();
+    let mut b = Batch::default();
+    let mut id_buf = Vec::new();
     let mut done = 0usize;
     while done < rows {
         // The same batches as the general path, so that an error names the same row.
         let n = (rows - done).min(BATCH);
         let offset = start + done as u64;
-        ids.read(n, &mut b.ids).map_err(unsup)?;
+        ids.read(n, &mut id_buf).map_err(unsup)?;
         years.read(n, &mut b.year).map_err(unsup)?;
         region.read(n, &mut b.region).map_err(unsup)?;
         age.read(n, &mut b.age).map_err(unsup)?;
@@ -1195,19 +1215,7 @@ fn read_group_fast(
                 )));
             }
         }
-        let cols = Cols {
-            area: &b.area,
-            region: &b.region,
-            age: &b.age,
-            origin: &b.origin,
-            outside: &b.outside,
-            in_education: &b.in_education,
-            level: &b.level,
-            source: &b.source,
-            income: &b.income,
-            taxable: &b.taxable,
-            convicted: &b.convicted,
-        };
+        let cols = b.cols();
         if let Some((i, col, message)) = validate(&cols, &b.year, year, areas) {
             return Err(Fast::Invalid(err(
                 path,
@@ -1216,9 +1224,9 @@ fn read_group_fast(
                 message,
             )));
         }
-        if let (Some(&first), Some(&last)) = (b.ids.first(), b.ids.last()) {
+        if let (Some(&first), Some(&last)) = (id_buf.first(), id_buf.last()) {
             part.ids_rising &= part.last_id.is_none_or(|prev| prev < first)
-                && b.ids.windows(2).all(|w| w[0] < w[1]);
+                && id_buf.windows(2).all(|w| w[0] < w[1]);
             part.first_id.get_or_insert(first);
             part.last_id = Some(last);
         }
@@ -1362,7 +1370,7 @@ fn persons_csv<R: Read>(
     let mut counts = Slots::new(areas.len());
     let mut ids: Vec<u64> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
-    let mut chunk = CsvChunk::default();
+    let mut chunk = Batch::default();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             err(
@@ -1463,23 +1471,9 @@ fn persons_csv<R: Read>(
     Ok(counts.finish(year, areas))
 }
 
-#[derive(Default)]
-struct CsvChunk {
-    year: Vec<i16>,
-    area: Vec<u32>,
-    region: Vec<u16>,
-    age: Vec<u8>,
-    origin: Vec<u8>,
-    outside: Vec<f32>,
-    in_education: Vec<bool>,
-    level: Vec<u8>,
-    source: Vec<u8>,
-    income: Vec<f64>,
-    taxable: Vec<bool>,
-    convicted: Vec<bool>,
-}
-
-impl CsvChunk {
+impl Batch {
+    /// A CSV reader's batch: validates it (an error names the file line `lines[i]` of row `i`),
+    /// counts it into `counts` and empties it.
     fn flush(
         &mut self,
         path: &Path,
@@ -1488,24 +1482,12 @@ impl CsvChunk {
         areas: &[Area],
         counts: &mut Slots,
     ) -> Result<(), DataError> {
-        let cols = Cols {
-            area: &self.area,
-            region: &self.region,
-            age: &self.age,
-            origin: &self.origin,
-            outside: &self.outside,
-            in_education: &self.in_education,
-            level: &self.level,
-            source: &self.source,
-            income: &self.income,
-            taxable: &self.taxable,
-            convicted: &self.convicted,
-        };
+        let cols = self.cols();
         if let Some((i, col, message)) = validate(&cols, &self.year, year, areas) {
             return Err(err(path, Location::Line(lines[i]), Some(col), message));
         }
         counts.count(&cols);
-        *self = CsvChunk::default();
+        *self = Batch::default();
         Ok(())
     }
 }
