@@ -424,18 +424,24 @@ fn hash_files(files: &[(String, PathBuf)]) -> Result<Vec<InputFile>, Failure> {
     Ok(out)
 }
 
-/// The geometry of each area: the GeoJSON geometry object of each feature, by `area_id`.
-fn read_geometry(path: &Path) -> Result<BTreeMap<String, (String, Option<String>)>, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+/// `text`, the content of the GeoJSON file `path`, as JSON; broken JSON is an error naming the
+/// file, the line and the column.
+pub(crate) fn parse_geojson(path: &Path, text: &str) -> Result<serde_json::Value, Failure> {
+    serde_json::from_str(text).map_err(|e| {
         Failure(format!(
             "{}: line {}, column {}: expected GeoJSON: {e}",
             path.display(),
             e.line(),
             e.column()
         ))
-    })?;
+    })
+}
+
+/// The geometry of each area: the GeoJSON geometry object of each feature, by `area_id`.
+fn read_geometry(path: &Path) -> Result<BTreeMap<String, (String, Option<String>)>, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+    let doc = parse_geojson(path, &text)?;
     let Some(features) = doc["features"].as_array() else {
         return Err(Failure(format!(
             "{}: expected a GeoJSON FeatureCollection with a 'features' array",
@@ -547,14 +553,7 @@ fn check_coordinates(kind: &str, c: &serde_json::Value) -> Result<(), String> {
 fn read_boundaries(path: &Path) -> Result<Vec<kvarter_store::BoundaryRow>, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure(format!(
-            "{}: line {}, column {}: expected GeoJSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let doc = parse_geojson(path, &text)?;
     let (Some("FeatureCollection"), Some(features)) =
         (doc["type"].as_str(), doc["features"].as_array())
     else {

@@ -251,14 +251,7 @@ fn read_geometry(
             path.display()
         ))
     })?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure(format!(
-            "{}: line {}, column {}: expected GeoJSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let doc = crate::load::parse_geojson(&path, &text)?;
     let mut shapes: BTreeMap<String, Rings> = BTreeMap::new();
     for f in doc["features"].as_array().into_iter().flatten() {
         let Some(id) = f["properties"]["area_id"].as_str() else {
