@@ -120,8 +120,24 @@ fn foresight(
     let failed = |e: kvarter_foresight::ForesightError| Failure(format!("foresight: {e}"));
     let f = kvarter_foresight::forecast(reg, catalog, history, &options, &mut progress_bar())
         .map_err(failed)?;
-    let b = kvarter_foresight::backtest(reg, catalog, history, &options, 3, &mut progress_bar())
-        .map_err(failed)?;
+    // Too few data years for any backtest (a list year Y needs data up to Y − 2 and 3 data years
+    // up to it) is no reason to refuse the load: the forecast is stored without one, and the
+    // foresight page says why there is none.
+    let scores = match kvarter_foresight::backtest(
+        reg,
+        catalog,
+        history,
+        &options,
+        3,
+        &mut progress_bar(),
+    ) {
+        Ok(b) => b.scores.into_iter().chain(b.summary).collect(),
+        Err(e @ kvarter_foresight::ForesightError::NothingToBacktest { .. }) => {
+            eprintln!("kvarter load: the early warning is stored without a backtest: {e}");
+            Vec::new()
+        }
+        Err(e) => return Err(failed(e)),
+    };
     let text = |d: Option<kvarter_rules::Decimal>| d.map(|d| d.normalize().to_string());
     Ok(kvarter_store::Foresight {
         rows: f
@@ -139,10 +155,8 @@ fn foresight(
                 outlook: r.outlook.as_str().to_string(),
             })
             .collect(),
-        backtest: b
-            .scores
+        backtest: scores
             .iter()
-            .chain(&b.summary)
             .map(|s| kvarter_store::BacktestRow {
                 list_year: s.list_year,
                 list: s.list.clone(),

@@ -326,3 +326,50 @@ fn a_store_from_published_values_has_no_early_warning_and_says_so() {
     assert_eq!(get(&server.addr, "/foresight/download?format=csv").0, 404);
     assert_eq!(doc["list_year"], Value::Null);
 }
+
+#[test]
+fn two_data_years_are_loaded_with_a_forecast_and_no_backtest_and_the_page_says_why() {
+    let dir = std::env::temp_dir().join(format!("kvarter-early-two-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let regs = dir.join("regs");
+    ok(&[
+        "synth",
+        "--scale",
+        "tiny",
+        "--years",
+        "2023-2024",
+        "--out",
+        regs.to_str().unwrap(),
+    ]);
+    let db = dir.join("k.db");
+    // A backtest needs data up to two years before a list year and three data years up to it;
+    // two data years give none, and the load goes on without it instead of refusing.
+    let out = common::kvarter(&[
+        "load",
+        "--registers",
+        regs.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("stored without a backtest"), "{err}");
+    let rows = stored(&db);
+    assert!(rows[0].starts_with("2026 "), "{}", rows[0]);
+    assert!(
+        rows.iter().all(|r| r.starts_with("2026 ")),
+        "no backtest row: {rows:?}"
+    );
+
+    let server = serve(&db, &[]);
+    let (status, page) = get(&server.addr, "/foresight");
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"no-backtest\""), "{page}");
+    assert!(!page.contains("id=\"backtest\""), "{page}");
+    let (_, json) = get(&server.addr, "/api/foresight");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["list_year"], 2026);
+    assert_eq!(doc["backtest"].as_array().unwrap().len(), 0);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -130,6 +130,15 @@ fn ranked(dash: &Dash, ctx: &Ctx, list: &str, rows: &[&Outlook], top: usize) -> 
 
 /// The backtest: per list over all years, and each year in a closed section.
 fn backtest_tables(dash: &Dash, ctx: &Ctx, scores: &[Score]) -> String {
+    if scores.is_empty() {
+        return format!(
+            "<p id=\"no-backtest\">{}</p>",
+            ctx.t(
+                "Der er ingen backtest: et listeår kan kun efterprøves med data til og med to år før det og mindst tre dataår i alt, og lageret har færre.",
+                "There is no backtest: a list year can only be tested with data up to two years before it and at least three data years in all, and the store has fewer."
+            )
+        );
+    }
     let (all, years): (Vec<Score>, Vec<Score>) =
         scores.iter().cloned().partition(|s| s.list_year.is_none());
     format!(
