@@ -679,6 +679,7 @@ pub fn rows(r: &Run, municipality: &str) -> kvarter_store::ScreeningRun {
         designate_on: tag(&s.options.designate_on),
         level: decimal_text(s.options.level).unwrap_or_default(),
         units_suppressed: s.units.iter().filter(|u| u.suppressed).count() as u64,
+        unit_criteria_partial: false,
         components_below_minimum: s.rejected.len() as u64,
         defaults: s.defaults.clone(),
         notes: s.notes.clone(),

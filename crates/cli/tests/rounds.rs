@@ -243,3 +243,49 @@ fn rounds_are_stored_every_fourth_year_with_stable_ids_names_and_the_state_lists
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_page_reads_only_what_disclosure_needs_of_unit_criteria_and_shows_the_same_figures() {
+    // The screening page reads of each unit's criteria only what the disclosure rules need.
+    // The model built from that read must be the full model with the units' criteria left
+    // out — every other figure shown or suppressed alike (a unit's score and index are hidden
+    // when one of its criteria is) — in every round, view and minimum count (larger minimums
+    // suppress more, so the complementary rules have more to do).
+    let (dir, _regs, db) = common::loaded_capital("lean");
+    let store = kvarter_store::Store::open(&db).unwrap();
+    let c = store.connection();
+    let keys = kvarter_store::screening::list(c).unwrap();
+    assert_eq!(keys.len(), 6, "three rounds, two views");
+    let mut unit_criteria = 0;
+    let mut hidden = 0;
+    for key in &keys {
+        let read = |detail| {
+            kvarter_store::screening::read_with(c, &key.spec, key.year, key.without_origin, detail)
+                .unwrap()
+                .unwrap()
+        };
+        let full = read(kvarter_store::screening::UnitCriteria::Read);
+        let lean = read(kvarter_store::screening::UnitCriteria::ForDisclosureOnly);
+        assert!(lean.unit_criteria_partial && !full.unit_criteria_partial);
+        assert_eq!(lean.units.len(), full.units.len());
+        assert_eq!(lean.areas, full.areas, "areas keep their criteria");
+        unit_criteria += full.units.iter().map(|u| u.criteria.len()).sum::<usize>();
+        for min_count in [5, 10, 20, 50] {
+            let policy = kvarter_view::Policy::new(min_count);
+            let mut want = kvarter_view::screening::build(&policy, &full, None);
+            let got = kvarter_view::screening::build(&policy, &lean, None);
+            let text = serde_json::to_string(&want).unwrap();
+            hidden += text.matches("\"suppressed\":true").count();
+            for u in &mut want.cells {
+                u.criteria.clear();
+            }
+            assert_eq!(got, want, "{key:?}, minimum count {min_count}");
+        }
+    }
+    assert!(unit_criteria > 0, "the full read has units' criteria");
+    assert!(
+        hidden > 0,
+        "some figures are suppressed, so the rules had work to do"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -309,12 +309,124 @@ pub fn previous_round(
     }))
 }
 
+/// Whether [`read_with`] reads each unit's criteria.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitCriteria {
+    /// Every unit's criteria (the API's document and the downloads).
+    Read,
+    /// Of each unit's criteria only what the disclosure rules read (the criterion, its
+    /// indicator, the raw numerator and denominator): the run is marked
+    /// [`ScreeningRun::unit_criteria_partial`], and `kvarter_view::screening::build` leaves the
+    /// units' criteria out of its model, so no face can show a partial one. For a face that
+    /// shows no unit's criteria (the screening page), where they are nine in ten of the stored
+    /// rows; every other figure of the model is the same as from [`UnitCriteria::Read`].
+    ForDisclosureOnly,
+}
+
+/// The stored criteria of one scope (`area` or `unit`) of a screening, by owner, each owner's
+/// in the engine's order.
+struct Criteria {
+    by_owner: std::collections::HashMap<String, Vec<ScreeningCriterionRow>>,
+    /// Only what the disclosure rules read was read (see [`UnitCriteria::ForDisclosureOnly`]).
+    partial: bool,
+}
+
+impl Criteria {
+    fn take(&mut self, owner: &str) -> Vec<ScreeningCriterionRow> {
+        self.by_owner.remove(owner).unwrap_or_default()
+    }
+}
+
+/// Reads the criteria of `scope`, every column (`full`) or only the criterion, its indicator,
+/// and the raw estimate's numerator and denominator.
+fn stored_criteria(
+    conn: &Connection,
+    (spec, year, without_origin): (&str, i32, bool),
+    scope: &str,
+    full: bool,
+) -> rusqlite::Result<Criteria> {
+    let mut by_owner: std::collections::HashMap<String, Vec<ScreeningCriterionRow>> =
+        std::collections::HashMap::new();
+    let key = params![spec, year, without_origin, scope];
+    let mut push =
+        |owner: String, c: ScreeningCriterionRow| by_owner.entry(owner).or_default().push(c);
+    if full {
+        let mut st = conn.prepare_cached(
+            "SELECT owner, criterion, indicator, kvarter_default,
+                raw_value, raw_num, raw_den, raw_low, raw_high, raw_p_meets, raw_weight,
+                shrunk_value, shrunk_num, shrunk_den, shrunk_low, shrunk_high, shrunk_p_meets, shrunk_weight,
+                city, gap, comparison, value_threshold, met, certainty
+             FROM screening_criteria
+             WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND scope = ?4
+             ORDER BY owner, ord",
+        )?;
+        let mut rows = st.query(key)?;
+        while let Some(r) = rows.next()? {
+            let c = ScreeningCriterionRow {
+                criterion: r.get(1)?,
+                indicator: r.get(2)?,
+                kvarter_default: r.get(3)?,
+                raw: estimate(r, 4)?,
+                shrunk: estimate(r, 11)?,
+                city: r.get(18)?,
+                gap: r.get(19)?,
+                comparison: r.get(20)?,
+                value_threshold: r.get(21)?,
+                met: r.get(22)?,
+                certainty: r.get(23)?,
+            };
+            push(r.get(0)?, c);
+        }
+    } else {
+        let mut st = conn.prepare_cached(
+            "SELECT owner, criterion, indicator, raw_value IS NOT NULL, raw_num, raw_den
+             FROM screening_criteria
+             WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND scope = ?4
+             ORDER BY owner, ord",
+        )?;
+        let mut rows = st.query(key)?;
+        while let Some(r) = rows.next()? {
+            let raw = if r.get::<_, bool>(3)? {
+                Some(EstimateRow {
+                    num: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    den: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    ..EstimateRow::default()
+                })
+            } else {
+                None
+            };
+            let c = ScreeningCriterionRow {
+                criterion: r.get(1)?,
+                indicator: r.get(2)?,
+                raw,
+                ..ScreeningCriterionRow::default()
+            };
+            push(r.get(0)?, c);
+        }
+    }
+    Ok(Criteria {
+        by_owner,
+        partial: !full,
+    })
+}
+
 /// One stored screening with everything in it, or `None` when the store has no such screening.
 pub fn read(
     conn: &Connection,
     spec: &str,
     year: i32,
     without_origin: bool,
+) -> rusqlite::Result<Option<ScreeningRun>> {
+    read_with(conn, spec, year, without_origin, UnitCriteria::Read)
+}
+
+/// [`read`], with or without the units' criteria.
+pub fn read_with(
+    conn: &Connection,
+    spec: &str,
+    year: i32,
+    without_origin: bool,
+    unit_criteria: UnitCriteria,
 ) -> rusqlite::Result<Option<ScreeningRun>> {
     let key = params![spec, year, without_origin];
     let run = conn
@@ -345,38 +457,14 @@ pub fn read(
     let Some(mut run) = run else {
         return Ok(None);
     };
-    let mut criteria: BTreeMap<(String, String), Vec<ScreeningCriterionRow>> = BTreeMap::new();
-    let mut st = conn.prepare_cached(
-        "SELECT scope, owner, criterion, indicator, kvarter_default,
-            raw_value, raw_num, raw_den, raw_low, raw_high, raw_p_meets, raw_weight,
-            shrunk_value, shrunk_num, shrunk_den, shrunk_low, shrunk_high, shrunk_p_meets, shrunk_weight,
-            city, gap, comparison, value_threshold, met, certainty
-         FROM screening_criteria WHERE spec = ?1 AND year = ?2 AND without_origin = ?3
-         ORDER BY scope, owner, ord",
+    let mut area_criteria = stored_criteria(conn, (spec, year, without_origin), "area", true)?;
+    let mut unit_criteria = stored_criteria(
+        conn,
+        (spec, year, without_origin),
+        "unit",
+        unit_criteria == UnitCriteria::Read,
     )?;
-    let mut rows = st.query(key)?;
-    while let Some(r) = rows.next()? {
-        let c = ScreeningCriterionRow {
-            criterion: r.get(2)?,
-            indicator: r.get(3)?,
-            kvarter_default: r.get(4)?,
-            raw: estimate(r, 5)?,
-            shrunk: estimate(r, 12)?,
-            city: r.get(19)?,
-            gap: r.get(20)?,
-            comparison: r.get(21)?,
-            value_threshold: r.get(22)?,
-            met: r.get(23)?,
-            certainty: r.get(24)?,
-        };
-        criteria.entry((r.get(0)?, r.get(1)?)).or_default().push(c);
-    }
-    drop(rows);
-    let mut take = |scope: &str, owner: &str| {
-        criteria
-            .remove(&(scope.to_string(), owner.to_string()))
-            .unwrap_or_default()
-    };
+    run.unit_criteria_partial = unit_criteria.partial;
     let mut st = conn.prepare_cached(
         "SELECT area_id, reason, population, suppressed, fragile_population, met, qualifies_as_whole,
             vulnerability_index, units, districts, state_listed_units, filled_holes, fragile_units, geometry,
@@ -410,7 +498,7 @@ pub fn read(
     run.areas = areas
         .into_iter()
         .map(|mut a| {
-            a.criteria = take("area", &a.id);
+            a.criteria = area_criteria.take(&a.id);
             a
         })
         .collect();
@@ -450,7 +538,7 @@ pub fn read(
     run.units = units
         .into_iter()
         .map(|mut u| {
-            u.criteria = take("unit", &u.id);
+            u.criteria = unit_criteria.take(&u.id);
             u
         })
         .collect();
@@ -569,6 +657,7 @@ pub fn run_from_document(
         components_below_minimum: doc["components_below_minimum"]
             .as_array()
             .map_or(0, |a| a.len() as u64),
+        unit_criteria_partial: false,
         defaults: doc["kvarter_defaults"]
             .as_array()
             .into_iter()

@@ -57,6 +57,10 @@ pub struct ScreeningRun {
     pub city: Vec<ScreeningCityRow>,
     /// The publishable units, in the engine's order.
     pub units: Vec<ScreeningUnitRow>,
+    /// The units' criteria hold only what the disclosure rules read (the criterion, its
+    /// indicator, the raw numerator and denominator), not their values: the model built from
+    /// this run leaves them out (`screening::build`).
+    pub unit_criteria_partial: bool,
 }
 
 /// A designated area of a screening (table `screening_areas`).

@@ -649,7 +649,7 @@ pub fn build(policy: &Policy, run: &ScreeningRun, previous: Option<&ScreeningRun
             .units
             .iter()
             .zip(&units)
-            .map(|(u, h)| unit(policy, u, h))
+            .map(|(u, h)| unit(policy, u, h, !run.unit_criteria_partial))
             .collect(),
         cells_suppressed: run.units_suppressed,
         notes: run.notes.clone(),
@@ -746,7 +746,10 @@ fn area(
     }
 }
 
-fn unit(policy: &Policy, u: &ScreeningUnitRow, h: &Hidden) -> Unit {
+/// One unit of the model; its criteria only when the run holds them whole (`with_criteria`):
+/// a run read for the disclosure rules alone decides what is hidden from them, but has no
+/// values to show.
+fn unit(policy: &Policy, u: &ScreeningUnitRow, h: &Hidden, with_criteria: bool) -> Unit {
     let any_hidden = h.criteria.iter().any(|x| *x);
     let bounds = match (dec_opt(&u.score_low), dec_opt(&u.score_high)) {
         (Some(low), Some(high)) => Some(Interval { low, high }),
@@ -758,7 +761,11 @@ fn unit(policy: &Policy, u: &ScreeningUnitRow, h: &Hidden) -> Unit {
         cell: u.cell,
         population: policy.checked(Some(u.population), !h.population),
         suppressed: false,
-        criteria: criteria(policy, &u.criteria, &h.criteria),
+        criteria: if with_criteria {
+            criteria(policy, &u.criteria, &h.criteria)
+        } else {
+            Vec::new()
+        },
         met: u.met,
         evaluable: u.evaluable,
         score: policy.checked(dec_opt(&u.score), !any_hidden),

@@ -110,8 +110,14 @@ fn screening_units(conn: &Connection) -> Result<Option<ScreeningUnits>, String> 
     else {
         return Ok(None);
     };
-    let Some(run) =
-        kvarter_store::screening::read(conn, &key.spec, key.year, false).map_err(err)?
+    let Some(run) = kvarter_store::screening::read_with(
+        conn,
+        &key.spec,
+        key.year,
+        false,
+        kvarter_store::screening::UnitCriteria::ForDisclosureOnly,
+    )
+    .map_err(err)?
     else {
         return Ok(None);
     };

@@ -101,7 +101,17 @@ pub fn screening(
             }
         },
     };
-    let run = kvarter_store::screening::read(conn, &spec, year, without_origin)?;
+    // The page shows no unit's criteria (nine in ten of the stored rows), so it does not read
+    // them: the model built without them is the API's model with the units' criteria left out,
+    // for no unit's or area's other figure depends on whether a unit's criterion is shown
+    // (tested in crates/cli/tests/rounds.rs).
+    let run = kvarter_store::screening::read_with(
+        conn,
+        &spec,
+        year,
+        without_origin,
+        kvarter_store::screening::UnitCriteria::ForDisclosureOnly,
+    )?;
     let Some(run) = run else {
         return Err(not_found(format!(
             "{} '{spec}' {year}{}; {}: {}",
