@@ -5,7 +5,7 @@
 
 mod browser;
 
-use browser::Browser;
+use browser::{Browser, Key};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -274,6 +274,19 @@ fn the_map_and_the_year_picker_work_from_the_keyboard() {
             .iter()
             .all(|a| a.attr("href").unwrap().starts_with("/areas/"))
     );
+    // ... and a keyboard user need not tab through all of them: the link before the map, out
+    // of sight until it has the focus, jumps past it, and the next Tab lands after the map.
+    let width = |b: &Browser| b.find("a.skip-map").property("offsetWidth").as_u64();
+    assert_eq!(width(&b), Some(1), "out of sight");
+    b.execute("document.querySelector('a.skip-map').focus()", vec![]);
+    assert!(width(&b) > Some(1), "shown when it has the focus");
+    b.press_key(Key::Enter);
+    b.press_key(Key::Tab);
+    let after_map = b.execute(
+        "const a = document.activeElement; return a !== document.body && a.closest('svg') === null && !!(document.getElementById('map').compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING);",
+        vec![],
+    );
+    assert_eq!(after_map, Value::Bool(true), "the focus moved past the map");
 }
 
 #[test]

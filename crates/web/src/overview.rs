@@ -200,7 +200,11 @@ pub fn overview(
         )
     );
     let map = status_map(dash, ctx, &now, &evaluated_now, year, &label);
-    b.push_str(&map.replacen("<svg ", "<svg id=\"map\" ", 1));
+    b.push_str(&crate::svg::skippable(
+        &map.replacen("<svg ", "<svg id=\"map\" ", 1),
+        "after-map",
+        ctx.t("Spring kortet over", "Skip the map"),
+    ));
     b.push_str(&status_legend(dash, ctx, &listed));
     if dash.underlay().is_some() {
         let lang = if ctx.lang == kvarter_report::Lang::En {

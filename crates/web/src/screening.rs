@@ -568,6 +568,11 @@ fn map(b: &mut String, dash: &Dash, ctx: &Ctx, m: &Screening, view: &View<'_>) {
         },
     )
     .replacen("<svg ", "<svg id=\"screening-map\" ", 1);
+    let svg = svg::skippable(
+        &svg,
+        "sc-after-map",
+        ctx.t("Spring kortet over", "Skip the map"),
+    );
     // The designated areas are outlines, not fills (style.css: `path.st-screen-outline`), so
     // the units under them stay visible and hoverable.
     let _ = write!(

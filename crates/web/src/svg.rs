@@ -687,6 +687,18 @@ fn labels(out: &mut String, u: &Underlay, proj: &Projection, w: f64, h: f64) {
     }
 }
 
+/// A map whose every shape is a stop for the keyboard, behind a link that jumps past it: a
+/// keyboard user reaches what follows without tabbing through hundreds of areas or thousands of
+/// units (WCAG 2.4.1). The link is hidden until it has focus; `after` names the element after
+/// the map that it jumps to (written here), `text` is what it says.
+pub fn skippable(map: &str, after: &str, text: &str) -> String {
+    let after = escape(after);
+    format!(
+        "<a class=\"skip-map\" href=\"#{after}\">{}</a>{map}<span id=\"{after}\" tabindex=\"-1\"></span>",
+        escape(text)
+    )
+}
+
 /// A map of `shapes`: `<svg class="map" data-zoom viewBox="0 0 W H" role="img" aria-label=..>`.
 ///
 /// All shapes share one scale (metres → px, the same for x and y), fitted to the bounding box of
