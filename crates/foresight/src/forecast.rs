@@ -367,6 +367,74 @@ pub(crate) fn combined_history(history: &History, evaluation: &[&AreaEvaluation]
     out
 }
 
+/// The earliest data year a forecast from the data years up to `latest` reads: the model's
+/// [`ModelOptions::history_years`](crate::ModelOptions::history_years), and the data years of
+/// every list year whose lists the forecast looks at (the latest list year's, for "on the list
+/// now"; the earlier years of the forecast year's streaks, and of theirs, through the lists
+/// they count, exclude or are made of), each list year with the longest averaging window of
+/// its rule sets. Earlier data years do not change the forecast: a list year's lists use its
+/// own data years and the earlier list years its streaks look back on, and the forecast is the
+/// same whether or not the registers hold the years before this one (a test compares them).
+/// A caller that reads the registers itself can leave the earlier years unread.
+///
+/// # Errors
+///
+/// An unknown rule set among [`Options::overrides`].
+pub fn first_data_year(
+    catalog: &Catalog,
+    opts: &Options,
+    latest: i16,
+) -> Result<i16, ForesightError> {
+    let overrides = resolve(catalog, &opts.overrides)?;
+    let list_year = i32::from(latest) + 2;
+    let mut first = i32::from(latest) + 1 - opts.model.history_years.max(1) as i32;
+    // (list year, list id) still to visit, and those visited.
+    let mut todo: Vec<(i32, String)> = Vec::new();
+    for y in [list_year - 1, list_year] {
+        for rs in catalog.select(y, &overrides) {
+            todo.extend(rs.lists.iter().map(|l| (y, l.id.clone())));
+        }
+    }
+    let mut seen: BTreeSet<(i32, String)> = BTreeSet::new();
+    while let Some((y, id)) = todo.pop() {
+        if y < kvarter_rules::FIRST_LIST_YEAR || !seen.insert((y, id.clone())) {
+            continue;
+        }
+        let rule_sets = catalog.select(y, &overrides);
+        let window = rule_sets
+            .iter()
+            .flat_map(|r| r.all_criteria())
+            .filter_map(|c| c.window_years)
+            .max()
+            .unwrap_or(1)
+            .max(1) as i32;
+        first = first.min(y - window);
+        for l in rule_sets
+            .iter()
+            .flat_map(|r| &r.lists)
+            .filter(|l| l.id == id)
+        {
+            for other in l
+                .condition
+                .lists()
+                .into_iter()
+                .chain(l.excludes.iter().map(String::as_str))
+            {
+                todo.push((y, other.to_string()));
+            }
+            if let Some(s) = &l.streak {
+                let (required, _) = s.years_for(y);
+                for back in 1..i32::try_from(required).unwrap_or(i32::MAX) {
+                    for c in &s.counts_as {
+                        todo.push((y - back, c.clone()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(i16::try_from(first).unwrap_or(i16::MIN))
+}
+
 /// The probability of each area being on each list of the next list year.
 ///
 /// The next list year `N` is the latest data year `D` plus 2: the list of `N` uses data year
