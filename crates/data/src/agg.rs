@@ -149,22 +149,27 @@ fn share_f(num: f64, den: u64) -> Option<Decimal> {
     Decimal::from_f64(num * 100.0 / den as f64)
 }
 
-/// Averages yearly figures the rule set's way; `None` when a year is missing.
+/// Averages yearly figures the rule set's way; `None` when a year is missing (or its group is
+/// empty). `shares` are the years' shares, latest first.
 fn average(
-    years: &[Option<(Decimal, u64)>],
+    shares: impl Iterator<Item = Option<Decimal>>,
     how: Average,
     pooled: impl Fn() -> Option<Decimal>,
 ) -> Option<Decimal> {
-    let shares: Option<Vec<(Decimal, u64)>> = years.iter().copied().collect();
-    let shares = shares?;
-    if shares.is_empty() {
+    let mut sum = Decimal::ZERO;
+    let mut n = 0usize;
+    for s in shares {
+        let s = s?;
+        if how == Average::MeanOfYears {
+            sum += s;
+        }
+        n += 1;
+    }
+    if n == 0 {
         return None;
     }
     match how {
-        Average::MeanOfYears => {
-            let sum: Decimal = shares.iter().map(|(s, _)| *s).sum();
-            Some(sum / Decimal::from(shares.len()))
-        }
+        Average::MeanOfYears => Some(sum / Decimal::from(n)),
         Average::Pooled => pooled(),
     }
 }
@@ -237,10 +242,9 @@ impl Measure {
     /// not in the data).
     pub fn national_convicted(&self, nationals: &[Option<Counts>]) -> Option<Decimal> {
         average(
-            &nationals
+            nationals
                 .iter()
-                .map(|n| n.and_then(|n| share(n.convicted, n.n_18_plus).map(|s| (s, n.n_18_plus))))
-                .collect::<Vec<_>>(),
+                .map(|n| n.and_then(|n| share(n.convicted, n.n_18_plus))),
             self.average,
             || {
                 let all: Option<Vec<Counts>> = nationals.iter().copied().collect();
@@ -267,10 +271,9 @@ impl Measure {
     ) -> Values {
         let c = latest;
         let labour = average(
-            &labour
+            labour
                 .iter()
-                .map(|a| a.and_then(|a| share_f(a.outside_fte, a.n_18_64).map(|s| (s, a.n_18_64))))
-                .collect::<Vec<_>>(),
+                .map(|a| a.and_then(|a| share_f(a.outside_fte, a.n_18_64))),
             self.average,
             || {
                 let all: Option<Vec<&Counts>> = labour.iter().copied().collect();
@@ -282,10 +285,9 @@ impl Measure {
             },
         );
         let convicted = average(
-            &convicted
+            convicted
                 .iter()
-                .map(|a| a.and_then(|a| share(a.convicted, a.n_18_plus).map(|s| (s, a.n_18_plus))))
-                .collect::<Vec<_>>(),
+                .map(|a| a.and_then(|a| share(a.convicted, a.n_18_plus))),
             self.average,
             || {
                 let all: Option<Vec<&Counts>> = convicted.iter().copied().collect();

@@ -878,7 +878,7 @@ struct PlanList<'a> {
 }
 
 /// How a criterion came out, as [`eval_expr`] reads a [`CriterionOutcome`].
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Met {
     SwitchedOff,
     NotEvaluable,
@@ -1034,13 +1034,19 @@ impl<'a> YearPlan<'a> {
         streaks: &AreaStreaks,
         out: &mut Vec<ListOutcome>,
     ) {
-        let met: Vec<Met> = self
-            .criteria
-            .iter()
-            .map(|c| {
-                if c.def.origin && self.without_origin {
-                    return Met::SwitchedOff;
-                }
+        // Small plans (every built-in year) decide on the stack.
+        const STACK: usize = 48;
+        let (mut met_stack, mut met_heap) = ([Met::SwitchedOff; STACK], Vec::new());
+        let met: &mut [Met] = if self.criteria.len() <= STACK {
+            &mut met_stack[..self.criteria.len()]
+        } else {
+            met_heap.resize(self.criteria.len(), Met::SwitchedOff);
+            &mut met_heap
+        };
+        for (m, c) in met.iter_mut().zip(&self.criteria) {
+            *m = if c.def.origin && self.without_origin {
+                Met::SwitchedOff
+            } else {
                 let get = |col: Option<usize>| col.and_then(|n| values.get(n).copied().flatten());
                 let value = get(c.value);
                 let threshold = c.def.threshold.resolve(|_| get(c.reference));
@@ -1048,17 +1054,24 @@ impl<'a> YearPlan<'a> {
                     (Some(v), Some(t)) => Met::Known(c.def.operator.holds(v, t)),
                     _ => Met::NotEvaluable,
                 }
-            })
-            .collect();
-        let mut vals: Vec<Option<Val>> = Vec::with_capacity(self.lists.len());
+            };
+        }
+        let met: &[Met] = met;
+        let (mut vals_stack, mut vals_heap) = ([None; STACK], Vec::new());
+        let vals: &mut [Option<Val>] = if self.lists.len() <= STACK {
+            &mut vals_stack[..self.lists.len()]
+        } else {
+            vals_heap.resize(self.lists.len(), None);
+            &mut vals_heap
+        };
         out.clear();
-        for (l, streak) in self.lists.iter().zip(&streaks.values) {
+        for (k, (l, streak)) in self.lists.iter().zip(&streaks.values).enumerate() {
             let Some(condition) = &l.condition else {
-                vals.push(None);
                 out.push(ListOutcome::Undefined);
                 continue;
             };
-            let mut val = decide_expr(condition, &met, &vals).unwrap_or(Val::known(true));
+            // `vals` holds the lists before this one (later ones are still `None`).
+            let mut val = decide_expr(condition, met, vals).unwrap_or(Val::known(true));
             for x in &l.excludes {
                 let xv = vals[*x].expect("ordered and defined");
                 val = val.and(xv.not());
@@ -1066,7 +1079,7 @@ impl<'a> YearPlan<'a> {
             if let Some(sv) = streak {
                 val = val.and(*sv);
             }
-            vals.push(Some(val));
+            vals[k] = Some(val);
             out.push(if val.actual {
                 ListOutcome::On
             } else {
