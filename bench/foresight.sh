@@ -4,8 +4,10 @@
 # build each run the forecast, the backtest and `kvarter load --registers` (whose foresight part
 # runs both), and this build also runs the load without the early warning
 # (--foresight-draws 0). Every round checks that the two builds print and store byte-identical
-# results; the script prints the median wall time and the median CPU time (user + system,
-# which a busy machine disturbs less) of each. Needs sqlite3, bc and GNU time (/usr/bin/time).
+# results (and, once before the rounds, the forecast as CSV, JSON and table at two seeds and
+# the backtest as JSON and table); the script prints the median wall time and the median CPU
+# time (user + system, which a busy machine disturbs less) of each. Needs sqlite3, bc and GNU
+# time (/usr/bin/time).
 # Usage: bench/foresight.sh BASELINE_BIN REGISTERS_DIR [ROUNDS]
 #   e.g. git worktree add /tmp/kvarter-base <rev> && cargo build --release \
 #          --manifest-path /tmp/kvarter-base/Cargo.toml
@@ -34,6 +36,28 @@ dump() { # the foresight tables of a store, in a fixed order
   sqlite3 "$1" "select * from foresight order by list_year, area_id, list" \
     "select * from foresight_backtest order by coalesce(list_year, 0), list"
 }
+# Once, untimed: the other outputs of both builds, byte for byte (the forecast as CSV, JSON and
+# table at seeds 1 and 7, 50 draws at seed 7; the backtest as JSON and table).
+for who in base new; do
+  bin=$base_bin
+  [ "$who" = new ] && bin=$new_bin
+  for seed in 1 7; do
+    draws=200
+    [ "$seed" = 7 ] && draws=50
+    for fmt in csv json table; do
+      "$bin" foresight --registers "$regs" --seed "$seed" --draws "$draws" --format "$fmt" \
+        >"$dir/once.forecast.$seed.$fmt.$who" 2>/dev/null
+    done
+  done
+  for fmt in json table; do
+    "$bin" foresight --registers "$regs" --backtest --format "$fmt" >"$dir/once.backtest.$fmt.$who" 2>/dev/null
+  done
+done
+for f in "$dir"/once.*.base; do
+  cmp -s "$f" "${f%.base}.new" ||
+    { echo "bench: $(basename "${f%.base}") differs between the builds" >&2; exit 1; }
+done
+echo "forecast (CSV, JSON, table; seeds 1 and 7) and backtest (JSON, table) byte-identical" >&2
 for r in $(seq 1 "$rounds"); do
   for who in base new; do
     bin=$base_bin

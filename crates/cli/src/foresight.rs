@@ -119,7 +119,6 @@ pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
         }
     }
     let history = super::read_history_file(a.history.as_deref(), &catalog)?;
-    let registers = read_registers(&a.registers, a.data_years)?;
     let options = Options {
         draws: a.draws,
         seed: a.seed,
@@ -137,6 +136,17 @@ pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
         flag_at: a.flag_at,
         threads: 0,
     };
+    // The forecast reads only the data years it uses (kvarter_foresight::first_data_year):
+    // the earlier ones do not change it. The backtest scores every list year, and reads all.
+    let mut only = a.data_years;
+    if !a.backtest
+        && let Some(&latest) = data_years(&a.registers, only).last()
+    {
+        let first = kvarter_foresight::first_data_year(&catalog, &options, latest)
+            .map_err(|e| Failure(format!("{}: {e}", a.registers.display())))?;
+        only = Some((only.map_or(first, |(a, _)| a.max(first)), latest));
+    }
+    let registers = read_registers(&a.registers, only)?;
     let lang: Lang = a.lang.into();
     let dir = a.registers.display();
     if a.backtest {
@@ -216,14 +226,9 @@ pub(crate) fn run_foresight(a: &ForesightArgs) -> Result<String, Failure> {
     })
 }
 
-/// Reads a register folder with [`kvarter_data::read_registers`], its data years shared
-/// between the available cores (each reads a contiguous range of years; the result is the same
-/// as one read of them all). A folder whose file names do not give the years (or with one year)
-/// is read in one go, which also gives the reader's own errors.
-fn read_registers(
-    dir: &std::path::Path,
-    only: Option<(i16, i16)>,
-) -> Result<kvarter_data::Registers, Failure> {
+/// The data years of a register folder's `persons-YYYY` files within `only`, ascending (empty
+/// when the folder cannot be read: the reader then says why).
+fn data_years(dir: &std::path::Path, only: Option<(i16, i16)>) -> Vec<i16> {
     let mut years: Vec<i16> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -238,6 +243,18 @@ fn read_registers(
         .collect();
     years.sort_unstable();
     years.dedup();
+    years
+}
+
+/// Reads a register folder with [`kvarter_data::read_registers`], its data years shared
+/// between the available cores (each reads a contiguous range of years; the result is the same
+/// as one read of them all). A folder whose file names do not give the years (or with one year)
+/// is read in one go, which also gives the reader's own errors.
+fn read_registers(
+    dir: &std::path::Path,
+    only: Option<(i16, i16)>,
+) -> Result<kvarter_data::Registers, Failure> {
+    let years = data_years(dir, only);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(years.len());

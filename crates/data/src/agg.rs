@@ -149,22 +149,27 @@ fn share_f(num: f64, den: u64) -> Option<Decimal> {
     Decimal::from_f64(num * 100.0 / den as f64)
 }
 
-/// Averages yearly figures the rule set's way; `None` when a year is missing.
+/// Averages yearly figures the rule set's way; `None` when a year is missing (or its group is
+/// empty). `shares` are the years' shares, latest first.
 fn average(
-    years: &[Option<(Decimal, u64)>],
+    shares: impl Iterator<Item = Option<Decimal>>,
     how: Average,
     pooled: impl Fn() -> Option<Decimal>,
 ) -> Option<Decimal> {
-    let shares: Option<Vec<(Decimal, u64)>> = years.iter().copied().collect();
-    let shares = shares?;
-    if shares.is_empty() {
+    let mut sum = Decimal::ZERO;
+    let mut n = 0usize;
+    for s in shares {
+        let s = s?;
+        if how == Average::MeanOfYears {
+            sum += s;
+        }
+        n += 1;
+    }
+    if n == 0 {
         return None;
     }
     match how {
-        Average::MeanOfYears => {
-            let sum: Decimal = shares.iter().map(|(s, _)| *s).sum();
-            Some(sum / Decimal::from(shares.len()))
-        }
+        Average::MeanOfYears => Some(sum / Decimal::from(n)),
         Average::Pooled => pooled(),
     }
 }
@@ -179,13 +184,156 @@ fn window(rs: &RuleSet, measure: &str) -> u32 {
         .unwrap_or(1)
 }
 
+/// The input columns [`Measure::area`] gives, in the order of its [`Values`]: the columns of
+/// an [`Observation`] that [`observations`] fills.
+pub const COLUMNS: [&str; 11] = [
+    "residents",
+    "non_western_pct",
+    "outside_labour_pct",
+    "convicted_pct",
+    "convicted_national_pct",
+    "basic_education_pct",
+    "income_pct_of_region",
+    "persons_18_64",
+    "persons_18_plus",
+    "persons_30_59",
+    "persons_15_64_taxable",
+];
+
+/// One area's criteria of one list year, in the order of [`COLUMNS`] (`None`: not measured, a
+/// column an [`Observation`] leaves out).
+pub type Values = [Option<Decimal>; 11];
+
+/// How the rule set of the `state-lists` family in force for a list year measures it: the
+/// averaging windows, the kind of average and the definition of basic education.
+/// [`observations`] measures every list year with it; a caller that measures one list year
+/// many times (the early warning's draws) uses it directly and gets the same values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measure {
+    average: Average,
+    basic_education: BasicEducation,
+    labour_window: u32,
+    convicted_window: u32,
+}
+
+impl Measure {
+    /// The measurement of the rule set `rs` (the `state-lists` rule set of the list year).
+    pub fn of(rs: &RuleSet) -> Measure {
+        Measure {
+            average: rs.measurement.average,
+            basic_education: rs.measurement.basic_education,
+            labour_window: window(rs, "outside_labour_pct"),
+            convicted_window: window(rs, "convicted_pct"),
+        }
+    }
+
+    /// The data years the outside-labour share averages over (1: the latest alone).
+    pub fn labour_window(&self) -> u32 {
+        self.labour_window
+    }
+
+    /// The data years the convicted shares (the area's and the national) average over.
+    pub fn convicted_window(&self) -> u32 {
+        self.convicted_window
+    }
+
+    /// The national convicted share the convicted criterion compares with, from the whole
+    /// country's counts of the convicted window's data years, latest first (`None` for a year
+    /// not in the data).
+    pub fn national_convicted(&self, nationals: &[Option<Counts>]) -> Option<Decimal> {
+        average(
+            nationals
+                .iter()
+                .map(|n| n.and_then(|n| share(n.convicted, n.n_18_plus))),
+            self.average,
+            || {
+                let all: Option<Vec<Counts>> = nationals.iter().copied().collect();
+                let all = all?;
+                share(
+                    all.iter().map(|n| n.convicted).sum(),
+                    all.iter().map(|n| n.n_18_plus).sum(),
+                )
+            },
+        )
+    }
+
+    /// One area's criteria: `labour` and `convicted` are its counts in the data years of each
+    /// window, latest first (`None` for a year not in the data), `latest` its counts of the
+    /// list year's data year (`t − 1`), `region` its region's counts that year and `national`
+    /// the national convicted share ([`Measure::national_convicted`]).
+    pub fn area(
+        &self,
+        labour: &[Option<&Counts>],
+        convicted: &[Option<&Counts>],
+        latest: &Counts,
+        region: Option<&Counts>,
+        national: Option<Decimal>,
+    ) -> Values {
+        let c = latest;
+        let labour = average(
+            labour
+                .iter()
+                .map(|a| a.and_then(|a| share_f(a.outside_fte, a.n_18_64))),
+            self.average,
+            || {
+                let all: Option<Vec<&Counts>> = labour.iter().copied().collect();
+                let all = all?;
+                share_f(
+                    all.iter().map(|a| a.outside_fte).sum(),
+                    all.iter().map(|a| a.n_18_64).sum(),
+                )
+            },
+        );
+        let convicted = average(
+            convicted
+                .iter()
+                .map(|a| a.and_then(|a| share(a.convicted, a.n_18_plus))),
+            self.average,
+            || {
+                let all: Option<Vec<&Counts>> = convicted.iter().copied().collect();
+                let all = all?;
+                share(
+                    all.iter().map(|a| a.convicted).sum(),
+                    all.iter().map(|a| a.n_18_plus).sum(),
+                )
+            },
+        );
+        let basic = match self.basic_education {
+            BasicEducation::UnknownCountsAsBasic => c.basic_unknown_as_basic,
+            BasicEducation::DanishOrApprovedOnly => c.basic_danish_or_approved,
+        };
+        let income = match region {
+            Some(r) if r.n_income > 0 && c.n_income > 0 && r.income_sum != 0.0 => {
+                let area_mean = c.income_sum / c.n_income as f64;
+                let region_mean = r.income_sum / r.n_income as f64;
+                Decimal::from_f64(area_mean / region_mean * 100.0)
+            }
+            _ => None,
+        };
+        [
+            Some(Decimal::from(c.residents)),
+            share(c.non_western, c.residents).map(round),
+            labour.map(round),
+            convicted.map(round),
+            national.map(round),
+            share(basic, c.n_30_59).map(round),
+            income.map(round),
+            Some(Decimal::from(c.n_18_64)),
+            Some(Decimal::from(c.n_18_plus)),
+            Some(Decimal::from(c.n_30_59)),
+            Some(Decimal::from(c.n_income)),
+        ]
+    }
+}
+
 /// The criteria of every list year the counts allow, for every social-housing area with
 /// residents: the same values a criteria CSV carries, with the group sizes filled in.
 ///
 /// List year `t` uses data year `t - 1` (residents on 1 January `t`) and, for averaged criteria,
 /// the years of the window before it. A value whose years are not all present is left out, so
 /// the criterion is reported as not evaluable. The rule set of the `state-lists` family in force
-/// for `t` (or the override) decides the window, the averaging and the education definition.
+/// for `t` (or the override) decides the window, the averaging and the education definition
+/// ([`Measure`]).
 pub fn observations(
     reg: &Registers,
     catalog: &Catalog,
@@ -209,122 +357,44 @@ pub fn observations(
         };
         let year_of = |back: i32| i16::try_from(t - back).ok().and_then(|y| reg.years.get(&y));
         let Some(latest) = year_of(1) else { continue };
-        let m = &rs.measurement;
-        let labour_years: Vec<Option<&YearCounts>> = (1..=window(rs, "outside_labour_pct") as i32)
-            .map(year_of)
-            .collect();
-        let convicted_years: Vec<Option<&YearCounts>> = (1..=window(rs, "convicted_pct") as i32)
-            .map(year_of)
-            .collect();
+        let m = Measure::of(rs);
+        let labour_years: Vec<Option<&YearCounts>> =
+            (1..=m.labour_window as i32).map(year_of).collect();
+        let convicted_years: Vec<Option<&YearCounts>> =
+            (1..=m.convicted_window as i32).map(year_of).collect();
         let nationals: Vec<Option<Counts>> = convicted_years
             .iter()
             .map(|y| y.map(YearCounts::national))
             .collect();
-        let national_convicted = average(
-            &nationals
-                .iter()
-                .map(|n| n.and_then(|n| share(n.convicted, n.n_18_plus).map(|s| (s, n.n_18_plus))))
-                .collect::<Vec<_>>(),
-            m.average,
-            || {
-                let all: Option<Vec<Counts>> = nationals.iter().copied().collect();
-                let all = all?;
-                share(
-                    all.iter().map(|n| n.convicted).sum(),
-                    all.iter().map(|n| n.n_18_plus).sum(),
-                )
-            },
-        );
+        let national_convicted = m.national_convicted(&nationals);
+        let mut labour: Vec<Option<&Counts>> = Vec::with_capacity(labour_years.len());
+        let mut convicted: Vec<Option<&Counts>> = Vec::with_capacity(convicted_years.len());
         for (i, area) in reg.areas.iter().enumerate() {
             let c = &latest.areas[i];
             if !area.social_housing || c.residents == 0 {
                 continue;
             }
-            let labour = average(
-                &labour_years
-                    .iter()
-                    .map(|y| {
-                        y.and_then(|y| {
-                            let a = &y.areas[i];
-                            share_f(a.outside_fte, a.n_18_64).map(|s| (s, a.n_18_64))
-                        })
-                    })
-                    .collect::<Vec<_>>(),
-                m.average,
-                || {
-                    let all: Option<Vec<&Counts>> = labour_years
-                        .iter()
-                        .map(|y| y.map(|y| &y.areas[i]))
-                        .collect();
-                    let all = all?;
-                    share_f(
-                        all.iter().map(|a| a.outside_fte).sum(),
-                        all.iter().map(|a| a.n_18_64).sum(),
-                    )
-                },
+            labour.clear();
+            labour.extend(labour_years.iter().map(|y| y.map(|y| &y.areas[i])));
+            convicted.clear();
+            convicted.extend(convicted_years.iter().map(|y| y.map(|y| &y.areas[i])));
+            let values = m.area(
+                &labour,
+                &convicted,
+                c,
+                latest.regions.get(&area.region),
+                national_convicted,
             );
-            let convicted = average(
-                &convicted_years
-                    .iter()
-                    .map(|y| {
-                        y.and_then(|y| {
-                            let a = &y.areas[i];
-                            share(a.convicted, a.n_18_plus).map(|s| (s, a.n_18_plus))
-                        })
-                    })
-                    .collect::<Vec<_>>(),
-                m.average,
-                || {
-                    let all: Option<Vec<&Counts>> = convicted_years
-                        .iter()
-                        .map(|y| y.map(|y| &y.areas[i]))
-                        .collect();
-                    let all = all?;
-                    share(
-                        all.iter().map(|a| a.convicted).sum(),
-                        all.iter().map(|a| a.n_18_plus).sum(),
-                    )
-                },
-            );
-            let basic = match m.basic_education {
-                BasicEducation::UnknownCountsAsBasic => c.basic_unknown_as_basic,
-                BasicEducation::DanishOrApprovedOnly => c.basic_danish_or_approved,
-            };
-            let region = latest.regions.get(&area.region);
-            let income = match region {
-                Some(r) if r.n_income > 0 && c.n_income > 0 && r.income_sum != 0.0 => {
-                    let area_mean = c.income_sum / c.n_income as f64;
-                    let region_mean = r.income_sum / r.n_income as f64;
-                    Decimal::from_f64(area_mean / region_mean * 100.0)
-                }
-                _ => None,
-            };
-            let mut values = BTreeMap::new();
-            let mut put = |k: &str, v: Option<Decimal>| {
-                if let Some(v) = v {
-                    values.insert(k.to_string(), v);
-                }
-            };
-            put("residents", Some(Decimal::from(c.residents)));
-            put(
-                "non_western_pct",
-                share(c.non_western, c.residents).map(round),
-            );
-            put("outside_labour_pct", labour.map(round));
-            put("convicted_pct", convicted.map(round));
-            put("convicted_national_pct", national_convicted.map(round));
-            put("basic_education_pct", share(basic, c.n_30_59).map(round));
-            put("income_pct_of_region", income.map(round));
-            put("persons_18_64", Some(Decimal::from(c.n_18_64)));
-            put("persons_18_plus", Some(Decimal::from(c.n_18_plus)));
-            put("persons_30_59", Some(Decimal::from(c.n_30_59)));
-            put("persons_15_64_taxable", Some(Decimal::from(c.n_income)));
             out.push(Observation {
                 area_id: area.id.clone(),
                 area_name: area.name.clone(),
                 municipality: area.municipality_name.clone(),
                 list_year: t,
-                values,
+                values: COLUMNS
+                    .iter()
+                    .zip(values)
+                    .filter_map(|(k, v)| Some((k.to_string(), v?)))
+                    .collect(),
             });
         }
     }

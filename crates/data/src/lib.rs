@@ -20,7 +20,9 @@ mod read;
 pub mod schema;
 mod units;
 
-pub use agg::{Area, Counts, DECIMALS, Registers, YearCounts, observations};
+pub use agg::{
+    Area, COLUMNS, Counts, DECIMALS, Measure, Registers, Values, YearCounts, observations,
+};
 pub use read::{
     DataError, Location, Progress, SYNTH_MARKER, check_complete, read_areas, read_areas_from,
     read_persons_csv, read_registers,

@@ -2,13 +2,13 @@
 
 use crate::model::{ChangeModel, ModelOptions};
 use crate::rng::SplitMix64;
-use kvarter_data::{Counts, Registers, YearCounts, observations};
+use kvarter_data::{COLUMNS, Counts, Measure, Registers, YearCounts, observations};
 use kvarter_rules::{
     AreaEvaluation, Catalog, Decimal, EvalError, EvalOptions, History, ListOutcome, RuleSet,
-    evaluate,
+    YearPlan, evaluate,
 };
 use rust_decimal::RoundingStrategy;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 /// Reports progress: `(step, done, total)` (the same shape as [`kvarter_data::Progress`]).
@@ -280,6 +280,39 @@ fn key(c: &Counts, regions_year: Option<usize>) -> Key {
     )
 }
 
+/// A fast hasher for the draws' keys (the multiply-rotate of rustc's `FxHasher`): the keys are
+/// not chosen by anyone who could make them collide, and hashing every draw of every row with
+/// SipHash took a noticeable share of the backtest.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Per row, its distinct draws in the order they are first drawn.
 fn distinct_per_row(draws: &Draws, rows: usize, threads: usize) -> Vec<Vec<Distinct>> {
     let all: Vec<usize> = (0..rows).collect();
@@ -291,7 +324,11 @@ fn distinct_per_row(draws: &Draws, rows: usize, threads: usize) -> Vec<Vec<Disti
                 s.spawn(move || {
                     rs.iter()
                         .map(|&row| {
-                            let mut seen: HashMap<Key, usize> = HashMap::new();
+                            let mut seen: HashMap<Key, usize, FxBuild> =
+                                HashMap::with_capacity_and_hasher(
+                                    draws.rows.len(),
+                                    FxBuild::default(),
+                                );
                             let mut out: Vec<Distinct> = Vec::new();
                             for (counts, year) in draws.rows.iter().zip(&draws.regions_year) {
                                 let c = counts[row];
@@ -316,51 +353,6 @@ fn distinct_per_row(draws: &Draws, rows: usize, threads: usize) -> Vec<Vec<Disti
             .flat_map(|h| h.join().expect("a forecast worker panicked"))
             .collect()
     })
-}
-
-/// Distinct draws measured and evaluated together: at most one per row, one regions' year.
-struct Batch {
-    regions_year: Option<usize>,
-    /// `(row, index into the row's distinct draws)`, by row.
-    entries: Vec<(usize, usize)>,
-}
-
-/// The distinct draws of every row in batches: per regions' year (ascending), the `j`-th
-/// distinct draw of each row with that year goes into batch `j`.
-fn batches(distinct: &[Vec<Distinct>]) -> Vec<Batch> {
-    let mut by_year: BTreeMap<Option<usize>, Vec<Vec<(usize, usize)>>> = BTreeMap::new();
-    for (row, ds) in distinct.iter().enumerate() {
-        let mut nth: HashMap<Option<usize>, usize> = HashMap::new();
-        for (d, x) in ds.iter().enumerate() {
-            let j = nth.entry(x.regions_year).or_insert(0);
-            let batches = by_year.entry(x.regions_year).or_default();
-            if batches.len() <= *j {
-                batches.push(Vec::new());
-            }
-            batches[*j].push((row, d));
-            *j += 1;
-        }
-    }
-    by_year
-        .into_iter()
-        .flat_map(|(regions_year, bs)| {
-            bs.into_iter().map(move |entries| Batch {
-                regions_year,
-                entries,
-            })
-        })
-        .collect()
-}
-
-/// The counts of a year for the given areas only, in that order (the regions whole).
-fn subset(yc: &YearCounts, areas: &[usize]) -> YearCounts {
-    let mut out = YearCounts::new(yc.year, areas.len());
-    for (slot, i) in out.areas.iter_mut().zip(areas) {
-        *slot = yc.areas[*i];
-    }
-    out.regions = yc.regions.clone();
-    out.persons = yc.persons;
-    out
 }
 
 /// `num / den` rounded to 3 decimals and written with 3 (`1.000`) (`den > 0`).
@@ -410,6 +402,74 @@ pub(crate) fn combined_history(history: &History, evaluation: &[&AreaEvaluation]
         }
     }
     out
+}
+
+/// The earliest data year a forecast from the data years up to `latest` reads: the model's
+/// [`ModelOptions::history_years`](crate::ModelOptions::history_years), and the data years of
+/// every list year whose lists the forecast looks at (the latest list year's, for "on the list
+/// now"; the earlier years of the forecast year's streaks, and of theirs, through the lists
+/// they count, exclude or are made of), each list year with the longest averaging window of
+/// its rule sets. Earlier data years do not change the forecast: a list year's lists use its
+/// own data years and the earlier list years its streaks look back on, and the forecast is the
+/// same whether or not the registers hold the years before this one (a test compares them).
+/// A caller that reads the registers itself can leave the earlier years unread.
+///
+/// # Errors
+///
+/// An unknown rule set among [`Options::overrides`].
+pub fn first_data_year(
+    catalog: &Catalog,
+    opts: &Options,
+    latest: i16,
+) -> Result<i16, ForesightError> {
+    let overrides = resolve(catalog, &opts.overrides)?;
+    let list_year = i32::from(latest) + 2;
+    let mut first = i32::from(latest) + 1 - opts.model.history_years.max(1) as i32;
+    // (list year, list id) still to visit, and those visited.
+    let mut todo: Vec<(i32, String)> = Vec::new();
+    for y in [list_year - 1, list_year] {
+        for rs in catalog.select(y, &overrides) {
+            todo.extend(rs.lists.iter().map(|l| (y, l.id.clone())));
+        }
+    }
+    let mut seen: BTreeSet<(i32, String)> = BTreeSet::new();
+    while let Some((y, id)) = todo.pop() {
+        if y < kvarter_rules::FIRST_LIST_YEAR || !seen.insert((y, id.clone())) {
+            continue;
+        }
+        let rule_sets = catalog.select(y, &overrides);
+        let window = rule_sets
+            .iter()
+            .flat_map(|r| r.all_criteria())
+            .filter_map(|c| c.window_years)
+            .max()
+            .unwrap_or(1)
+            .max(1) as i32;
+        first = first.min(y - window);
+        for l in rule_sets
+            .iter()
+            .flat_map(|r| &r.lists)
+            .filter(|l| l.id == id)
+        {
+            for other in l
+                .condition
+                .lists()
+                .into_iter()
+                .chain(l.excludes.iter().map(String::as_str))
+            {
+                todo.push((y, other.to_string()));
+            }
+            if let Some(s) = &l.streak {
+                let (required, _) = s.years_for(y);
+                for back in 1..i32::try_from(required).unwrap_or(i32::MAX) {
+                    for c in &s.counts_as {
+                        todo.push((y - back, c.clone()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(i16::try_from(first).unwrap_or(i16::MIN))
 }
 
 /// The probability of each area being on each list of the next list year.
@@ -503,21 +563,6 @@ pub(crate) fn forecast_with(
         .collect();
     let combined = combined_history(history, &base);
 
-    // The registers each draw measures: the known years of the longest window (the simulated
-    // year is added per batch).
-    let window = rule_sets
-        .iter()
-        .flat_map(|r| r.all_criteria())
-        .filter_map(|c| c.window_years)
-        .max()
-        .unwrap_or(1) as i32;
-    let known_years: Vec<&YearCounts> = reg
-        .years
-        .iter()
-        .filter(|(y, _)| i32::from(**y) > list_year - 1 - window)
-        .map(|(_, c)| c)
-        .collect();
-
     // The rows: every modelled area (sorted by id, as the engine sorts) times every list.
     let lists: Vec<(&RuleSet, &kvarter_rules::ListDef)> = rule_sets
         .iter()
@@ -534,11 +579,6 @@ pub(crate) fn forecast_with(
         })
         .collect();
     area_ix.sort_by(|a, b| reg.areas[*a].id.cmp(&reg.areas[*b].id));
-    let row_of: HashMap<&str, usize> = area_ix
-        .iter()
-        .enumerate()
-        .map(|(n, i)| (reg.areas[*i].id.as_str(), n))
-        .collect();
     let list_of: HashMap<(&str, &str), usize> = lists
         .iter()
         .enumerate()
@@ -563,132 +603,132 @@ pub(crate) fn forecast_with(
     //    measured and evaluated once and counted as often as it was drawn.
     let distinct = distinct_per_row(&draws, area_ix.len(), threads);
 
-    // 3. Measure and evaluate the distinct ones in batches of at most one per area (the engine
-    //    takes one observation per area and year), each batch with one regions' year.
-    let batches = batches(&distinct);
-    // The registers of a batch: its areas (named by id alone: names do not enter the lists),
-    // the known years of the window and the simulated year. With `trim`, the known years'
-    // residents are 0, so that `observations` measures the forecast year alone (an area is
-    // measured for list year t only if it has residents in data year t − 1; the averages of t
-    // read the earlier years' groups, not their residents).
-    let measure = |batch: &Batch, trim: bool| -> Vec<kvarter_rules::Observation> {
-        let mut year = YearCounts::new(known + 1, batch.entries.len());
-        for (slot, &(row, d)) in year.areas.iter_mut().zip(&batch.entries) {
-            *slot = distinct[row][d].counts;
-        }
-        year.regions = model.regions(batch.regions_year);
-        let areas: Vec<usize> = batch.entries.iter().map(|(row, _)| area_ix[*row]).collect();
-        let mut years: BTreeMap<i16, YearCounts> = known_years
-            .iter()
-            .map(|yc| {
-                let mut sub = subset(yc, &areas);
-                if trim {
-                    for c in &mut sub.areas {
-                        c.residents = 0;
+    // 3. Measure and decide each distinct draw of a row: its criteria of the list year as
+    //    `kvarter_data::observations` measures them (`Measure::area`, the data year N − 1
+    //    simulated, the earlier years of the windows known), its lists as
+    //    `kvarter_rules::evaluate` decides them for observations of the list year alone
+    //    (`YearPlan`, the earlier years of a streak from the combined history).
+    let plan = YearPlan::new(catalog, list_year, &COLUMNS, &eval_options)?;
+    let plan_cols: Vec<Option<usize>> = plan
+        .lists()
+        .map(|(r, l)| list_of.get(&(r, l)).copied())
+        .collect();
+    let state = rule_sets
+        .iter()
+        .find(|r| r.family == "state-lists")
+        .expect("checked above");
+    let measure = Measure::of(state);
+    let year_back = |back: u32| {
+        i16::try_from(list_year - back as i32)
+            .ok()
+            .and_then(|y| reg.years.get(&y))
+    };
+    // Per regions' year of a draw: the simulated year's regions and the national convicted
+    // share of the list year.
+    let mut regions_years: Vec<Option<usize>> = draws.regions_year.clone();
+    regions_years.sort_unstable();
+    regions_years.dedup();
+    let references: HashMap<Option<usize>, (YearCounts, Option<Decimal>)> = regions_years
+        .into_iter()
+        .map(|ry| {
+            let mut simulated = YearCounts::new(known + 1, 0);
+            simulated.regions = model.regions(ry);
+            let nationals: Vec<Option<Counts>> = (1..=measure.convicted_window())
+                .map(|back| {
+                    if back == 1 {
+                        Some(simulated.national())
+                    } else {
+                        year_back(back).map(YearCounts::national)
                     }
-                }
-                (yc.year, sub)
-            })
-            .collect();
-        years.insert(known + 1, year);
-        let regs = Registers {
-            areas: areas
-                .iter()
-                .map(|i| kvarter_data::Area {
-                    name: String::new(),
-                    municipality_name: String::new(),
-                    ..reg.areas[*i].clone()
-                })
-                .collect(),
-            years,
-        };
-        observations(&regs, catalog, &overrides)
-            .into_iter()
-            .filter(|o| o.list_year == list_year)
-            .collect()
-    };
-    // Trimming is checked on the first batch against measuring every list year: should the
-    // measurement ever read more of the earlier years, every batch is measured in full.
-    let trim = batches
-        .first()
-        .is_some_and(|b| measure(b, true) == measure(b, false));
-    let evaluate_batch = |batch: &Batch| -> Result<Vec<Vec<(usize, ListOutcome)>>, ForesightError> {
-        let obs = measure(batch, trim);
-        let ev = evaluate(catalog, &obs, &combined, &eval_options)?;
-        // Per entry of the batch, the outcome of each list of the rows.
-        let mut out = vec![Vec::new(); batch.entries.len()];
-        let at: HashMap<usize, usize> = batch
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(k, (row, _))| (*row, k))
-            .collect();
-        for a in &ev.areas {
-            let Some(k) = row_of.get(a.area_id.as_str()).and_then(|r| at.get(r)) else {
-                continue;
-            };
-            for l in &a.lists {
-                if let Some(&col) = list_of.get(&(l.rule_set.as_str(), l.id.as_str())) {
-                    out[*k].push((col, l.outcome));
-                }
-            }
-        }
-        Ok(out)
-    };
-    let total_batches = batches.len();
-    let mut outcomes: Vec<Vec<Vec<(usize, ListOutcome)>>> = Vec::with_capacity(total_batches);
-    // Rounds of batches between progress reports; within a round each thread takes the next
-    // batch not yet taken (batches differ in size), and results go to the batch's own slot.
-    let round = threads * 16;
-    for group in batches.chunks(round) {
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let results: Vec<Vec<(usize, Result<_, ForesightError>)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads.min(group.len()))
-                .map(|_| {
-                    let (evaluate_batch, next) = (&evaluate_batch, &next);
-                    s.spawn(move || {
-                        let mut done = Vec::new();
-                        loop {
-                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(b) = group.get(k) else { break done };
-                            done.push((k, evaluate_batch(b)));
-                        }
-                    })
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a forecast worker panicked"))
+            let national = measure.national_convicted(&nationals);
+            (ry, (simulated, national))
+        })
+        .collect();
+    // One row: per list column, the draws on it and whether it is undefined.
+    let decide_row = |row: usize, out: &mut [u32], undef: &mut [bool]| {
+        let i = area_ix[row];
+        let area = &reg.areas[i];
+        let streaks = plan.streaks(&area.id, &combined);
+        let known_of = |window: u32| -> Vec<Option<&Counts>> {
+            (2..=window)
+                .map(|back| year_back(back).map(|y| &y.areas[i]))
                 .collect()
-        });
-        let mut slots: Vec<Option<Result<_, ForesightError>>> =
-            (0..group.len()).map(|_| None).collect();
-        for (k, r) in results.into_iter().flatten() {
-            slots[k] = Some(r);
-        }
-        for r in slots {
-            outcomes.push(r.expect("every batch of the round is evaluated")?);
-        }
-        let done = outcomes.len() as u64 * u64::from(opts.draws) / total_batches as u64;
-        progress("forecasting", done, u64::from(opts.draws));
-    }
-
-    // 4. Tally: each distinct outcome counted as many times as it was drawn. Whole numbers, so
-    //    the sums do not depend on the order or the threads.
-    let mut total = Tallies::new(cells);
-    for (batch, out) in batches.iter().zip(&outcomes) {
-        for (&(row, d), lists_of_area) in batch.entries.iter().zip(out) {
-            let times = distinct[row][d].times;
-            for &(col, outcome) in lists_of_area {
-                let cell = row * lists.len() + col;
+        };
+        let (known_labour, known_convicted) = (
+            known_of(measure.labour_window()),
+            known_of(measure.convicted_window()),
+        );
+        let mut outcomes = Vec::with_capacity(plan_cols.len());
+        let mut labour = Vec::with_capacity(known_labour.len() + 1);
+        let mut convicted = Vec::with_capacity(known_convicted.len() + 1);
+        for x in &distinct[row] {
+            // `observations` measures an area only with residents in the data year.
+            if x.counts.residents == 0 {
+                continue;
+            }
+            let (simulated, national) = &references[&x.regions_year];
+            labour.clear();
+            labour.push(Some(&x.counts));
+            labour.extend_from_slice(&known_labour);
+            convicted.clear();
+            convicted.push(Some(&x.counts));
+            convicted.extend_from_slice(&known_convicted);
+            let values = measure.area(
+                &labour,
+                &convicted,
+                &x.counts,
+                simulated.regions.get(&area.region),
+                *national,
+            );
+            plan.decide(&values, &streaks, &mut outcomes);
+            for (col, outcome) in plan_cols.iter().zip(&outcomes) {
+                let Some(col) = col else { continue };
                 match outcome {
-                    ListOutcome::On => total.on[cell] += times,
+                    ListOutcome::On => out[*col] += x.times,
                     ListOutcome::Off => {}
-                    ListOutcome::Undefined => total.undefined[cell] = true,
+                    ListOutcome::Undefined => undef[*col] = true,
                 }
             }
         }
+    };
+    // 4. Tally: each distinct outcome counted as many times as it was drawn. Whole numbers, so
+    //    the sums do not depend on the order or the threads. The rows are shared among the
+    //    threads in rounds (progress is reported between them), each thread a contiguous range.
+    let mut total = Tallies::new(cells);
+    let width = lists.len();
+    let rows_total = area_ix.len();
+    let round = (threads * 64).max(1);
+    let mut done = 0;
+    for first in (0..rows_total).step_by(round) {
+        let last = (first + round).min(rows_total);
+        let on = &mut total.on[first * width..last * width];
+        let undefined = &mut total.undefined[first * width..last * width];
+        let per_thread = (last - first).div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            for ((k, on), undefined) in on
+                .chunks_mut(per_thread * width)
+                .enumerate()
+                .zip(undefined.chunks_mut(per_thread * width))
+            {
+                let decide_row = &decide_row;
+                s.spawn(move || {
+                    for (n, (on, undefined)) in on
+                        .chunks_mut(width)
+                        .zip(undefined.chunks_mut(width))
+                        .enumerate()
+                    {
+                        decide_row(first + k * per_thread + n, on, undefined);
+                    }
+                });
+            }
+        });
+        done = last;
+        let at = done as u64 * u64::from(opts.draws) / rows_total.max(1) as u64;
+        progress("forecasting", at, u64::from(opts.draws));
     }
+    debug_assert_eq!(done, rows_total);
     progress("forecasting", u64::from(opts.draws), u64::from(opts.draws));
     let Tallies { on, undefined } = total;
 

@@ -44,9 +44,9 @@
 //! ## The forecast ([`forecast`])
 //!
 //! Each of [`Options::draws`] draws simulates data year `D + 1`, measures the criteria of `N`
-//! with [`kvarter_data::observations`] itself (so the known and the simulated year are averaged
-//! exactly as the product averages them, under the rule set in force for `N`), and evaluates
-//! them with [`kvarter_rules::evaluate`] against the history the product would use: the
+//! as [`kvarter_data::observations`] measures them (so the known and the simulated year are averaged
+//! exactly as the product averages them, under the rule set in force for `N`), and decides
+//! them as [`kvarter_rules::evaluate`] does, against the history the product would use: the
 //! published history, and the memberships the engine computes from the data for every earlier
 //! list year, so that streaks ("omdannelsesområde": parallelsamfund in each of the last 5
 //! years) count as they will. The probability of a list is the share of draws in which the area
@@ -57,11 +57,14 @@
 //! its own counts and the regions (the national reference), and the regions of a draw only on
 //! the past year whose changes move them. So every draw is simulated first, each with its own
 //! generator; per area, draws giving it the same counts under the same regions' year are
-//! measured and evaluated **once** and counted as often as they were drawn; the distinct ones
-//! are measured and evaluated in batches of at most one per area (the engine takes one
-//! observation per area and year), the batches shared among the threads. The backtest hands
-//! each year's forecast the evaluation of the earlier list years from its own evaluation of the
-//! full data instead of evaluating them again.
+//! measured and decided **once** and counted as often as they were drawn, the areas shared
+//! among the threads. A distinct draw is measured with [`kvarter_data::Measure::area`] (the
+//! function [`kvarter_data::observations`] measures every area with) and decided with the list
+//! year's [`kvarter_rules::YearPlan`] (the outcomes [`kvarter_rules::evaluate`] gives for
+//! observations of that year alone, without its traces and margins; a test in the rules crate
+//! compares the two). The backtest hands each year's forecast the evaluation of the earlier
+//! list years from its own evaluation of the full data instead of evaluating them again, and
+//! `kvarter foresight` reads only the data years from [`first_data_year`] on.
 //!
 //! ## The backtest ([`backtest`])
 //!
@@ -80,8 +83,9 @@
 //!   result, whatever the number of threads: every draw has its own generator seeded from the
 //!   seed and the draw's number ([`rng::SplitMix64::for_draw`]), and tallies are whole numbers.
 //! - **The product's evaluation, never a copy of it.** Criteria are measured by
-//!   [`kvarter_data::observations`] and lists decided by [`kvarter_rules::evaluate`]; this
-//!   crate never compares a value with a threshold itself.
+//!   [`kvarter_data::observations`] (and its [`kvarter_data::Measure`]) and lists decided by
+//!   [`kvarter_rules::evaluate`] (and its [`kvarter_rules::YearPlan`]); this crate never
+//!   compares a value with a threshold itself.
 //! - **It never passes a forecast off as a list.** A probability is a statement about the
 //!   model, not the law; the lists of a year come from `kvarter lists` alone.
 //! - **Area-level only.** It sees counts per area, region and year, never a person.
@@ -96,7 +100,9 @@ mod model;
 pub mod rng;
 
 pub use backtest::{Backtest, Outcome, Score, Tally, backtest};
-pub use forecast::{Forecast, ForesightError, ListForecast, Options, Outlook, Progress, forecast};
+pub use forecast::{
+    Forecast, ForesightError, ListForecast, Options, Outlook, Progress, first_data_year, forecast,
+};
 pub use model::{ChangeModel, MIN_POOL, Method, ModelOptions};
 
 #[cfg(test)]

@@ -695,3 +695,60 @@ fn pinned_draws_do_not_change() {
     assert_eq!(b.years, (2016..=2024).collect::<Vec<_>>());
     assert_eq!(fnv1a(&b_text), 0xdccf_a10e_4f14_4b6b, "backtest:\n{b_text}");
 }
+
+/// The data years before [`first_data_year`] do not change the forecast: the forecast from
+/// the registers without them is the same, also when the published history of those years
+/// says every area was on every list (so a streak that looked back into them would change).
+#[test]
+fn the_years_before_the_first_needed_do_not_change_the_forecast() {
+    let reg = pinned_country();
+    let catalog = Catalog::builtin();
+    let mut history = History::new();
+    for y in 2010..=2022 {
+        for a in &reg.areas {
+            for l in ["ghettoomraade", "parallelsamfund", "udsat_boligomraade"] {
+                history.add(y, &a.id, l);
+            }
+        }
+    }
+    for (history_years, without_origin) in [(11, false), (3, false), (2, false), (2, true)] {
+        let opts = Options {
+            draws: 40,
+            seed: 5,
+            without_origin,
+            model: ModelOptions {
+                history_years,
+                ..ModelOptions::default()
+            },
+            ..Options::default()
+        };
+        let first = first_data_year(&catalog, &opts, 2023).unwrap();
+        let trimmed = Registers {
+            areas: reg.areas.clone(),
+            years: reg
+                .years
+                .range(first..)
+                .map(|(y, c)| (*y, c.clone()))
+                .collect(),
+        };
+        assert!(trimmed.years.len() < reg.years.len(), "{first}");
+        let run = |r: &Registers| forecast(r, &catalog, &history, &opts, &mut |_, _, _| {});
+        let full = run(&reg).unwrap();
+        assert_eq!(run(&trimmed).unwrap(), full, "from {first}");
+        // Two data years fewer change it: the model's window (by default) or the data of the
+        // earliest list year the streaks look back on, whose lists then come from the history.
+        // (Without origin the streak lists are undefined, and the years are a bound only.)
+        if without_origin {
+            continue;
+        }
+        let fewer = Registers {
+            areas: reg.areas.clone(),
+            years: reg
+                .years
+                .range(first + 2..)
+                .map(|(y, c)| (*y, c.clone()))
+                .collect(),
+        };
+        assert_ne!(run(&fewer).unwrap(), full, "from {}", first + 2);
+    }
+}

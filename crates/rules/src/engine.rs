@@ -835,6 +835,321 @@ fn eval_expr(
     }
 }
 
+/// One list year's rule sets prepared to decide many areas' lists quickly: the outcomes
+/// [`evaluate`] gives, without the criterion results, traces, margins and reasons.
+///
+/// A plan decides an area from its values of the year alone, and takes the earlier years of a
+/// streak from the history, exactly as [`evaluate`] does when it is handed observations of this
+/// list year only. The comparisons are the criteria's own ([`Operator::holds`] on the exact
+/// [`Decimal`]s, thresholds resolved by [`crate::Threshold::resolve`]); [`evaluate`] stays the
+/// reference, and a test compares the two over many generated inputs. The early warning
+/// decides thousands of simulated areas of one year with it.
+pub struct YearPlan<'a> {
+    year: i32,
+    without_origin: bool,
+    criteria: Vec<PlanCriterion<'a>>,
+    lists: Vec<PlanList<'a>>,
+}
+
+/// A criterion, its value's and reference's places among the columns resolved.
+struct PlanCriterion<'a> {
+    def: &'a Criterion,
+    value: Option<usize>,
+    reference: Option<usize>,
+}
+
+/// A condition with its criteria and lists resolved to places in the plan.
+enum PlanExpr {
+    Criterion(usize),
+    List(usize),
+    Not(Box<PlanExpr>),
+    All(Vec<PlanExpr>),
+    Any(Vec<PlanExpr>),
+    AtLeast { k: usize, of: Vec<PlanExpr> },
+}
+
+/// A list: undefined under the options, or its condition, exclusions and streak.
+struct PlanList<'a> {
+    rule_set: &'a str,
+    def: &'a ListDef,
+    /// `None`: the list is undefined (without origin, or it refers to an undefined list).
+    condition: Option<PlanExpr>,
+    excludes: Vec<usize>,
+}
+
+/// How a criterion came out, as [`eval_expr`] reads a [`CriterionOutcome`].
+#[derive(Debug, Clone, Copy)]
+enum Met {
+    SwitchedOff,
+    NotEvaluable,
+    Known(bool),
+}
+
+/// One area's streaks in a [`YearPlan`]'s year, from the history: per list of the plan, the
+/// value of its streak (`None` without one). They do not depend on the area's values, so an
+/// area decided many times looks its history up once.
+#[derive(Debug, Clone)]
+pub struct AreaStreaks {
+    values: Vec<Option<Val>>,
+}
+
+impl<'a> YearPlan<'a> {
+    /// The plan of `year` under the rule sets that govern it (or `options.overrides`), reading
+    /// an area's values in the order of `columns` (a criterion whose measure is not among them
+    /// is not evaluable, as a column missing from an [`Observation`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`evaluate`]: an unknown override, or no rule set for the year.
+    pub fn new(
+        catalog: &'a Catalog,
+        year: i32,
+        columns: &[&str],
+        options: &EvalOptions,
+    ) -> Result<YearPlan<'a>, EvalError> {
+        let mut overrides = Vec::new();
+        for id in &options.overrides {
+            overrides.push(catalog.get(id).ok_or_else(|| EvalError::UnknownRuleSet {
+                id: id.clone(),
+                known: catalog.rule_sets().iter().map(|r| r.id.clone()).collect(),
+            })?);
+        }
+        let rule_sets = catalog.select(year, &overrides);
+        if rule_sets.is_empty() || year < crate::FIRST_LIST_YEAR {
+            return Err(EvalError::NoRuleSet { year });
+        }
+        let column = |name: &str| columns.iter().position(|c| *c == name);
+        let mut plan = YearPlan {
+            year,
+            without_origin: options.without_origin,
+            criteria: Vec::new(),
+            lists: Vec::new(),
+        };
+        for rs in rule_sets {
+            let first_criterion = plan.criteria.len();
+            for c in rs.all_criteria() {
+                plan.criteria.push(PlanCriterion {
+                    def: c,
+                    value: column(&c.measure),
+                    reference: match &c.threshold {
+                        crate::Threshold::FactorOf { reference, .. } => column(reference),
+                        _ => None,
+                    },
+                });
+            }
+            // As the engine's maps by id: a later item of the same id shadows an earlier one.
+            let criterion = |id: &str| {
+                (first_criterion..plan.criteria.len())
+                    .rev()
+                    .find(|&n| plan.criteria[n].def.id == id)
+                    .expect("a condition names criteria of its rule set")
+            };
+            let first_list = plan.lists.len();
+            for l in &rs.lists {
+                let earlier = |id: &str| {
+                    (first_list..plan.lists.len())
+                        .rev()
+                        .find(|&n| plan.lists[n].def.id == id)
+                };
+                let refers_to_undefined = l
+                    .condition
+                    .lists()
+                    .into_iter()
+                    .chain(l.excludes.iter().map(String::as_str))
+                    .any(|id| earlier(id).is_some_and(|n| plan.lists[n].condition.is_none()));
+                let undefined = (options.without_origin
+                    && l.without_origin == WithoutOrigin::Undefined)
+                    || refers_to_undefined;
+                let (condition, excludes) = if undefined {
+                    (None, Vec::new())
+                } else {
+                    let list = |id: &str| {
+                        earlier(id)
+                            .expect("lists are ordered and undefined references are caught before")
+                    };
+                    (
+                        Some(compile(&l.condition, &criterion, &list)),
+                        l.excludes.iter().map(|x| list(x)).collect(),
+                    )
+                };
+                plan.lists.push(PlanList {
+                    rule_set: &rs.id,
+                    def: l,
+                    condition,
+                    excludes,
+                });
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The list year.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// `(rule set, list)` of every list the plan decides, in the order of
+    /// [`AreaEvaluation::lists`] and of [`YearPlan::decide`]'s outcomes.
+    pub fn lists(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.lists.iter().map(|l| (l.rule_set, l.def.id.as_str()))
+    }
+
+    /// The streaks of `area` in the plan's year from `history` (the years before it).
+    pub fn streaks(&self, area: &str, history: &History) -> AreaStreaks {
+        let key_of = |y: i32| (y, area.to_string());
+        AreaStreaks {
+            values: self
+                .lists
+                .iter()
+                .map(|l| {
+                    let s = l.def.streak.as_ref().filter(|_| l.condition.is_some())?;
+                    let (required, _) = s.years_for(self.year);
+                    let mut sv = Val::known(true);
+                    for back in 1..i32::try_from(required).unwrap_or(i32::MAX) {
+                        let y = self.year - back;
+                        sv = sv.and(if history.covers(y) {
+                            let on = history.members.get(&key_of(y)).is_some_and(|ls| {
+                                s.counts_as.iter().any(|c| ls.contains(c.as_str()))
+                            });
+                            Val::known(on)
+                        } else {
+                            Val {
+                                actual: false,
+                                lo: false,
+                                hi: true,
+                            }
+                        });
+                    }
+                    Some(sv)
+                })
+                .collect(),
+        }
+    }
+
+    /// Decides one area: `values` in the order of the plan's columns, `streaks` its
+    /// [`YearPlan::streaks`]. Writes one outcome per list ([`YearPlan::lists`]) into `out`.
+    pub fn decide(
+        &self,
+        values: &[Option<Decimal>],
+        streaks: &AreaStreaks,
+        out: &mut Vec<ListOutcome>,
+    ) {
+        // Small plans (every built-in year) decide on the stack.
+        const STACK: usize = 48;
+        let (mut met_stack, mut met_heap) = ([Met::SwitchedOff; STACK], Vec::new());
+        let met: &mut [Met] = if self.criteria.len() <= STACK {
+            &mut met_stack[..self.criteria.len()]
+        } else {
+            met_heap.resize(self.criteria.len(), Met::SwitchedOff);
+            &mut met_heap
+        };
+        for (m, c) in met.iter_mut().zip(&self.criteria) {
+            *m = if c.def.origin && self.without_origin {
+                Met::SwitchedOff
+            } else {
+                let get = |col: Option<usize>| col.and_then(|n| values.get(n).copied().flatten());
+                let value = get(c.value);
+                let threshold = c.def.threshold.resolve(|_| get(c.reference));
+                match (value, threshold) {
+                    (Some(v), Some(t)) => Met::Known(c.def.operator.holds(v, t)),
+                    _ => Met::NotEvaluable,
+                }
+            };
+        }
+        let met: &[Met] = met;
+        let (mut vals_stack, mut vals_heap) = ([None; STACK], Vec::new());
+        let vals: &mut [Option<Val>] = if self.lists.len() <= STACK {
+            &mut vals_stack[..self.lists.len()]
+        } else {
+            vals_heap.resize(self.lists.len(), None);
+            &mut vals_heap
+        };
+        out.clear();
+        for (k, (l, streak)) in self.lists.iter().zip(&streaks.values).enumerate() {
+            let Some(condition) = &l.condition else {
+                out.push(ListOutcome::Undefined);
+                continue;
+            };
+            // `vals` holds the lists before this one (later ones are still `None`).
+            let mut val = decide_expr(condition, met, vals).unwrap_or(Val::known(true));
+            for x in &l.excludes {
+                let xv = vals[*x].expect("ordered and defined");
+                val = val.and(xv.not());
+            }
+            if let Some(sv) = streak {
+                val = val.and(*sv);
+            }
+            vals[k] = Some(val);
+            out.push(if val.actual {
+                ListOutcome::On
+            } else {
+                ListOutcome::Off
+            });
+        }
+    }
+}
+
+/// A condition with its names resolved by `criterion` and `list`.
+fn compile(e: &Expr, criterion: &dyn Fn(&str) -> usize, list: &dyn Fn(&str) -> usize) -> PlanExpr {
+    let all = |items: &[Expr]| items.iter().map(|i| compile(i, criterion, list)).collect();
+    match e {
+        Expr::Criterion(id) => PlanExpr::Criterion(criterion(id)),
+        Expr::List(id) => PlanExpr::List(list(id)),
+        Expr::Not(inner) => PlanExpr::Not(Box::new(compile(inner, criterion, list))),
+        Expr::All(items) => PlanExpr::All(all(items)),
+        Expr::Any(items) => PlanExpr::Any(all(items)),
+        Expr::AtLeast { k, of } => PlanExpr::AtLeast { k: *k, of: all(of) },
+    }
+}
+
+/// The value of a condition, as [`eval_expr`] computes it (without the trace).
+fn decide_expr(e: &PlanExpr, met: &[Met], lists: &[Option<Val>]) -> Option<Val> {
+    match e {
+        PlanExpr::Criterion(n) => match met[*n] {
+            Met::SwitchedOff => None,
+            Met::NotEvaluable => Some(Val {
+                actual: false,
+                lo: false,
+                hi: true,
+            }),
+            Met::Known(b) => Some(Val::known(b)),
+        },
+        PlanExpr::List(n) => {
+            Some(lists[*n].expect("lists are ordered and undefined references are caught before"))
+        }
+        PlanExpr::Not(inner) => decide_expr(inner, met, lists).map(Val::not),
+        PlanExpr::All(items) | PlanExpr::Any(items) => {
+            let all = matches!(e, PlanExpr::All(_));
+            let mut acc: Option<Val> = None;
+            for it in items {
+                if let Some(v) = decide_expr(it, met, lists) {
+                    acc = Some(match acc {
+                        None => v,
+                        Some(a) if all => a.and(v),
+                        Some(a) => a.not().and(v.not()).not(),
+                    });
+                }
+            }
+            acc
+        }
+        PlanExpr::AtLeast { k, of } => {
+            let (mut actual, mut lo, mut hi) = (0, 0, 0);
+            for it in of {
+                if let Some(v) = decide_expr(it, met, lists) {
+                    actual += usize::from(v.actual);
+                    lo += usize::from(v.lo);
+                    hi += usize::from(v.hi);
+                }
+            }
+            Some(Val {
+                actual: actual >= *k,
+                lo: lo >= *k,
+                hi: hi >= *k,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -866,5 +1181,173 @@ mod tests {
         assert_eq!((m.persons, m.more), (d("1"), false));
         let m = person_margin(Operator::Less, true, d("54.2"), d("55"));
         assert_eq!((m.persons, m.more), (d("1"), true));
+    }
+    /// A small generator for the generated inputs (xorshift64*).
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn chance(&mut self, percent: u64) -> bool {
+            self.next() % 100 < percent
+        }
+    }
+
+    /// The plan decides every list as the full evaluation does, over many generated areas:
+    /// values at, just above and just below every threshold (so `>` against `≥` and the exact
+    /// decimals matter), missing values, factor-of-reference thresholds, random histories
+    /// (streaks on, off and unknown), with and without origin, with overrides, in every list
+    /// year the rule sets cover and the years around them.
+    #[test]
+    fn the_plan_decides_as_the_full_evaluation() {
+        let catalog = Catalog::builtin();
+        let criteria: Vec<&Criterion> = catalog
+            .rule_sets()
+            .iter()
+            .flat_map(|r| r.all_criteria())
+            .collect();
+        let mut columns: Vec<&str> = Vec::new();
+        for c in &criteria {
+            let mut names = vec![c.measure.as_str()];
+            names.extend(c.group.as_deref());
+            if let crate::Threshold::FactorOf { reference, .. } = &c.threshold {
+                names.push(reference);
+            }
+            for n in names {
+                if !columns.contains(&n) {
+                    columns.push(n);
+                }
+            }
+        }
+        columns.push("not_a_measure");
+        let list_ids: Vec<&str> = catalog
+            .rule_sets()
+            .iter()
+            .flat_map(|r| r.lists.iter().map(|l| l.id.as_str()))
+            .collect();
+        let step = d("0.01");
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        let (mut on, mut off, mut undefined, mut streak_on, mut errors) = (0, 0, 0, 0, 0);
+        for case in 0..3000 {
+            let year = 2008 + g.below(21) as i32;
+            let mut options = EvalOptions {
+                without_origin: g.chance(30),
+                overrides: Vec::new(),
+            };
+            if g.chance(15) {
+                let rs = catalog.rule_sets();
+                options.overrides.push(rs[g.below(rs.len())].id.clone());
+            }
+            if g.chance(2) {
+                options.overrides.push("dk-1999".to_string());
+            }
+            let mut history = History::new();
+            for y in year - 7..year {
+                if g.chance(85) {
+                    history.add_year(y);
+                }
+            }
+            let areas: Vec<String> = (0..1 + g.below(6)).map(|n| format!("a{n}")).collect();
+            let mut observations = Vec::new();
+            let mut values_of = BTreeMap::new();
+            for area in &areas {
+                for y in history.years().collect::<Vec<_>>() {
+                    for l in &list_ids {
+                        if g.chance(55) {
+                            history.add(y, area, l);
+                        }
+                    }
+                }
+                let reference = d("0.50") + Decimal::from(g.below(300)) * step;
+                let mut values: Vec<Option<Decimal>> = Vec::new();
+                for col in &columns {
+                    let mut near: Vec<Decimal> = Vec::new();
+                    for c in criteria.iter().filter(|c| c.measure == *col) {
+                        let t = c.threshold.resolve(|_| Some(reference));
+                        near.extend(t.map(|t| {
+                            let by = if c.unit == Unit::Persons {
+                                Decimal::ONE
+                            } else {
+                                step
+                            };
+                            t + by * Decimal::from(g.below(3) as i64 - 1)
+                        }));
+                    }
+                    let v = if g.chance(8) {
+                        None
+                    } else if *col == "convicted_national_pct" {
+                        Some(reference)
+                    } else if !near.is_empty() && g.chance(70) {
+                        Some(near[g.below(near.len())])
+                    } else {
+                        Some(Decimal::from(g.below(12_000)) * step)
+                    };
+                    values.push(v);
+                }
+                observations.push(Observation {
+                    area_id: area.clone(),
+                    area_name: String::new(),
+                    municipality: String::new(),
+                    list_year: year,
+                    values: columns
+                        .iter()
+                        .zip(&values)
+                        .filter_map(|(k, v)| Some((k.to_string(), (*v)?)))
+                        .collect(),
+                });
+                values_of.insert(area.clone(), values);
+            }
+            let full = evaluate(&catalog, &observations, &history, &options);
+            let plan = YearPlan::new(&catalog, year, &columns, &options);
+            let (full, plan) = match (full, plan) {
+                (Ok(f), Ok(p)) => (f, p),
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b, "case {case}");
+                    errors += 1;
+                    continue;
+                }
+                (f, p) => panic!("case {case}: {:?} against {:?}", f.err(), p.err()),
+            };
+            let mut out = Vec::new();
+            for a in &full.areas {
+                let streaks = plan.streaks(&a.area_id, &history);
+                plan.decide(&values_of[&a.area_id], &streaks, &mut out);
+                let want: Vec<(&str, &str, ListOutcome)> = a
+                    .lists
+                    .iter()
+                    .map(|l| (l.rule_set.as_str(), l.id.as_str(), l.outcome))
+                    .collect();
+                let got: Vec<(&str, &str, ListOutcome)> = plan
+                    .lists()
+                    .zip(&out)
+                    .map(|((r, l), o)| (r, l, *o))
+                    .collect();
+                assert_eq!(got, want, "case {case}, year {year}, area {}", a.area_id);
+                for l in &a.lists {
+                    match l.outcome {
+                        ListOutcome::On => on += 1,
+                        ListOutcome::Off => off += 1,
+                        ListOutcome::Undefined => undefined += 1,
+                    }
+                    streak_on += usize::from(
+                        l.outcome == ListOutcome::On && l.streak.as_ref().is_some_and(|s| s.value),
+                    );
+                }
+            }
+        }
+        // The inputs reach every outcome, streaks that hold, and refusals.
+        assert!(
+            on > 500 && off > 500 && undefined > 50,
+            "{on} {off} {undefined}"
+        );
+        assert!(streak_on > 20, "{streak_on}");
+        assert!(errors > 10, "{errors}");
     }
 }

@@ -24,9 +24,9 @@ mod model;
 pub mod scenario;
 
 pub use engine::{
-    AreaEvaluation, CriterionOutcome, CriterionResult, EvalError, EvalOptions, Evaluation, History,
-    ListOutcome, ListResult, Membership, MembershipSource, Observation, PersonMargin, StreakTrace,
-    StreakYear, Trace, evaluate,
+    AreaEvaluation, AreaStreaks, CriterionOutcome, CriterionResult, EvalError, EvalOptions,
+    Evaluation, History, ListOutcome, ListResult, Membership, MembershipSource, Observation,
+    PersonMargin, StreakTrace, StreakYear, Trace, YearPlan, evaluate,
 };
 pub use expr::{Expr, ExprError, MAX_DEPTH};
 pub use load::{Catalog, MAX_WINDOW_YEARS, RuleError, decimal_of};
