@@ -727,6 +727,31 @@ mod tests {
     }
 
     #[test]
+    fn the_package_acts_mostly_in_2019_2020_and_the_refugees_skip_the_most_deprived_estates() {
+        let w = build(Scale::Country, 1);
+        let estate = |f: fn(&Area) -> bool| w.areas.iter().find(|a| a.social() && f(a)).unwrap();
+        let worst = estate(|a| a.dep0 > 0.9);
+        let mid = estate(|a| a.dep0 < 0.5 && a.nw0 < 0.5);
+        // The most deprived estate: nothing before 2018, most of the fall in 2019–2020, then
+        // only a little a year (the walk aside, the trend is all the simulation adds).
+        let log_fall = |a: i16, b: i16| (worst.trend(a) / worst.trend(b)).ln();
+        let own = |a: i16, b: i16| worst.improve * f64::from(b - a);
+        let early = log_fall(2018, 2020) - own(2018, 2020);
+        let late = log_fall(2021, 2024) - own(2021, 2024);
+        assert!(early > 0.15 * (worst.dep0 - 0.55), "{early}");
+        assert!(late < early / 4.0, "{late} against {early}");
+        assert_eq!(
+            worst.trend(2017),
+            worst.dep0 * (-worst.improve * 17.0).exp()
+        );
+        // An estate below the package's threshold takes in refugees in 2014–2017 only.
+        assert!(mid.nw_inflow(2015) > mid.nw_inflow(2013) + 0.08);
+        assert!(mid.nw_inflow(2018) < mid.nw_inflow(2017));
+        // The most deprived estate's inflow does not rise with the wave.
+        assert!(worst.nw_inflow(2015) - worst.nw_inflow(2013) < 0.05);
+    }
+
+    #[test]
     fn capital_estates_are_dense_blocks_of_whole_grid_cells_in_ten_districts() {
         let w = build(Scale::City, 1);
         let mut districts =
