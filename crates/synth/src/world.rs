@@ -130,9 +130,10 @@ impl Area {
     /// simulation.
     pub fn trend(&self, year: i16) -> f64 {
         // From 2018 (the parallel-society package: letting rules, demolition, development
-        // plans) the most deprived estates improve faster, as the published lists shrank.
+        // plans) the most deprived estates improve, most of it in the first two years
+        // (`package_effect`), as the published lists fell most from 2019 to 2020.
         let push = if self.social() {
-            0.15 * (self.dep0 - 0.55).max(0.0) * f64::from((year - 2017).max(0))
+            package_effect(year) * (self.dep0 - 0.55).max(0.0)
         } else {
             0.0
         };
@@ -146,12 +147,18 @@ impl Area {
     /// fleksibel udlejning, the municipalities' stop to allocating people on benefits, the
     /// development plans' new tenants) steer fewer non-Western newcomers to the most deprived
     /// estates: their inflow share falls by up to a third by 2024.
+    ///
+    /// In 2014–2017 the other estates take in more non-Western newcomers: the refugees of those
+    /// years, whom the municipalities housed by quota all over the country, mostly in social
+    /// housing, and (since 2010) not in the ghetto areas ([`refugee_wave`]).
     pub fn nw_inflow(&self, year: i16) -> f64 {
         let share = (self.nw0 * (1.0 + 0.045 * f64::from(year - BASE_YEAR)))
             .min(self.nw0 + 0.15)
             .min(0.85);
         if self.social() && self.dep0 > 0.55 {
             share * (1.0 - 0.06 * f64::from((year - 2018).clamp(0, 6)))
+        } else if self.social() {
+            (share + 0.1 * refugee_wave(year)).min(0.85)
         } else {
             share
         }
@@ -160,6 +167,34 @@ impl Area {
     /// Whether it is a social-housing area.
     pub fn social(&self) -> bool {
         self.kind == AreaKind::SocialHousing
+    }
+}
+
+/// How far the 2018 parallel-society package has lowered the deprivation of the most deprived
+/// estates by data year `year`, on the log scale per unit of deprivation above 0.55 in 2000.
+/// The package was agreed in March 2018 and its letting rules applied from 2019 (kombineret
+/// udlejning, no allocation of people on benefits, the development plans' new tenants), so
+/// the effect comes mostly in data years 2019 and 2020; after that the demolitions and sales of
+/// the development plans, spread over a decade, add a little each year.
+pub(crate) fn package_effect(year: i16) -> f64 {
+    match year - 2017 {
+        ..=0 => 0.0,
+        1 => 0.1,
+        2 => 0.55,
+        k => 0.75 + 0.02 * f64::from(k - 3),
+    }
+}
+
+/// The refugee arrivals of 2014–2017 (asylum applications peaked in 2015), as a share of the
+/// vacancies of social-housing estates outside the most deprived ones (0 to 1; the inflow
+/// share rises by a tenth of a vacancy at the peak): the municipalities had to house the
+/// refugees they were allotted, mostly in social housing, and could not allocate people on
+/// benefits to the ghetto areas.
+pub(crate) fn refugee_wave(year: i16) -> f64 {
+    match year {
+        2014 | 2017 => 0.5,
+        2015 | 2016 => 1.0,
+        _ => 0.0,
     }
 }
 
@@ -689,6 +724,31 @@ mod tests {
         }
         let total: f64 = w.areas.iter().map(|a| a.target(2024)).sum();
         assert!((5.8e6..6.1e6).contains(&total), "{total}");
+    }
+
+    #[test]
+    fn the_package_acts_mostly_in_2019_2020_and_the_refugees_skip_the_most_deprived_estates() {
+        let w = build(Scale::Country, 1);
+        let estate = |f: fn(&Area) -> bool| w.areas.iter().find(|a| a.social() && f(a)).unwrap();
+        let worst = estate(|a| a.dep0 > 0.9);
+        let mid = estate(|a| a.dep0 < 0.5 && a.nw0 < 0.5);
+        // The most deprived estate: nothing before 2018, most of the fall in 2019–2020, then
+        // only a little a year (the walk aside, the trend is all the simulation adds).
+        let log_fall = |a: i16, b: i16| (worst.trend(a) / worst.trend(b)).ln();
+        let own = |a: i16, b: i16| worst.improve * f64::from(b - a);
+        let early = log_fall(2018, 2020) - own(2018, 2020);
+        let late = log_fall(2021, 2024) - own(2021, 2024);
+        assert!(early > 0.15 * (worst.dep0 - 0.55), "{early}");
+        assert!(late < early / 4.0, "{late} against {early}");
+        assert_eq!(
+            worst.trend(2017),
+            worst.dep0 * (-worst.improve * 17.0).exp()
+        );
+        // An estate below the package's threshold takes in refugees in 2014–2017 only.
+        assert!(mid.nw_inflow(2015) > mid.nw_inflow(2013) + 0.08);
+        assert!(mid.nw_inflow(2018) < mid.nw_inflow(2017));
+        // The most deprived estate's inflow does not rise with the wave.
+        assert!(worst.nw_inflow(2015) - worst.nw_inflow(2013) < 0.05);
     }
 
     #[test]
