@@ -11,10 +11,15 @@
 //! whether a file is valid on its own, except for what it validates as the general path does
 //! (`validate`, unknown areas), with the same messages and the same row numbers.
 
+use bytes::{Buf, Bytes};
 use parquet::basic::{Encoding, Type as PhysicalType};
 use parquet::column::page::{Page, PageReader};
-use parquet::file::reader::{FileReader, RowGroupReader};
+use parquet::file::metadata::{ParquetMetaData, RowGroupMetaData};
+use parquet::file::reader::{ChunkReader, Length};
+use parquet::file::serialized_reader::SerializedPageReader;
 use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::{Arc, Mutex};
 
 /// Why the fast path did not count a row group.
 pub(crate) enum Fast<E> {
@@ -442,8 +447,11 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn new(rg: &dyn RowGroupReader, column: usize, physical: PhysicalType) -> R<Chunk> {
-        let meta = rg.metadata().column(column);
+    fn new(rg: &Group<'_>, column: usize, physical: PhysicalType) -> R<Chunk> {
+        if column >= rg.meta.num_columns() {
+            return unsupported();
+        }
+        let meta = rg.meta.column(column);
         let descr = meta.column_descr();
         if descr.physical_type() != physical
             || descr.max_rep_level() != 0
@@ -451,9 +459,17 @@ impl Chunk {
         {
             return unsupported();
         }
-        let pages = rg
-            .get_column_page_reader(column)
-            .or_else(|_| unsupported())?;
+        let (start, len) = meta.byte_range();
+        let bytes = ColumnBytes {
+            file: rg.file.clone(),
+            end: start.checked_add(len).ok_or(Fast::Unsupported)?,
+            window: Mutex::new((0, Bytes::new(), Bytes::new())),
+        };
+        let rows = usize::try_from(rg.meta.num_rows()).or_else(|_| unsupported())?;
+        let pages: Box<dyn PageReader> = Box::new(
+            SerializedPageReader::new(Arc::new(bytes), meta, rows, None)
+                .or_else(|_| unsupported())?,
+        );
         Ok(Chunk {
             pages,
             nullable_levels: descr.max_def_level() == 1,
@@ -468,6 +484,8 @@ impl Chunk {
 
     /// Moves to the next data page; hands a dictionary page met on the way to `dict`.
     fn next_page(&mut self, dict: &mut dyn FnMut(&[u8], usize) -> R<()>) -> R<()> {
+        // Let go of the current page first, so that its memory can be reused.
+        self.page = None;
         loop {
             let page = match self.pages.get_next_page() {
                 Ok(Some(p)) => p,
@@ -595,7 +613,7 @@ pub(crate) struct Column<T: Value> {
 
 impl<T: Value> Column<T> {
     /// Opens `column` of the row group.
-    pub(crate) fn open(rg: &dyn RowGroupReader, column: usize) -> R<Self> {
+    pub(crate) fn open(rg: &Group<'_>, column: usize) -> R<Self> {
         Ok(Column {
             chunk: Chunk::new(rg, column, T::PHYSICAL)?,
             dict: Vec::new(),
@@ -685,7 +703,7 @@ pub(crate) struct Bools {
 
 impl Bools {
     /// Opens `column` of the row group.
-    pub(crate) fn open(rg: &dyn RowGroupReader, column: usize) -> R<Self> {
+    pub(crate) fn open(rg: &Group<'_>, column: usize) -> R<Self> {
         Ok(Bools {
             chunk: Chunk::new(rg, column, PhysicalType::BOOLEAN)?,
         })
@@ -771,7 +789,7 @@ const NO_ENTRY: u32 = u32::MAX - 1;
 impl<'a> AreaColumn<'a> {
     /// Opens `column` of the row group.
     pub(crate) fn open(
-        rg: &dyn RowGroupReader,
+        rg: &Group<'_>,
         column: usize,
         index: &'a HashMap<&'a str, u32>,
         none: u32,
@@ -950,12 +968,103 @@ fn byte_array(buf: &[u8], pos: usize) -> R<(&[u8], usize)> {
     }
 }
 
-/// The file reader type the fast path opens row groups from.
-pub(crate) type File = parquet::file::serialized_reader::SerializedFileReader<std::fs::File>;
+/// One row group being read by the fast path: its metadata, and the file its column chunks
+/// are read from (one handle per row group, so that threads do not share a file position).
+pub(crate) struct Group<'a> {
+    meta: &'a RowGroupMetaData,
+    file: Arc<std::fs::File>,
+}
 
-/// Opens row group `g` of `file`.
-pub(crate) fn row_group(file: &File, g: usize) -> R<Box<dyn RowGroupReader + '_>> {
-    file.get_row_group(g).or_else(|_| unsupported())
+impl<'a> Group<'a> {
+    /// Opens row group `g` of the file at `path`, whose metadata is `meta`.
+    pub(crate) fn open(path: &std::path::Path, meta: &'a ParquetMetaData, g: usize) -> R<Self> {
+        if g >= meta.num_row_groups() {
+            return unsupported();
+        }
+        let file = std::fs::File::open(path).or_else(|_| unsupported())?;
+        Ok(Group {
+            meta: meta.row_group(g),
+            file: Arc::new(file),
+        })
+    }
+
+    /// The number of rows.
+    pub(crate) fn rows(&self) -> i64 {
+        self.meta.num_rows()
+    }
+}
+
+/// Bytes read at a time from a column chunk (more when a page is larger).
+const WINDOW: usize = 64 << 10;
+/// Bytes a page header may take: a window that holds fewer after the header's start (and
+/// does not reach the chunk's end) is not used for it; a larger header fails to decode, and
+/// the file goes to the general path.
+const HEADER: usize = 4 << 10;
+
+/// The pages of one column chunk as the `parquet` crate's page reader asks for them, read from
+/// the file a window at a time: one read for several small pages (or for a large page and the
+/// next page's header), handed out as slices of the window without another copy. The `File`
+/// reader of the `parquet` crate instead duplicates the file handle, seeks, reads and closes it
+/// for every page header and every page.
+struct ColumnBytes {
+    file: Arc<std::fs::File>,
+    /// The end of the column chunk in the file: no read goes past it.
+    end: u64,
+    /// Where in the file the window starts, its bytes, and the window before it (whose
+    /// memory the next window reuses once no page of it is held any more).
+    window: Mutex<(u64, Bytes, Bytes)>,
+}
+
+impl ColumnBytes {
+    /// The bytes from `start` on, at least `need` of them.
+    fn at(&self, start: u64, need: usize) -> parquet::errors::Result<Bytes> {
+        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, bytes, _) = &*w;
+        if start >= *at && start - at + need as u64 <= bytes.len() as u64 {
+            return Ok(bytes.slice((start - at) as usize..));
+        }
+        let len = ((need + HEADER).max(WINDOW) as u64)
+            .min(self.end.saturating_sub(start))
+            .max(need as u64);
+        // The memory of the window before last, if nothing holds it any more (fresh memory
+        // would be zeroed by the kernel first), and one read for the whole window
+        // (`read_to_end` would read it in growing pieces).
+        let len = len as usize;
+        let mut buf = match std::mem::take(&mut w.2).try_into_mut() {
+            Ok(b) => b,
+            Err(_) => bytes::BytesMut::new(),
+        };
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        buf.truncate(len);
+        let mut f = &*self.file;
+        f.seek(SeekFrom::Start(start))?;
+        f.read_exact(&mut buf)?;
+        let bytes = buf.freeze();
+        let previous = std::mem::replace(&mut w.1, bytes.clone());
+        *w = (start, bytes.clone(), previous);
+        Ok(bytes)
+    }
+}
+
+impl Length for ColumnBytes {
+    fn len(&self) -> u64 {
+        self.end
+    }
+}
+
+impl ChunkReader for ColumnBytes {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        let need = (HEADER as u64).min(self.end.saturating_sub(start)) as usize;
+        Ok(self.at(start, need)?.reader())
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        Ok(self.at(start, length)?.slice(..length))
+    }
 }
 
 #[cfg(test)]
@@ -989,15 +1098,17 @@ mod tests {
             .unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
-        let file = File::new(std::fs::File::open(path).unwrap()).unwrap();
+        let file = std::fs::File::open(path).unwrap();
+        let meta = parquet::file::metadata::ParquetMetaDataReader::new()
+            .parse_and_finish(&file)
+            .unwrap();
         let (mut got_ids, mut got_small) = (Vec::new(), Vec::new());
-        for g in 0..file.metadata().num_row_groups() {
-            let Ok(rg) = row_group(&file, g) else {
+        for g in 0..meta.num_row_groups() {
+            let Ok(rg) = Group::open(path, &meta, g) else {
                 panic!("row group {g}")
             };
-            let rows = rg.metadata().num_rows() as usize;
-            let (Ok(mut a), Ok(mut b)) =
-                (Column::<u64>::open(&*rg, 0), Column::<i16>::open(&*rg, 1))
+            let rows = rg.rows() as usize;
+            let (Ok(mut a), Ok(mut b)) = (Column::<u64>::open(&rg, 0), Column::<i16>::open(&rg, 1))
             else {
                 panic!("open")
             };

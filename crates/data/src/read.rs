@@ -1028,7 +1028,7 @@ fn read_parquet_year(
         let leaves = leaf_columns(builder_meta_schema(&meta), &names);
         leaves.and_then(|leaves| {
             let parts = in_threads(n_groups, threads, &|g| {
-                read_group_fast(path, &leaves, g, starts[g], year, index, areas)
+                read_group_fast(path, &meta, &leaves, g, starts[g], year, index, areas)
             });
             let mut out = Vec::with_capacity(n_groups);
             for p in parts {
@@ -1190,8 +1190,10 @@ impl Batch {
 /// Counts row group `g` (its first row is `start`, 0-based) through the fast path
 /// (`pages.rs`); `leaves` are the leaf column indices of the needed columns, in the order of
 /// `COLUMNS`.
+#[allow(clippy::too_many_arguments)]
 fn read_group_fast(
     path: &Path,
+    meta: &parquet::file::metadata::ParquetMetaData,
     leaves: &[usize],
     g: usize,
     start: u64,
@@ -1200,10 +1202,8 @@ fn read_group_fast(
     areas: &[Area],
 ) -> Result<Part, Fast<DataError>> {
     let unsup = |_| Fast::Unsupported;
-    let file = File::open(path).map_err(|_| Fast::Unsupported)?;
-    let file = pages::File::new(file).map_err(|_| Fast::Unsupported)?;
-    let rg = pages::row_group(&file, g).map_err(unsup)?;
-    let rg: &dyn parquet::file::reader::RowGroupReader = &*rg;
+    let group = pages::Group::open(path, meta, g).map_err(unsup)?;
+    let rg = &group;
     let [
         id_c,
         year_c,
@@ -1235,7 +1235,7 @@ fn read_group_fast(
     let mut income = pages::Column::<f64>::open(rg, *income_c).map_err(unsup)?;
     let mut tx = pages::Bools::open(rg, *tx_c).map_err(unsup)?;
     let mut cv = pages::Bools::open(rg, *cv_c).map_err(unsup)?;
-    let rows = usize::try_from(rg.metadata().num_rows()).map_err(|_| Fast::Unsupported)?;
+    let rows = usize::try_from(rg.rows()).map_err(|_| Fast::Unsupported)?;
     let mut part = Part {
         slots: Slots::new(areas.len()),
         first_id: None,
