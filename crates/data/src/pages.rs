@@ -696,6 +696,21 @@ impl<T: Value> Column<T> {
     }
 }
 
+/// The eight Booleans of each byte of PLAIN-encoded Booleans, least significant bit first.
+const BITS: [[bool; 8]; 256] = {
+    let mut t = [[false; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut k = 0;
+        while k < 8 {
+            t[b][k] = (b >> k) & 1 == 1;
+            k += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// A required Boolean column.
 pub(crate) struct Bools {
     chunk: Chunk,
@@ -744,7 +759,7 @@ impl Bools {
                     }
                     // Whole bytes, eight values each.
                     for &byte in &buf[j >> 3..e >> 3] {
-                        out.extend((0..8).map(|t| (byte >> t) & 1 == 1));
+                        out.extend_from_slice(&BITS[usize::from(byte)]);
                     }
                     j = j.max(e & !7);
                     while j < e {
@@ -927,15 +942,17 @@ impl<'a> AreaColumn<'a> {
                 _ => return Err(Fast::Unsupported),
             }
             // Spread the present values over the rows, empty cells as `none`.
+            // In place, from the last row back: a value moves only to its own row or a later one.
             if present < k {
-                let values: Vec<u32> = out.drain(start..).collect();
-                let mut it = values.into_iter();
-                for &l in &chunk.levels {
-                    out.push(if l == 1 {
-                        it.next().expect("counted")
+                out.resize(start + k, self.none);
+                let mut j = present;
+                for (r, &l) in chunk.levels.iter().enumerate().rev() {
+                    if l == 1 {
+                        j -= 1;
+                        out[start + r] = out[start + j];
                     } else {
-                        self.none
-                    });
+                        out[start + r] = self.none;
+                    }
                 }
             }
         }
