@@ -1097,21 +1097,27 @@ fn read_parquet_year(
     Ok(total.finish(year, areas))
 }
 
-/// Runs `f` on every row group, `threads` at a time (row group `g` on thread `g % threads`),
-/// and returns the results in row-group order.
+/// Runs `f` on every row group, `threads` at a time (each thread takes the next row group not
+/// yet taken, so that a thread the machine holds back does not hold up the others), and returns
+/// the results in row-group order.
 fn in_threads<T: Send>(n: usize, threads: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
     if threads <= 1 {
         return (0..n).map(f).collect();
     }
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<Option<T>> = (0..n).map(|_| None).collect();
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (t..n)
-                        .step_by(threads)
-                        .map(|g| (g, f(g)))
-                        .collect::<Vec<_>>()
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if g >= n {
+                            return out;
+                        }
+                        out.push((g, f(g)));
+                    }
                 })
             })
             .collect();
