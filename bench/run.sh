@@ -11,7 +11,7 @@
 # the benchmark runs without it.
 #
 # --all-years runs the all-years job instead: the synthetic country for data years 2006-2024
-# (about 2.6 GB, generated once into target/bench/, about a minute), every list year; kvarter
+# (about 2.7 GB, generated once into target/bench/, one to two minutes), every list year; kvarter
 # against the DuckDB formulations (bench/bench.py says what is compared).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -389,46 +389,73 @@ struct Cols<'a> {
     convicted: &'a [bool],
 }
 
-/// [`Counts`] as the counting loop adds to them: 32-bit counters in one cache line, so that
-/// adding a person touches one line, not two.
+/// The groups a person is counted in, one bit each ([`Acc::groups`]); every person is also a
+/// resident.
+mod group {
+    pub const NON_WESTERN: u8 = 1;
+    pub const IN_18_64: u8 = 1 << 1;
+    pub const ADULT: u8 = 1 << 2;
+    pub const CONVICTED_ADULT: u8 = 1 << 3;
+    pub const IN_30_59: u8 = 1 << 4;
+    pub const BASIC_UNKNOWN_AS_BASIC: u8 = 1 << 5;
+    pub const BASIC_DANISH_OR_APPROVED: u8 = 1 << 6;
+    pub const INCOME: u8 = 1 << 7;
+}
+
+/// Bits of one counter in [`Acc::tally`]: nine counters (the residents and the eight groups)
+/// of 14 bits in one 128-bit integer, so that adding a person to all of them is one addition.
+/// A counter holds up to 16,383; [`Slots::count`] empties them every [`LANE_ROWS`] rows.
+const LANE: u32 = 14;
+/// Rows counted between two emptyings of the 14-bit counters (fewer than 2^14).
+const LANE_ROWS: usize = 8_192;
+
+/// What one person adds to [`Acc::tally`], by their groups: 1 to the residents' counter and 1
+/// to each group's counter.
+const TALLY: [u128; 256] = {
+    let mut t = [0u128; 256];
+    let mut g = 0;
+    while g < 256 {
+        let mut v: u128 = 1;
+        let mut k = 0;
+        while k < 8 {
+            if g & (1 << k) != 0 {
+                v |= 1u128 << (LANE * (k + 1));
+            }
+            k += 1;
+        }
+        t[g] = v;
+        g += 1;
+    }
+    t
+};
+
+/// [`Counts`] as the counting loop adds to them: the two sums, and the nine counters packed
+/// into one integer ([`LANE`]); 32 bytes, two slots to a cache line.
 #[derive(Debug, Clone, Copy, Default)]
-#[repr(align(64))]
+#[repr(align(32))]
 struct Acc {
+    tally: u128,
     outside_fte: f64,
     income_sum: f64,
-    residents: u32,
-    non_western: u32,
-    n_18_64: u32,
-    n_18_plus: u32,
-    convicted: u32,
-    n_30_59: u32,
-    basic_unknown_as_basic: u32,
-    basic_danish_or_approved: u32,
-    n_income: u32,
 }
 
 impl Acc {
-    /// Adds one person: the one place that says which of the counted groups a person is in
-    /// (every reader, Parquet and CSV, fast path and general, counts through it).
+    /// The groups ([`group`]) a person is counted in: the one place that says which of the
+    /// counted groups a person is in (every reader, Parquet and CSV, fast path and general,
+    /// counts through it). Without a branch (`&` and `|`, not `&&` and `||`), so that a loop of
+    /// it over a batch's columns is vectorised.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
+    fn groups(
         age: u8,
         origin_code: u8,
-        outside: f32,
         in_education: bool,
         level: u8,
         source: u8,
-        income: f64,
         taxable: bool,
         convicted: bool,
-    ) {
+    ) -> u8 {
         use schema::{education_level, education_source, origin};
-        // Without a branch on the person's values: `&` and `|`, not `&&` and `||`, and a sum
-        // adds +0.0 (all bits masked off) for a person outside its group, which leaves a
-        // floating-point sum exactly as it was. The values are unpredictable from row to row,
-        // and a branch would mispredict.
         let in_18_64 = age.wrapping_sub(18) <= 64 - 18;
         let adult = age >= 18;
         let in_30_59 = age.wrapping_sub(30) <= 59 - 30;
@@ -437,37 +464,51 @@ impl Acc {
             (level == education_level::BASIC) | (level == education_level::UNKNOWN);
         let counted_source =
             (source == education_source::DANISH) | (source == education_source::APPROVED_FOREIGN);
-        let keep = |b: bool| 0u64.wrapping_sub(u64::from(b));
-        self.residents += 1;
-        self.non_western += u32::from(
-            (origin_code == origin::NON_WESTERN_IMMIGRANT)
-                | (origin_code == origin::NON_WESTERN_DESCENDANT),
-        );
-        self.n_18_64 += u32::from(in_18_64);
-        self.outside_fte += f64::from_bits(f64::from(outside).to_bits() & keep(in_18_64));
-        self.n_18_plus += u32::from(adult);
-        self.convicted += u32::from(adult & convicted);
-        self.n_30_59 += u32::from(in_30_59);
-        self.basic_unknown_as_basic += u32::from(in_30_59 & basic_or_unknown);
-        self.basic_danish_or_approved += u32::from(in_30_59 & (basic_or_unknown | !counted_source));
-        self.n_income += u32::from(income_group);
-        self.income_sum += f64::from_bits(income.to_bits() & keep(income_group));
+        let non_western = (origin_code == origin::NON_WESTERN_IMMIGRANT)
+            | (origin_code == origin::NON_WESTERN_DESCENDANT);
+        let bit = |b: bool, g: u8| u8::from(b) * g;
+        bit(non_western, group::NON_WESTERN)
+            | bit(in_18_64, group::IN_18_64)
+            | bit(adult, group::ADULT)
+            | bit(adult & convicted, group::CONVICTED_ADULT)
+            | bit(in_30_59, group::IN_30_59)
+            | bit(in_30_59 & basic_or_unknown, group::BASIC_UNKNOWN_AS_BASIC)
+            | bit(
+                in_30_59 & (basic_or_unknown | !counted_source),
+                group::BASIC_DANISH_OR_APPROVED,
+            )
+            | bit(income_group, group::INCOME)
     }
 
-    fn counts(&self) -> Counts {
-        Counts {
-            residents: self.residents.into(),
-            non_western: self.non_western.into(),
-            n_18_64: self.n_18_64.into(),
-            outside_fte: self.outside_fte,
-            n_18_plus: self.n_18_plus.into(),
-            convicted: self.convicted.into(),
-            n_30_59: self.n_30_59.into(),
-            basic_unknown_as_basic: self.basic_unknown_as_basic.into(),
-            basic_danish_or_approved: self.basic_danish_or_approved.into(),
-            n_income: self.n_income.into(),
-            income_sum: self.income_sum,
+    /// Adds one person in `groups` ([`Acc::groups`]): the counters, and the time outside
+    /// the labour market of those aged 18–64 and the income of the income group. Without a
+    /// branch on the person's values: a sum adds +0.0 (all bits masked off) for a person
+    /// outside its group, which leaves a floating-point sum exactly as it was.
+    #[inline(always)]
+    fn add(&mut self, groups: u8, outside: f32, income: f64) {
+        let keep = |g: u8| 0u64.wrapping_sub(u64::from(groups & g != 0));
+        self.tally = self.tally.wrapping_add(TALLY[usize::from(groups)]);
+        self.outside_fte += f64::from_bits(f64::from(outside).to_bits() & keep(group::IN_18_64));
+        self.income_sum += f64::from_bits(income.to_bits() & keep(group::INCOME));
+    }
+
+    /// Moves the packed counters into `c` and empties them.
+    #[inline(always)]
+    fn drain_tally(&mut self, c: &mut Counts) {
+        let t = std::mem::take(&mut self.tally);
+        if t == 0 {
+            return;
         }
+        let lane = |k: u32| ((t >> (LANE * k)) as u64) & ((1 << LANE) - 1);
+        c.residents += lane(0);
+        c.non_western += lane(1);
+        c.n_18_64 += lane(2);
+        c.n_18_plus += lane(3);
+        c.convicted += lane(4);
+        c.n_30_59 += lane(5);
+        c.basic_unknown_as_basic += lane(6);
+        c.basic_danish_or_approved += lane(7);
+        c.n_income += lane(8);
     }
 }
 
@@ -476,14 +517,15 @@ impl Acc {
 /// once, not twice.
 struct Slots {
     counts: Vec<Counts>,
-    /// What `count` adds, per slot, until `flush` moves it into `counts`.
+    /// What `count` adds, per slot: the counters until the end of each [`LANE_ROWS`] rows,
+    /// the sums until `flush` moves them into `counts`.
     acc: Vec<Acc>,
-    /// Rows added to `acc` since the last flush (its counters are 32-bit).
-    pending: u64,
     n_areas: usize,
     region_slot: Vec<u32>,
     region_codes: Vec<u16>,
     persons: u64,
+    /// The groups of the rows being counted (scratch).
+    groups: Vec<u8>,
 }
 
 impl Slots {
@@ -491,11 +533,11 @@ impl Slots {
         Slots {
             counts: vec![Counts::default(); n_areas],
             acc: vec![Acc::default(); n_areas],
-            pending: 0,
             n_areas,
             region_slot: vec![u32::MAX; usize::from(u16::MAX) + 1],
             region_codes: Vec::new(),
             persons: 0,
+            groups: Vec::new(),
         }
     }
 
@@ -518,18 +560,19 @@ impl Slots {
     /// every person to `counts` directly.
     fn flush(&mut self) {
         for (c, a) in self.counts.iter_mut().zip(&mut self.acc) {
-            c.merge(&a.counts());
+            a.drain_tally(c);
+            let sums = Counts {
+                outside_fte: a.outside_fte,
+                income_sum: a.income_sum,
+                ..Counts::default()
+            };
+            c.merge(&sums);
             *a = Acc::default();
         }
-        self.pending = 0;
     }
 
     fn count(&mut self, c: &Cols<'_>) {
         let n = c.age.len();
-        if self.pending + n as u64 > u64::from(u32::MAX) {
-            self.flush();
-        }
-        self.pending += n as u64;
         let (ie, tx, cv) = (&c.in_education[..n], &c.taxable[..n], &c.convicted[..n]);
         let (area, region, age, origin) =
             (&c.area[..n], &c.region[..n], &c.age[..n], &c.origin[..n]);
@@ -546,18 +589,33 @@ impl Slots {
                 self.for_region(region[i]);
             }
         }
-        let (counts, region_slot) = (&mut self.acc, &self.region_slot);
-        for i in 0..n {
-            let by_region = region_slot[usize::from(region[i])];
-            let slot = if area[i] == NO_AREA {
-                by_region
-            } else {
-                area[i]
-            } as usize;
-            counts[slot].add(
-                age[i], origin[i], outside[i], ie[i], level[i], source[i], income[i], tx[i], cv[i],
+        let mut groups = std::mem::take(&mut self.groups);
+        for start in (0..n).step_by(LANE_ROWS) {
+            let end = (start + LANE_ROWS).min(n);
+            // Each person's groups, a column at a time (vectorised), then each person added
+            // to their slot.
+            groups.clear();
+            groups.extend(
+                (start..end).map(|i| {
+                    Acc::groups(age[i], origin[i], ie[i], level[i], source[i], tx[i], cv[i])
+                }),
             );
+            let (acc, region_slot) = (&mut self.acc, &self.region_slot);
+            for (j, &g) in groups.iter().enumerate() {
+                let i = start + j;
+                let by_region = region_slot[usize::from(region[i])];
+                let slot = if area[i] == NO_AREA {
+                    by_region
+                } else {
+                    area[i]
+                } as usize;
+                acc[slot].add(g, outside[i], income[i]);
+            }
+            for (a, c) in self.acc.iter_mut().zip(&mut self.counts) {
+                a.drain_tally(c);
+            }
         }
+        self.groups = groups;
         self.persons += n as u64;
     }
 
@@ -970,7 +1028,7 @@ fn read_parquet_year(
         let leaves = leaf_columns(builder_meta_schema(&meta), &names);
         leaves.and_then(|leaves| {
             let parts = in_threads(n_groups, threads, &|g| {
-                read_group_fast(path, &leaves, g, starts[g], year, index, areas)
+                read_group_fast(path, &meta, &leaves, g, starts[g], year, index, areas)
             });
             let mut out = Vec::with_capacity(n_groups);
             for p in parts {
@@ -1039,21 +1097,27 @@ fn read_parquet_year(
     Ok(total.finish(year, areas))
 }
 
-/// Runs `f` on every row group, `threads` at a time (row group `g` on thread `g % threads`),
-/// and returns the results in row-group order.
+/// Runs `f` on every row group, `threads` at a time (each thread takes the next row group not
+/// yet taken, so that a thread the machine holds back does not hold up the others), and returns
+/// the results in row-group order.
 fn in_threads<T: Send>(n: usize, threads: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
     if threads <= 1 {
         return (0..n).map(f).collect();
     }
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<Option<T>> = (0..n).map(|_| None).collect();
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (t..n)
-                        .step_by(threads)
-                        .map(|g| (g, f(g)))
-                        .collect::<Vec<_>>()
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let g = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if g >= n {
+                            return out;
+                        }
+                        out.push((g, f(g)));
+                    }
                 })
             })
             .collect();
@@ -1132,8 +1196,10 @@ impl Batch {
 /// Counts row group `g` (its first row is `start`, 0-based) through the fast path
 /// (`pages.rs`); `leaves` are the leaf column indices of the needed columns, in the order of
 /// `COLUMNS`.
+#[allow(clippy::too_many_arguments)]
 fn read_group_fast(
     path: &Path,
+    meta: &parquet::file::metadata::ParquetMetaData,
     leaves: &[usize],
     g: usize,
     start: u64,
@@ -1142,10 +1208,8 @@ fn read_group_fast(
     areas: &[Area],
 ) -> Result<Part, Fast<DataError>> {
     let unsup = |_| Fast::Unsupported;
-    let file = File::open(path).map_err(|_| Fast::Unsupported)?;
-    let file = pages::File::new(file).map_err(|_| Fast::Unsupported)?;
-    let rg = pages::row_group(&file, g).map_err(unsup)?;
-    let rg: &dyn parquet::file::reader::RowGroupReader = &*rg;
+    let group = pages::Group::open(path, meta, g).map_err(unsup)?;
+    let rg = &group;
     let [
         id_c,
         year_c,
@@ -1177,7 +1241,7 @@ fn read_group_fast(
     let mut income = pages::Column::<f64>::open(rg, *income_c).map_err(unsup)?;
     let mut tx = pages::Bools::open(rg, *tx_c).map_err(unsup)?;
     let mut cv = pages::Bools::open(rg, *cv_c).map_err(unsup)?;
-    let rows = usize::try_from(rg.metadata().num_rows()).map_err(|_| Fast::Unsupported)?;
+    let rows = usize::try_from(rg.rows()).map_err(|_| Fast::Unsupported)?;
     let mut part = Part {
         slots: Slots::new(areas.len()),
         first_id: None,
@@ -1633,6 +1697,42 @@ mod tests {
         read_parquet_year(path, 2022, &index, &areas, how)
     }
 
+    /// An area with more people than one packed counter holds in a batch (16,383) is counted
+    /// whole: 70,000 people of one area, read in one CSV chunk of 65,536 rows and the rest.
+    #[test]
+    fn one_area_of_many_people_is_counted_whole() {
+        let mut text = String::from(
+            "person_id,year,area_id,region,age,origin,outside_fte,in_education,education_level,education_source,income,taxable,convicted\n",
+        );
+        for i in 0..70_000u64 {
+            // Everyone aged 40, non-Western, basic school, taxable; every other one convicted.
+            text.push_str(&format!(
+                "{},2022,A2,1084,40,3,0.5,0,1,0,100,1,{}\n",
+                i + 1,
+                i % 2
+            ));
+        }
+        let c = read_persons_csv("persons-2022.csv", text.as_bytes(), 2022, &areas()).unwrap();
+        let a = &c.areas[1];
+        assert_eq!(c.persons, 70_000);
+        for (name, n) in [
+            ("residents", a.residents),
+            ("non_western", a.non_western),
+            ("n_18_64", a.n_18_64),
+            ("n_18_plus", a.n_18_plus),
+            ("n_30_59", a.n_30_59),
+            ("basic_unknown_as_basic", a.basic_unknown_as_basic),
+            ("basic_danish_or_approved", a.basic_danish_or_approved),
+            ("n_income", a.n_income),
+        ] {
+            assert_eq!(n, 70_000, "{name}");
+        }
+        assert_eq!(a.convicted, 35_000);
+        assert_eq!(a.outside_fte, 35_000.0);
+        assert_eq!(a.income_sum, 7_000_000.0);
+        assert_eq!(c.areas[0].residents, 0);
+    }
+
     /// The fast path decodes these layouts itself (it does not fall back), and counts what the
     /// general path counts; DELTA_BINARY_PACKED ids it leaves to the general path.
     #[test]
@@ -1681,10 +1781,39 @@ mod tests {
                 true,
             ),
             (
-                "delta ids",
+                "delta ids, as kvarter synth writes them",
                 WriterProperties::builder()
                     .set_column_dictionary_enabled(col("person_id"), false)
                     .set_column_encoding(col("person_id"), Encoding::DELTA_BINARY_PACKED)
+                    .build(),
+                true,
+                false,
+                true,
+            ),
+            (
+                "delta ids and ages, small pages, v2",
+                WriterProperties::builder()
+                    .set_writer_version(WriterVersion::PARQUET_2_0)
+                    .set_dictionary_enabled(false)
+                    .set_encoding(Encoding::DELTA_BINARY_PACKED)
+                    .set_column_encoding(col("area_id"), Encoding::PLAIN)
+                    .set_column_encoding(col("outside_fte"), Encoding::PLAIN)
+                    .set_column_encoding(col("income"), Encoding::PLAIN)
+                    .set_column_encoding(col("in_education"), Encoding::PLAIN)
+                    .set_column_encoding(col("taxable"), Encoding::PLAIN)
+                    .set_column_encoding(col("convicted"), Encoding::PLAIN)
+                    .set_data_page_row_count_limit(300)
+                    .set_write_batch_size(64)
+                    .build(),
+                false,
+                true,
+                true,
+            ),
+            (
+                "byte-stream-split income",
+                WriterProperties::builder()
+                    .set_column_dictionary_enabled(col("income"), false)
+                    .set_column_encoding(col("income"), Encoding::BYTE_STREAM_SPLIT)
                     .build(),
                 true,
                 false,

@@ -417,10 +417,10 @@ fn parquet_csv_and_thread_count_give_the_same_counts() {
 }
 
 /// Register extracts from other tools lay their Parquet out in other ways. Every layout gives the
-/// counts of the CSV file: the reader's fast path decodes dictionary and PLAIN values, version 1
-/// and 2 data pages, small pages, plain or dictionary `area_id`, required or optional columns,
-/// any codec; what it does not decode (here DELTA_BINARY_PACKED ids, a Boolean column written
-/// as RLE, byte-stream-split floats) the general path reads.
+/// counts of the CSV file: the reader's fast path decodes dictionary, PLAIN and
+/// DELTA_BINARY_PACKED values, version 1 and 2 data pages, small pages, plain or dictionary
+/// `area_id`, required or optional columns, any codec; what it does not decode (here a Boolean
+/// column written as RLE, byte-stream-split floats) the general path reads.
 #[test]
 fn every_parquet_layout_gives_the_counts_of_the_csv() {
     use parquet::basic::{Compression, Encoding};
@@ -510,7 +510,7 @@ fn every_parquet_layout_gives_the_counts_of_the_csv() {
             false,
         ),
         (
-            "delta-ids (general path)",
+            "delta-ids, as kvarter synth writes them",
             WriterProperties::builder()
                 .set_column_dictionary_enabled(col("person_id"), false)
                 .set_column_encoding(col("person_id"), Encoding::DELTA_BINARY_PACKED)
