@@ -1,7 +1,7 @@
 //! Counts per area and data year, and from them the criteria of each list year.
 //!
 //! Pure: no IO. The readers (`read.rs`) count each person into [`Counts`] (one definition of
-//! who counts where, the counting loop's `Acc::add` in `read.rs`); the counts are then turned into [`Observation`]s, the same values the criteria CSV carries, under
+//! who counts where, the counting loop's `Acc::groups` in `read.rs`); the counts are then turned into [`Observation`]s, the same values the criteria CSV carries, under
 //! the measurement rules of the rule set in force for each list year.
 
 use kvarter_rules::{Average, BasicEducation, Catalog, Decimal, Observation, RuleSet};
