@@ -428,6 +428,24 @@ impl Val {
     }
 }
 
+/// The rule sets `options.overrides` names, each looked up in `catalog`; an unknown id is
+/// refused with the ids the catalog knows.
+fn resolve_overrides<'a>(
+    catalog: &'a Catalog,
+    options: &EvalOptions,
+) -> Result<Vec<&'a RuleSet>, EvalError> {
+    options
+        .overrides
+        .iter()
+        .map(|id| {
+            catalog.get(id).ok_or_else(|| EvalError::UnknownRuleSet {
+                id: id.clone(),
+                known: catalog.rule_sets().iter().map(|r| r.id.clone()).collect(),
+            })
+        })
+        .collect()
+}
+
 /// Evaluates every observation under the rule sets that govern its list year (or the overrides).
 pub fn evaluate(
     catalog: &Catalog,
@@ -435,13 +453,7 @@ pub fn evaluate(
     history: &History,
     options: &EvalOptions,
 ) -> Result<Evaluation, EvalError> {
-    let mut overrides = Vec::new();
-    for id in &options.overrides {
-        overrides.push(catalog.get(id).ok_or_else(|| EvalError::UnknownRuleSet {
-            id: id.clone(),
-            known: catalog.rule_sets().iter().map(|r| r.id.clone()).collect(),
-        })?);
-    }
+    let overrides = resolve_overrides(catalog, options)?;
     let mut by_year: BTreeMap<i32, Vec<&Observation>> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     for o in observations {
@@ -907,13 +919,7 @@ impl<'a> YearPlan<'a> {
         columns: &[&str],
         options: &EvalOptions,
     ) -> Result<YearPlan<'a>, EvalError> {
-        let mut overrides = Vec::new();
-        for id in &options.overrides {
-            overrides.push(catalog.get(id).ok_or_else(|| EvalError::UnknownRuleSet {
-                id: id.clone(),
-                known: catalog.rule_sets().iter().map(|r| r.id.clone()).collect(),
-            })?);
-        }
+        let overrides = resolve_overrides(catalog, options)?;
         let rule_sets = catalog.select(year, &overrides);
         if rule_sets.is_empty() || year < crate::FIRST_LIST_YEAR {
             return Err(EvalError::NoRuleSet { year });
