@@ -459,7 +459,16 @@ impl Chunk {
         {
             return unsupported();
         }
-        let (start, len) = meta.byte_range();
+        // Not `meta.byte_range()`, which panics on a negative offset or size in a malformed
+        // footer (found by the fuzz target `register_parquet`): such a chunk goes to the
+        // general path, which refuses the file with its error.
+        let start = meta
+            .dictionary_page_offset()
+            .unwrap_or_else(|| meta.data_page_offset());
+        let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(meta.compressed_size()))
+        else {
+            return unsupported();
+        };
         let bytes = ColumnBytes {
             file: rg.file.clone(),
             end: start.checked_add(len).ok_or(Fast::Unsupported)?,

@@ -1052,7 +1052,28 @@ fn read_parquet_year(
                 "the fast path does not apply",
             ));
         }
-        None => in_threads(n_groups, threads, &read_group),
+        None => {
+            // The parquet crate panics on some malformed pages (a dictionary-encoded page with
+            // no dictionary, found by the fuzz target `register_parquet`) instead of returning
+            // an error; such a file gets the same located error as any other it cannot decode.
+            let guarded = |g: usize| -> Result<Part, DataError> {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_group(g)))
+                    .unwrap_or_else(|panic| {
+                        let why = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "a malformed page".into());
+                        Err(err(
+                            path,
+                            Location::File,
+                            None,
+                            format!("cannot decode row group {g}: {why}"),
+                        ))
+                    })
+            };
+            in_threads(n_groups, threads, &guarded)
+        }
     };
     let mut total = Slots::new(areas.len());
     let mut rising = true;
