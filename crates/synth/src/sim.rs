@@ -227,7 +227,11 @@ impl Population {
             let mut wr = Rng::new(key(self.seed, P_WALK, i as u64, year as u64));
             let sd = if a.social() { 0.085 } else { 0.02 };
             self.walk[i] = 0.8 * self.walk[i] + sd * wr.normal();
-            self.dep[i] = a.trend(year) + self.walk[i];
+            // On top, a shock that lasts one year (a workplace closing, a few families moving in
+            // or out, a spell of crime): areas leave a list and come back, as the published
+            // ones did (only 15 of the 29 areas on the 2018 list had been on the four before).
+            let shock = if a.social() { ESTATE_SHOCK } else { 0.0 };
+            self.dep[i] = a.trend(year) + self.walk[i] + shock * wr.normal();
         }
 
         // Areas above their target lose the excess abroad: births and movers who found no home
@@ -451,6 +455,7 @@ impl Population {
         } else {
             self.dep[p.area as usize]
         };
+        let d = area_effect(d);
         let region = world.munis[p.muni as usize].region;
 
         // Education: Danish path by age, or what the person brought from abroad.
@@ -487,7 +492,7 @@ impl Population {
         if (18..=64).contains(&a) && !in_education {
             let reform = integration_reforms(year);
             let origin_effect = match p.origin {
-                NW_IMM => 0.85 - 0.04 * f64::from((year - p.arrived).min(15)) - reform,
+                NW_IMM => 1.0 - 0.04 * f64::from((year - p.arrived).min(15)) - reform,
                 NW_DESC => 0.45 - 0.5 * reform,
                 W_IMM => 0.15,
                 W_DESC => 0.1,
@@ -510,7 +515,7 @@ impl Population {
                 + origin_effect
                 + age_effect
                 + edu_effect
-                + 0.8 * d
+                + 0.7 * d
                 + cycle
                 + 0.55 * r.normal();
             let weeks = if u > 1.75 {
@@ -598,6 +603,21 @@ impl Population {
             convicted,
         }
     }
+}
+
+/// The standard deviation of an estate's one-year deprivation shock (on top of its trend and
+/// its AR(1) walk, see [`Population::step`]).
+const ESTATE_SHOCK: f64 = 0.07;
+
+/// How an area's deprivation `d` acts on its residents' work, income and convictions: fully up
+/// to 0.55, and 0.6 of each unit beyond. The most deprived estates are then not worlds apart
+/// from the merely deprived ones: their figures stay within reach of the thresholds, so they
+/// leave the lists when they improve, and the estates between the lower thresholds of the
+/// forebyggelsesområder and those of the udsatte boligområder are as many as the published
+/// lists show (three to four forebyggelsesområder to each udsat boligområde in 2021–2024).
+pub(crate) fn area_effect(d: f64) -> f64 {
+    const KNEE: f64 = 0.55;
+    if d > KNEE { KNEE + 0.6 * (d - KNEE) } else { d }
 }
 
 /// The business cycle's shift of the latent index of being outside the labour market in data
@@ -719,7 +739,7 @@ fn foreign_education(r: &mut Rng, p: &mut Person) {
     let (level, source) = match r.f64() {
         x if x < 0.1 => (level, 1),
         x if x < 0.45 => (level, 2),
-        x if x < 0.7 => (level, 3),
+        x if x < 0.85 => (level, 3),
         _ => (0, 4),
     };
     p.foreign_level = level;

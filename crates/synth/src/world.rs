@@ -179,9 +179,9 @@ impl Area {
 pub(crate) fn package_effect(year: i16) -> f64 {
     match year - 2017 {
         ..=0 => 0.0,
-        1 => 0.1,
-        2 => 0.55,
-        k => 0.75 + 0.02 * f64::from(k - 3),
+        1 => 0.25,
+        2 => 0.8,
+        k => 0.75 + 0.03 * f64::from(k - 3),
     }
 }
 
@@ -631,13 +631,14 @@ fn character(a: &mut Area, r: &mut Rng, specs: &[MuniSpec]) {
     let capital = specs[a.muni].capital;
     match a.kind {
         AreaKind::SocialHousing => {
-            // Most estates are only mildly deprived; a long tail is very deprived.
+            // Estates are spread evenly from barely to very deprived (before the third
+            // calibration of issue 16: most only mildly deprived and a long tail very deprived,
+            // which left too few estates between the forebyggelse and the udsat thresholds).
             let u = r.f64();
             // The capital's estates are more deprived than the country's, as Copenhagen's are:
             // its screening then has listed areas to show.
             a.dep0 =
-                (0.1 + 1.1 * u.powf(1.6) + 0.08 * r.normal() + if capital { 0.18 } else { 0.0 })
-                    .max(-0.1);
+                (0.1 + 1.15 * u + 0.08 * r.normal() + if capital { 0.18 } else { 0.0 }).max(-0.1);
             // Most improve a little each year, as the real ones did; some get worse.
             a.improve = 0.012 + 0.022 * r.normal();
             a.nw0 = (0.08 + 0.37 * a.dep0 + 0.12 * r.normal() + if capital { 0.05 } else { 0.0 })
