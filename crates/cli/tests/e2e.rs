@@ -274,6 +274,15 @@ fn the_map_and_the_year_picker_work_from_the_keyboard() {
             .iter()
             .all(|a| a.attr("href").unwrap().starts_with("/areas/"))
     );
+    // A focused area shows its tooltip: the text of its title, written once in the page.
+    let tip = b.execute(
+        "const a = document.querySelector('svg#map a[href]'); a.focus(); const t = document.getElementById('kv-tooltip'); return [t && !t.hidden ? t.textContent : null, a.querySelector('title').textContent, a.querySelector('path').getAttribute('data-tip')];",
+        vec![],
+    );
+    let tip = tip.as_array().expect("three values");
+    assert!(tip[1].as_str().is_some_and(|t| !t.is_empty()), "{tip:?}");
+    assert_eq!(tip[0], tip[1], "the tooltip shows the area's title");
+    assert_eq!(tip[2], Value::String(String::new()), "not written twice");
     // ... and a keyboard user need not tab through all of them: the link before the map, out
     // of sight until it has the focus, jumps past it, and the next Tab lands after the map.
     let width = |b: &Browser| b.find("a.skip-map").property("offsetWidth").as_u64();

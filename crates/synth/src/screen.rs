@@ -471,11 +471,13 @@ fn finish(
 
 /// The safety survey of the capital's districts in data year `pop.year`.
 ///
-/// The share feeling unsafe at night in a district is 7 % plus a term for its poor old streets
+/// The share feeling unsafe at night in a district is 6 % plus a term for its poor old streets
 /// and its estates (the streets weigh more: the policy's least safe district is not its most
-/// estate-heavy one), plus a *hot spot* term: a deprived estate of some size makes the evenings
-/// of its whole district feel less safe, beyond its own residents' share of the answers. Each
-/// term follows the areas' deprivation, so a district becomes safer as its estates improve.
+/// estate-heavy one), plus a *hot spot* term: the deprived estates of a district make the
+/// evenings of the whole district feel less safe, beyond their own residents' share of the
+/// answers, the more so the more deprived residents they house together (a quarter of
+/// neighbouring deprived estates weighs more than one estate), up to a limit. Each term follows
+/// the areas' deprivation, so a district becomes safer as its estates improve.
 pub fn safety(world: &World, pop: &Population) -> Vec<(i16, u16, u64, u64)> {
     let seed = pop.seed;
     let yr = pop.year;
@@ -488,7 +490,8 @@ pub fn safety(world: &World, pop: &Population) -> Vec<(i16, u16, u64, u64)> {
             residents[p.area as usize] += 1;
         }
     }
-    // district → (Σ street and estate terms over residents, residents, hot spot).
+    // district → (Σ street and estate terms over residents, residents, hot spot: Σ over its
+    // estates of their deprivation above SAFETY_HOT_SPOT, at most 0.6, × residents / 1,500).
     let mut districts: std::collections::BTreeMap<u16, (f64, u64, f64)> = Default::default();
     for (i, a) in world.areas.iter().enumerate() {
         if a.muni != capital {
@@ -500,8 +503,7 @@ pub fn safety(world: &World, pop: &Population) -> Vec<(i16, u16, u64, u64)> {
         e.1 += n;
         if a.kind == AreaKind::SocialHousing {
             e.0 += 0.6 * d * n as f64;
-            let size = (n as f64 / 1500.0).min(1.0);
-            e.2 = e.2.max((d - SAFETY_HOT_SPOT).clamp(0.0, 0.6) * size);
+            e.2 += (d - SAFETY_HOT_SPOT).clamp(0.0, 0.6) * n as f64 / 1500.0;
         } else {
             e.0 += (0.5 * d + (-a.screen.income).max(0.0)) * n as f64;
         }
@@ -512,7 +514,7 @@ pub fn safety(world: &World, pop: &Population) -> Vec<(i16, u16, u64, u64)> {
             let mut r = Rng::new(key(seed, P_SURVEY, yr as u64, u64::from(d)));
             let share = (0.06
                 + SAFETY_AREA_WEIGHT * v / n.max(1) as f64
-                + SAFETY_HOT_WEIGHT * hot
+                + SAFETY_HOT_WEIGHT * hot.min(0.6)
                 + 0.015 * r.normal())
             .clamp(0.06, 0.45);
             let respondents = r.range(350.0, 1000.0).round() as u64;
@@ -524,16 +526,22 @@ pub fn safety(world: &World, pop: &Population) -> Vec<(i16, u16, u64, u64)> {
 
 /// How much a district's poor old streets and deprived estates weigh in its share feeling
 /// unsafe, per unit of deprivation per resident. The policy's figures are 28–33 % unsafe in its
-/// areas and 10 % in the safest district; with this weight the safest district is at about
-/// 10 % and the designated areas at about 23 % in 2023. A stronger weight reaches 28 % but
-/// makes the safety criterion designate more estates (docs/SYNTH.md, "The capital against the
-/// policy's figures").
+/// areas and 10 % in the safest district; with this weight and the hot spot
+/// ([`SAFETY_HOT_WEIGHT`]) the safest district is at about 9 % and the designated areas at
+/// about 34 % in 2023 (seed 1, docs/SYNTH.md, "The capital against the policy's figures").
+/// Before the estate quarters of issue 16 the areas were at about 25 %; a stronger weight then
+/// reached 28 % but made the safety criterion designate more single estates.
 const SAFETY_AREA_WEIGHT: f64 = 0.72;
 
 /// The deprivation above which an estate makes its district's evenings feel less safe.
 const SAFETY_HOT_SPOT: f64 = 0.4;
-/// How much it does, per unit of deprivation above [`SAFETY_HOT_SPOT`].
-const SAFETY_HOT_WEIGHT: f64 = 0.1;
+/// How much it does: the share feeling unsafe rises by this much per unit of the hot-spot sum
+/// (Σ over the district's estates of their deprivation above [`SAFETY_HOT_SPOT`], at most 0.6,
+/// × residents / 1,500), which counts up to 0.6. Until issue 16 the term was the single most
+/// deprived estate's, at a weight of 0.1; a district's estates now lie together in one estate
+/// quarter (`world::ESTATE_DISTRICTS`), whose deprived residents make its evenings less safe
+/// together, so that the safety criterion holds a deprived quarter together as one area.
+const SAFETY_HOT_WEIGHT: f64 = 0.2;
 
 /// The turnout of every polling district at the municipal election of data year `pop.year`
 /// (call it for election years, [`is_election`]); `outcomes` and `rows` are that year's

@@ -530,72 +530,230 @@ fn place_areas(spec: &MuniSpec, mi: usize, map: &mut Rng, areas: &mut Vec<Area>)
         });
     }
 
-    // Layout: areas are dealt to the districts (one group outside the capital), shuffled so
-    // that estates sit among neighbourhoods, then each group fills a square grid.
+    // Layout: the areas are shuffled so that estates sit among neighbourhoods. Outside the
+    // capital they fill one square grid; the capital deals them to its ten districts.
     let mut order: Vec<usize> = (first..areas.len()).collect();
     map.shuffle(&mut order);
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
-    for (k, &a) in order.iter().enumerate() {
-        members[k % groups].push(a);
+    if !spec.capital {
+        lay_out_grid(&order, spec.centre, spec.cell, areas);
+        return;
     }
-    for (g, list) in members.iter().enumerate() {
-        // One group, or the capital's central district: at the centre; the others on a ring.
+    for (g, list) in capital_districts(&order, areas).iter().enumerate() {
+        // The central district at the centre; the others on a ring.
         let centre = if g == 0 {
             spec.centre
         } else {
-            let angle = std::f64::consts::TAU * (g - 1) as f64 / (groups - 1) as f64;
+            let angle = std::f64::consts::TAU * (g - 1) as f64 / (DISTRICTS.len() - 1) as f64;
             (
                 spec.centre.0 + 6_500.0 * angle.cos(),
                 spec.centre.1 + 6_500.0 * angle.sin(),
             )
         };
-        let cols = (list.len() as f64).sqrt().ceil().max(1.0) as usize;
-        let rows = list.len().div_ceil(cols);
-        let c = spec.cell;
-        let x0 = centre.0 - cols as f64 * c / 2.0;
-        let y0 = centre.1 - rows as f64 * c / 2.0;
-        let m = 0.06 * c;
-        // The capital's districts are split into polling districts: each estate of 1,000
-        // residents or more votes at its own polling station (its school), as the large
-        // estates of a real city do, and the other slots form runs of two or more neighbours,
-        // 2–6 per district. Sizes come from the map, so the polling districts are the same for every
-        // seed.
-        let own = |a: usize| {
-            areas[a].kind == AreaKind::SocialHousing && areas[a].size_2024 >= OWN_POLLING_STATION
-        };
-        let rest = list.iter().filter(|&&a| !own(a)).count();
-        let polls = (rest / 2).clamp(2, 6).min(rest.max(1));
-        let (mut jr, mut own_k) = (0, polls);
-        for (j, &a) in list.iter().enumerate() {
-            let (col, row) = ((j % cols) as f64, (j / cols) as f64);
-            let slot = [
-                x0 + col * c + m,
-                y0 + row * c + m,
-                x0 + (col + 1.0) * c - m,
-                y0 + (row + 1.0) * c - m,
-            ];
-            let area = &mut areas[a];
-            area.rect = if area.kind == AreaKind::SocialHousing {
-                estate_rect(slot, area.size_2024)
-            } else {
-                slot
-            };
-            if spec.capital {
-                area.district = g as u16 + 1;
-                let k = if area.kind == AreaKind::SocialHousing
-                    && area.size_2024 >= OWN_POLLING_STATION
-                {
-                    own_k += 1;
-                    own_k
-                } else {
-                    jr += 1;
-                    (jr - 1) * polls / rest.max(1) + 1
-                };
-                area.polling = 10_000 + 100 * area.district + k as u16;
-            }
-        }
+        lay_out_district(list, g as u16 + 1, centre, spec.cell, areas);
     }
 }
+
+/// The slot of index `j` of a grid of `cols` columns from `(x0, y0)`: a square of side `c`
+/// less a margin.
+fn slot(j: usize, cols: usize, x0: f64, y0: f64, c: f64) -> [f64; 4] {
+    let (col, row) = ((j % cols) as f64, (j / cols) as f64);
+    let m = 0.06 * c;
+    [
+        x0 + col * c + m,
+        y0 + row * c + m,
+        x0 + (col + 1.0) * c - m,
+        y0 + (row + 1.0) * c - m,
+    ]
+}
+
+/// A municipality outside the capital: its areas, in `list` order, fill a square grid of slots
+/// of side `c` around `centre`; an ordinary neighbourhood fills its slot, an estate is a block
+/// in the middle of it ([`estate_rect`]).
+fn lay_out_grid(list: &[usize], centre: (f64, f64), c: f64, areas: &mut [Area]) {
+    let cols = (list.len() as f64).sqrt().ceil().max(1.0) as usize;
+    let rows = list.len().div_ceil(cols);
+    let x0 = centre.0 - cols as f64 * c / 2.0;
+    let y0 = centre.1 - rows as f64 * c / 2.0;
+    for (j, &a) in list.iter().enumerate() {
+        let slot = slot(j, cols, x0, y0, c);
+        let area = &mut areas[a];
+        area.rect = if area.kind == AreaKind::SocialHousing {
+            estate_rect(slot, area.size_2024)
+        } else {
+            slot
+        };
+    }
+}
+
+/// The capital's districts that hold its estates (Østerled, Sydholm and Engholm), each in one
+/// estate quarter ([`quarter`]): Copenhagen's large estates lie together in a few of its
+/// districts (Tingbjerg and Husum, Bispebjerg and Nordvest, Urbanplanen on Amager), and its
+/// udsatte byområder are few and large because neighbouring deprived estates form one area.
+/// The old district ([`OLD_DISTRICT`]) has one small estate; the others have none.
+pub(crate) const ESTATE_DISTRICTS: [u16; 3] = [3, 5, 8];
+
+/// Deals the capital's areas (in `order`) to its ten districts: the first estate under 1,000
+/// residents to the old district, every other estate to the [`ESTATE_DISTRICTS`] in turn, then
+/// the ordinary neighbourhoods to every district in turn, those with fewest areas first (so
+/// that every district has some).
+fn capital_districts(order: &[usize], areas: &[Area]) -> Vec<Vec<usize>> {
+    let n = DISTRICTS.len();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let (mut dealt, mut old) = (0, false);
+    for &a in order.iter().filter(|&&a| areas[a].social()) {
+        let d = if !old && areas[a].size_2024 < OWN_POLLING_STATION {
+            old = true;
+            OLD_DISTRICT
+        } else {
+            dealt += 1;
+            ESTATE_DISTRICTS[(dealt - 1) % ESTATE_DISTRICTS.len()]
+        };
+        members[usize::from(d) - 1].push(a);
+    }
+    let mut turn: Vec<usize> = (0..n).collect();
+    turn.sort_by_key(|&d| (members[d].len(), d));
+    for (k, &a) in order.iter().filter(|&&a| !areas[a].social()).enumerate() {
+        members[turn[k % n]].push(a);
+    }
+    members
+}
+
+/// Lays out a capital district around `centre`: its estates as one estate quarter
+/// ([`quarter`]) in the corner of a square grid of slots of side `c`, its ordinary
+/// neighbourhoods in the other slots; and splits the district into polling districts.
+fn lay_out_district(list: &[usize], district: u16, centre: (f64, f64), c: f64, areas: &mut [Area]) {
+    let estates: Vec<usize> = list
+        .iter()
+        .copied()
+        .filter(|&a| areas[a].social())
+        .collect();
+    let ordinary: Vec<usize> = list
+        .iter()
+        .copied()
+        .filter(|&a| !areas[a].social())
+        .collect();
+    let (blocks, width, height) = quarter(&estates, areas);
+    let g = 100.0;
+    let m = 0.06 * c;
+    // The slots the quarter takes: its blocks with a margin and a cell to spare.
+    let (qc, qr) = if estates.is_empty() {
+        (0, 0)
+    } else {
+        (
+            ((width as f64 * g + 2.0 * m + g) / c).ceil() as usize,
+            ((height as f64 * g + 2.0 * m + g) / c).ceil() as usize,
+        )
+    };
+    let slots = ordinary.len() + qc * qr;
+    let cols = ((slots as f64).sqrt().ceil() as usize).max(qc).max(1);
+    let rows = slots.div_ceil(cols).max(qr);
+    let x0 = centre.0 - cols as f64 * c / 2.0;
+    let y0 = centre.1 - rows as f64 * c / 2.0;
+    let mut free = (0..rows * cols).filter(|j| j % cols >= qc || j / cols >= qr);
+    for &a in &ordinary {
+        let j = free.next().expect("a slot for every neighbourhood");
+        areas[a].rect = slot(j, cols, x0, y0, c);
+    }
+    if !estates.is_empty() {
+        // The quarter's blocks, centred in its slots and on the 100 m grid.
+        let mid = (x0 + qc as f64 * c / 2.0, y0 + qr as f64 * c / 2.0);
+        let ox = ((mid.0 - width as f64 * g / 2.0) / g).round() * g;
+        let oy = ((mid.1 - height as f64 * g / 2.0) / g).round() * g;
+        for (a, [bx0, by0, bx1, by1]) in blocks {
+            areas[a].rect = [
+                ox + bx0 as f64 * g,
+                oy + by0 as f64 * g,
+                ox + bx1 as f64 * g,
+                oy + by1 as f64 * g,
+            ];
+        }
+    }
+    // Polling districts: each estate of 1,000 residents or more votes at its own polling
+    // station (its school), as the large estates of a real city do, and the other areas (the
+    // small estates, then the neighbourhoods in slot order) form 2–6 runs of two or more.
+    // Sizes come from the map, so the polling districts are the same for every seed.
+    let own: Vec<bool> = list
+        .iter()
+        .map(|&a| areas[a].social() && areas[a].size_2024 >= OWN_POLLING_STATION)
+        .collect();
+    let rest = own.iter().filter(|&&o| !o).count();
+    let polls = (rest / 2).clamp(2, 6).min(rest.max(1));
+    let (mut jr, mut own_k) = (0, polls);
+    for (&a, &own) in list.iter().zip(&own) {
+        let k = if own {
+            own_k += 1;
+            own_k
+        } else {
+            jr += 1;
+            (jr - 1) * polls / rest.max(1) + 1
+        };
+        let area = &mut areas[a];
+        area.district = district;
+        area.polling = 10_000 + 100 * district + k as u16;
+    }
+}
+
+/// A district's estate quarter: its estates as blocks of whole 100 m cells that touch, in rows
+/// [`QUARTER_ROW`] cells deep stacked with no gap, each block as wide as its residents need at
+/// [`ESTATE_DENSITY`], and about as many rows as make the quarter square. Each estate, largest
+/// first, goes to the row that is narrowest so far (the middle one on a tie), and into the
+/// middle of that row, so the rows are about as wide and the larger estates lie in the middle,
+/// where they touch the rows above and below. So neighbouring estates that qualify in a
+/// screening of 100 m cells form one area, as Copenhagen's neighbouring estates do. Returns
+/// each estate's block `[x0, y0, x1, y1]` in cells from the quarter's south-west corner, and the
+/// quarter's width and height in cells.
+#[allow(clippy::type_complexity)]
+fn quarter(estates: &[usize], areas: &[Area]) -> (Vec<(usize, [i64; 4])>, i64, i64) {
+    if estates.is_empty() {
+        return (Vec::new(), 0, 0);
+    }
+    let h = QUARTER_ROW;
+    let mut sorted = estates.to_vec();
+    sorted.sort_by(|&a, &b| {
+        areas[b]
+            .size_2024
+            .total_cmp(&areas[a].size_2024)
+            .then(a.cmp(&b))
+    });
+    let width = |a: usize| ((areas[a].size_2024 / ESTATE_DENSITY / h as f64).round() as i64).max(1);
+    let cells: i64 = sorted.iter().map(|&a| width(a) * h).sum();
+    let rows = ((cells as f64).sqrt() / h as f64).round().max(1.0) as usize;
+    let mid = (rows - 1) as f64 / 2.0;
+    let mut row_of: Vec<Vec<usize>> = vec![Vec::new(); rows];
+    let mut row_w = vec![0i64; rows];
+    for &a in &sorted {
+        let r = (0..rows)
+            .min_by(|&p, &q| {
+                row_w[p]
+                    .cmp(&row_w[q])
+                    .then((p as f64 - mid).abs().total_cmp(&(q as f64 - mid).abs()))
+                    .then(p.cmp(&q))
+            })
+            .expect("a row");
+        row_w[r] += width(a);
+        // Centre out: the larger estates in the middle of the row.
+        if row_of[r].len().is_multiple_of(2) {
+            row_of[r].push(a);
+        } else {
+            row_of[r].insert(0, a);
+        }
+    }
+    let total_w = row_w.iter().copied().max().unwrap_or(0);
+    let mut blocks = Vec::new();
+    for (r, list) in row_of.iter().enumerate() {
+        let mut x = (total_w - row_w[r]) / 2;
+        let y = r as i64 * h;
+        for &a in list {
+            let w = width(a);
+            blocks.push((a, [x, y, x + w, y + h]));
+            x += w;
+        }
+    }
+    (blocks, total_w, rows as i64 * h)
+}
+
+/// How deep (in 100 m cells) the rows of an estate quarter are.
+const QUARTER_ROW: i64 = 3;
 
 /// An estate of this many residents (its 2024 size) or more is a polling district of its own.
 const OWN_POLLING_STATION: f64 = 1_000.0;
@@ -603,11 +761,12 @@ const OWN_POLLING_STATION: f64 = 1_000.0;
 /// Residents per 100 m cell that an estate's blocks are built for.
 const ESTATE_DENSITY: f64 = 130.0;
 
-/// An estate's blocks: a rectangle of whole 100 m cells of the national grid (Det Danske
-/// Kvadratnet), at the middle of its slot, sized so that a cell holds about
-/// [`ESTATE_DENSITY`] residents (more in the largest estates, which fill the slot). Estates
-/// are dense blocks among lawns and roads, and a grid screening needs cells with enough
-/// residents to show them: a whole slot would spread an estate of 1,000 over 30 cells.
+/// An estate's blocks outside the capital (the capital's are in estate quarters, [`quarter`]):
+/// a rectangle of whole 100 m cells of the national grid (Det Danske Kvadratnet), at the
+/// middle of its slot, sized so that a cell holds about [`ESTATE_DENSITY`] residents (more in
+/// the largest estates, which fill the slot). Estates are dense blocks among lawns and roads,
+/// and a grid screening needs cells with enough residents to show them: a whole slot would
+/// spread an estate of 1,000 over 30 cells.
 fn estate_rect(slot: [f64; 4], size: f64) -> [f64; 4] {
     let g = 100.0;
     let (gx0, gy0) = ((slot[0] / g).ceil() * g, (slot[1] / g).ceil() * g);
@@ -779,7 +938,94 @@ mod tests {
         assert_eq!(districts.len(), 10);
         for (d, polls) in &districts {
             // 2–6 runs of neighbours, and the large estates.
-            assert!((2..=10).contains(&polls.len()), "district {d}: {polls:?}");
+            let large = w
+                .areas
+                .iter()
+                .filter(|a| a.district == *d && a.social() && a.target(2024) >= OWN_POLLING_STATION)
+                .count();
+            assert!(
+                (2..=6).contains(&(polls.len() - large)),
+                "district {d}: {polls:?}, {large} large estates"
+            );
+        }
+    }
+
+    #[test]
+    fn capital_estates_lie_together_in_estate_quarters() {
+        for scale in [Scale::Tiny, Scale::City, Scale::Country] {
+            let w = build(scale, 1);
+            let capital: Vec<&Area> = w.areas.iter().filter(|a| a.muni == 0).collect();
+            assert_eq!(w.munis[0].code, CAPITAL_CODE);
+            // Every district has areas, and the districts do not reach into each other.
+            let mut boxes = std::collections::BTreeMap::<u16, [f64; 4]>::new();
+            for a in &capital {
+                let b = boxes
+                    .entry(a.district)
+                    .or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+                *b = [
+                    b[0].min(a.rect[0]),
+                    b[1].min(a.rect[1]),
+                    b[2].max(a.rect[2]),
+                    b[3].max(a.rect[3]),
+                ];
+            }
+            assert_eq!(boxes.len(), 10, "{scale:?}");
+            for (d, a) in &boxes {
+                for (e, b) in boxes.range(d + 1..) {
+                    let apart = a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1];
+                    assert!(apart, "{scale:?}: districts {d} and {e} overlap");
+                }
+            }
+            // The estates: one small one in the old district, the others in the estate
+            // districts, where each district's estates form one group of blocks that touch
+            // (at an edge or a corner: neighbours in a screening of 100 m cells).
+            let estates = |d: u16| -> Vec<&Area> {
+                capital
+                    .iter()
+                    .copied()
+                    .filter(|a| a.social() && a.district == d)
+                    .collect()
+            };
+            let old = estates(OLD_DISTRICT);
+            assert_eq!(old.len(), 1, "{scale:?}");
+            assert!(old[0].target(2024) < OWN_POLLING_STATION);
+            let in_quarters: usize = ESTATE_DISTRICTS.iter().map(|&d| estates(d).len()).sum();
+            assert_eq!(
+                in_quarters + 1,
+                capital.iter().filter(|a| a.social()).count(),
+                "{scale:?}"
+            );
+            for d in ESTATE_DISTRICTS {
+                let quarter = estates(d);
+                assert!(!quarter.is_empty(), "{scale:?}: district {d}");
+                let touch = |a: &Area, b: &Area| {
+                    let (p, q) = (a.rect, b.rect);
+                    p[0] <= q[2] && q[0] <= p[2] && p[1] <= q[3] && q[1] <= p[3]
+                };
+                let mut reached = vec![false; quarter.len()];
+                let mut stack = vec![0];
+                reached[0] = true;
+                while let Some(i) = stack.pop() {
+                    for j in 0..quarter.len() {
+                        if !reached[j] && touch(quarter[i], quarter[j]) {
+                            reached[j] = true;
+                            stack.push(j);
+                        }
+                    }
+                }
+                assert!(
+                    reached.iter().all(|&r| r),
+                    "{scale:?}: the estates of district {d} are not one quarter"
+                );
+                // No neighbourhood lies inside the quarter.
+                for a in capital.iter().filter(|a| !a.social()) {
+                    for e in &quarter {
+                        let (p, q) = (a.rect, e.rect);
+                        let overlap = p[0] < q[2] && q[0] < p[2] && p[1] < q[3] && q[1] < p[3];
+                        assert!(!overlap, "{scale:?}: {} and {}", a.id, e.id);
+                    }
+                }
+            }
         }
     }
 }

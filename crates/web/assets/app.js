@@ -1,7 +1,7 @@
 // kvarter dashboard: progressive enhancement. Every page works without this script; each
 // feature below is switched on by a data attribute in the server-rendered HTML.
 //   svg[data-zoom]            zoom (wheel, buttons, + / - / 0 keys) and pan (drag, arrow keys)
-//   svg [data-tip]            tooltip on hover and keyboard focus
+//   svg [data-tip]            tooltip on hover and keyboard focus (empty: the <title> child)
 //   table[data-sortable]      sort by a column header (th[data-nosort] is left alone)
 //   input[data-filter=ID]     filter the rows of table#ID; count in [data-filter-count=ID]
 //   select[data-map-filter]   dim map shapes without the chosen class
@@ -123,7 +123,9 @@
       hideTip();
       tipOwner = el;
       el.setAttribute('aria-describedby', tip.id);
-      tip.textContent = el.getAttribute('data-tip');
+      // A map's shapes carry their text once, in <title>; an empty data-tip points there.
+      const title = el.querySelector(':scope > title');
+      tip.textContent = el.getAttribute('data-tip') || (title ? title.textContent : '');
       tip.hidden = false;
     }
     // Below right of the point, or flipped where the window has no room.

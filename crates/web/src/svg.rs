@@ -91,7 +91,8 @@ pub struct Shape<'a> {
     pub href: Option<&'a str>,
     /// CSS class(es) of the path, for its colour, e.g. `"st-omdannelsesomraade"`.
     pub class: &'a str,
-    /// Tooltip text: the path's `<title>` child and its `data-tip` attribute.
+    /// Tooltip text: the path's `<title>` child, which the page's script also shows as the
+    /// tooltip (the path's `data-tip` attribute is empty: the text is written once, not twice).
     pub title: &'a str,
     /// GeoJSON `Polygon` or `MultiPolygon` (or a `Feature` holding one) in EPSG:25832.
     pub geometry: &'a Value,
@@ -704,8 +705,8 @@ pub fn skippable(map: &str, after: &str, text: &str) -> String {
 /// All shapes share one scale (metres → px, the same for x and y), fitted to the bounding box of
 /// all of them (grown by 4 % on each side with an underlay; or `options.extent`) with a
 /// margin, north up; `options.underlay` is drawn under the shapes and its names above them. Each shape becomes a
-/// `<path d=.. class=.. data-id=.. data-tip=.. tabindex="0">` (even-odd fill: style.css) with a
-/// `<title>`, inside `<g class="shapes">`, in the order given; with an `href` the path is wrapped
+/// `<path d=.. class=.. data-id=.. data-tip="" tabindex="0">` (even-odd fill: style.css) with a
+/// `<title>` (the tooltip's text: an empty `data-tip` tells the script to show the title), inside `<g class="shapes">`, in the order given; with an `href` the path is wrapped
 /// in `<a href=.. aria-label=..>` and the link, not the path, takes the focus. Below the shapes:
 /// a scale bar (`g.scalebar`, a round length of about a fifth of the width) and a north arrow
 /// (`g.north`). Shapes whose geometry is missing or invalid are skipped; when none is left the
@@ -785,7 +786,7 @@ pub fn map(shapes: &[Shape<'_>], options: &MapOptions<'_>) -> String {
         };
         let _ = write!(
             out,
-            r#"<path d="{d}"{class} data-id="{}" data-tip="{title}"{tabindex}><title>{title}</title></path>"#,
+            r#"<path d="{d}"{class} data-id="{}" data-tip=""{tabindex}><title>{title}</title></path>"#,
             escape(shape.id)
         );
         if shape.href.is_some() {
@@ -1506,7 +1507,8 @@ mod tests {
             },
         );
         assert!(!svg.contains("<script>"));
-        assert!(svg.contains(r#"data-tip="&lt;script&gt;&amp;&quot;""#));
+        // The tooltip's text is written once, in the title; the empty data-tip points there.
+        assert!(svg.contains(r#"data-tip="""#));
         assert!(svg.contains("<title>&lt;script&gt;&amp;&quot;</title>"));
         assert!(svg.contains(r#"href="/areas/1?a=1&amp;b=2""#));
         assert!(svg.contains(r#"aria-label="a&lt;b""#));
