@@ -230,8 +230,12 @@ impl Population {
             // On top, a shock that lasts one year (a workplace closing, a few families moving in
             // or out, a spell of crime): areas leave a list and come back, as the published
             // ones did (only 15 of the 29 areas on the 2018 list had been on the four before).
-            let shock = if a.social() { ESTATE_SHOCK } else { 0.0 };
-            self.dep[i] = a.trend(year) + self.walk[i] + shock * wr.normal();
+            let shock = if a.social() {
+                ESTATE_SHOCK * wr.normal()
+            } else {
+                0.0
+            };
+            self.dep[i] = a.trend(year) + self.walk[i] + shock;
         }
 
         // Areas above their target lose the excess abroad: births and movers who found no home
