@@ -296,15 +296,7 @@ fn boundaries_come_with_the_register_folder_and_a_later_file_replaces_them() {
     let dir = tmp("synth");
     let regs = dir.join("regs");
     let r = regs.to_str().unwrap();
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2024-2024",
-        "--out",
-        r,
-    ]);
+    common::synth_tiny("2024-2024", r);
     let text = std::fs::read_to_string(regs.join("boundaries.geojson")).unwrap();
     assert!(text.contains("\"layer\":\"coast\""));
     assert!(text.contains("urn:ogc:def:crs:EPSG::25832"));

@@ -342,15 +342,7 @@ fn registers(dir: &Path) {
     use parquet::arrow::ArrowWriter;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use std::sync::Arc;
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2021-2024",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    common::synth_tiny("2021-2024", dir);
     let places = [
         (717_050.0, 6_168_050.0),
         (717_450.0, 6_168_050.0),

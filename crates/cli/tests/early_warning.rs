@@ -59,15 +59,7 @@ fn the_stored_early_warning_is_deterministic_and_shown_as_stored() {
     let dir: PathBuf = std::env::temp_dir().join(format!("kvarter-early-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let regs = dir.join("regs");
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2014-2024",
-        "--out",
-        regs.to_str().unwrap(),
-    ]);
+    common::synth_tiny("2014-2024", &regs);
     let (a, b) = (dir.join("a.db"), dir.join("b.db"));
     load(&regs, &a);
     load(&regs, &b);
@@ -332,15 +324,7 @@ fn two_data_years_are_loaded_with_a_forecast_and_no_backtest_and_the_page_says_w
     let dir = std::env::temp_dir().join(format!("kvarter-early-two-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let regs = dir.join("regs");
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2023-2024",
-        "--out",
-        regs.to_str().unwrap(),
-    ]);
+    common::synth_tiny("2023-2024", &regs);
     let db = dir.join("k.db");
     // A backtest needs data up to two years before a list year and three data years up to it;
     // two data years give none, and the load goes on without it instead of refusing.

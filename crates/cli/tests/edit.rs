@@ -19,15 +19,7 @@ fn store(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     let (regs, db, plans) = (dir.join("regs"), dir.join("k.db"), dir.join("plans"));
     let s = |p: &Path| p.to_str().unwrap().to_string();
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2016-2024",
-        "--out",
-        &s(&regs),
-    ]);
+    common::synth_tiny("2016-2024", &regs);
     ok(&["load", "--registers", &s(&regs), "--db", &s(&db)]);
     ok(&["plans", "seed", "--db", &s(&db), "--out", &s(&plans)]);
     ok(&[

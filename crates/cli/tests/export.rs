@@ -30,15 +30,7 @@ fn store() -> &'static Path {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let (regs, db) = (dir.join("regs"), dir.join("k.db"));
-        ok(&[
-            "synth",
-            "--scale",
-            "tiny",
-            "--years",
-            "2016-2024",
-            "--out",
-            regs.to_str().unwrap(),
-        ]);
+        common::synth_tiny("2016-2024", &regs);
         ok(&[
             "load",
             "--registers",

@@ -33,15 +33,7 @@ fn fixture() -> &'static Fixture {
         let _ = std::fs::remove_dir_all(&dir);
         let (regs, db, plans_dir) = (dir.join("regs"), dir.join("k.db"), dir.join("plans"));
         let s = |p: &Path| p.to_str().unwrap().to_string();
-        ok(&[
-            "synth",
-            "--scale",
-            "tiny",
-            "--years",
-            "2016-2024",
-            "--out",
-            &s(&regs),
-        ]);
+        common::synth_tiny("2016-2024", &regs);
         ok(&[
             "load",
             "--registers",

@@ -137,15 +137,7 @@ fn plans_go_through_a_workbook_and_the_store_without_loss() {
     std::fs::create_dir_all(&dir).unwrap();
     let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
     let (regs, db, plans) = (p("regs"), p("k.db"), p("plans"));
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2016-2024",
-        "--out",
-        &regs,
-    ]);
+    common::synth_tiny("2016-2024", &regs);
     ok(&["load", "--registers", &regs, "--db", &db]);
     ok(&["plans", "seed", "--db", &db, "--out", &plans]);
     let seeded = plan_files(Path::new(&plans));

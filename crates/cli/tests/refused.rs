@@ -168,15 +168,7 @@ fn set_east(dir: &Path, year: i32, v: f64) {
 fn a_coordinate_that_is_not_finite_is_refused_with_its_row() {
     let dir = folder("coords");
     let regs = dir.join("regs");
-    ok(&[
-        "synth",
-        "--scale",
-        "tiny",
-        "--years",
-        "2023-2024",
-        "--out",
-        regs.to_str().unwrap(),
-    ]);
+    common::synth_tiny("2023-2024", &regs);
     for v in [f64::NAN, f64::INFINITY] {
         set_east(&regs, 2024, v);
         let err = refused(&["screen", "--registers", regs.to_str().unwrap()]);

@@ -63,6 +63,13 @@ pub fn ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
+/// Writes the tiny synthetic country of `years` (e.g. `"2016-2024"`, default seed) to `out` with
+/// `kvarter synth`, asserting it succeeded.
+pub fn synth_tiny(years: &str, out: impl AsRef<Path>) {
+    let out = out.as_ref().to_str().expect("a UTF-8 path");
+    ok(&["synth", "--scale", "tiny", "--years", years, "--out", out]);
+}
+
 /// A running `kvarter serve`, killed when dropped.
 pub struct Server {
     /// The process.
