@@ -337,6 +337,20 @@ impl Criteria {
     }
 }
 
+/// The one query of a scope's stored criteria, `SELECT $columns` of them in owner and criterion
+/// order: both readings of [`stored_criteria`] filter and order the same rows.
+macro_rules! criteria_of_scope {
+    ($columns:literal) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            " FROM screening_criteria
+             WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND scope = ?4
+             ORDER BY owner, ord"
+        )
+    };
+}
+
 /// Reads the criteria of `scope`, every column (`full`) or only the criterion, its indicator,
 /// and the raw estimate's numerator and denominator.
 fn stored_criteria(
@@ -351,15 +365,12 @@ fn stored_criteria(
     let mut push =
         |owner: String, c: ScreeningCriterionRow| by_owner.entry(owner).or_default().push(c);
     if full {
-        let mut st = conn.prepare_cached(
-            "SELECT owner, criterion, indicator, kvarter_default,
+        let mut st = conn.prepare_cached(criteria_of_scope!(
+            "owner, criterion, indicator, kvarter_default,
                 raw_value, raw_num, raw_den, raw_low, raw_high, raw_p_meets, raw_weight,
                 shrunk_value, shrunk_num, shrunk_den, shrunk_low, shrunk_high, shrunk_p_meets, shrunk_weight,
-                city, gap, comparison, value_threshold, met, certainty
-             FROM screening_criteria
-             WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND scope = ?4
-             ORDER BY owner, ord",
-        )?;
+                city, gap, comparison, value_threshold, met, certainty"
+        ))?;
         let mut rows = st.query(key)?;
         while let Some(r) = rows.next()? {
             let c = ScreeningCriterionRow {
@@ -378,12 +389,9 @@ fn stored_criteria(
             push(r.get(0)?, c);
         }
     } else {
-        let mut st = conn.prepare_cached(
-            "SELECT owner, criterion, indicator, raw_value IS NOT NULL, raw_num, raw_den
-             FROM screening_criteria
-             WHERE spec = ?1 AND year = ?2 AND without_origin = ?3 AND scope = ?4
-             ORDER BY owner, ord",
-        )?;
+        let mut st = conn.prepare_cached(criteria_of_scope!(
+            "owner, criterion, indicator, raw_value IS NOT NULL, raw_num, raw_den"
+        ))?;
         let mut rows = st.query(key)?;
         while let Some(r) = rows.next()? {
             let raw = if r.get::<_, bool>(3)? {
