@@ -140,6 +140,13 @@ impl Area {
         self.dep0 * (-self.improve * f64::from(year - BASE_YEAR) - push).exp()
     }
 
+    /// How much the 2018 package ([`package_effect`]) has lowered the estate's deprivation trend
+    /// in `year`: the trend without the package less the trend with it (0 for ordinary areas
+    /// and before data year 2018).
+    pub fn package_gain(&self, year: i16) -> f64 {
+        self.dep0 * (-self.improve * f64::from(year - BASE_YEAR)).exp() - self.trend(year)
+    }
+
     /// The share of non-Western people among those who move in, in `year`. It rises slowly, as
     /// immigration from non-Western countries did.
     ///
