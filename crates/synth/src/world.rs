@@ -190,9 +190,9 @@ impl Area {
 /// day care and language tests. Estates deprived without a non-Western majority got the letting
 /// rules only, and their residents' work, income and convictions do not share the improvement
 /// (the simulation still lets the package choose their newcomers). Before the fourth
-/// calibration of issue 16 every deprived estate improved alike, and the published udsatte
-/// boligområder without a non-Western majority (5 to 14 a year in 2018–2024) were 2 or 3 a
-/// year from 2020.
+/// calibration of issue 16 every deprived estate improved alike, and the udsatte boligområder
+/// without a non-Western majority were 2 or 3 a year from list year 2021 (published: 7 or 8
+/// in 2021–2023).
 pub(crate) const PACKAGE_AIM_NW: f64 = 0.38;
 
 /// How far the 2018 parallel-society package has lowered the deprivation of the most deprived
